@@ -1,0 +1,2 @@
+//! Claims.
+pub mod keys;

@@ -1,0 +1,17 @@
+//! mtattest: attestation of the security state of mobile and IoT terminals.
+#![no_std]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod cbor;
+pub mod claims;
+pub mod crypto;
+pub mod error;
+pub mod limits;
+
+pub use error::{CborError, ClaimsError, CryptoError, Error, TokenError};
+pub use limits::Limits;
