@@ -12,6 +12,9 @@ pub mod claims;
 pub mod crypto;
 pub mod error;
 pub mod limits;
+pub mod time;
+pub mod token;
 
 pub use error::{CborError, ClaimsError, CryptoError, Error, TokenError};
 pub use limits::Limits;
+pub use time::UnixTime;

@@ -1,0 +1,473 @@
+//! The COSE_Sign1 envelope: producing a signed token and checking one.
+//!
+//! Structures come from `coset`; crypto stays outside them, behind
+//! [`Signer`] and [`CryptoProvider`]. Checking runs in a fixed order so
+//! the cheapest, most specific rejection wins: size, CBOR well-formedness,
+//! tags, COSE structure, header rules, signature (by the caller's key),
+//! and only then the claims.
+
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use ciborium::value::Value;
+use coset::{iana, AsCborValue};
+
+use crate::cbor;
+use crate::claims::ClaimsSet;
+use crate::crypto::{Algorithm, CryptoProvider, PublicKey, Signer};
+use crate::error::{CryptoError, Error, TokenError};
+use crate::limits::Limits;
+
+/// COSE_Sign1 tag (RFC 9052).
+pub const TAG_COSE_SIGN1: u64 = 18;
+/// CWT tag (RFC 8392), accepted around the COSE_Sign1 tag.
+pub const TAG_CWT: u64 = 61;
+/// The x5chain header parameter (RFC 9360).
+pub const HEADER_X5CHAIN: i64 = 33;
+
+/// Header parameters this implementation understands, so `crit` may list them.
+const UNDERSTOOD_HEADERS: [i64; 4] = [
+    iana::HeaderParameter::Alg as i64,
+    iana::HeaderParameter::ContentType as i64,
+    iana::HeaderParameter::Kid as i64,
+    HEADER_X5CHAIN,
+];
+
+/// What a decoder accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Size, depth and count limits.
+    pub limits: Limits,
+    /// Algorithms the verifier allows; anything else is rejected.
+    pub allowed_algorithms: Vec<Algorithm>,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            limits: Limits::DEFAULT,
+            allowed_algorithms: Algorithm::ALL.to_vec(),
+        }
+    }
+}
+
+/// Which header carries a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderPlacement {
+    /// The integrity-protected header (preferred).
+    Protected,
+    /// The unprotected header.
+    Unprotected,
+}
+
+/// A token whose envelope passed every structural and header rule. Its
+/// signature is not checked yet: call [`Token::verify`] or
+/// [`Token::verify_signature`] before trusting anything in it.
+#[derive(Debug, Clone)]
+pub struct Token {
+    sign1: coset::CoseSign1,
+    payload: Vec<u8>,
+    algorithm: Algorithm,
+    x5chain: Option<(HeaderPlacement, Vec<Vec<u8>>)>,
+    cwt_tagged: bool,
+    limits: Limits,
+}
+
+impl Token {
+    /// Parses `bytes` and applies the envelope rules of the profile.
+    ///
+    /// ```
+    /// use mtattest::token::{DecodeOptions, Token};
+    /// use mtattest::TokenError;
+    ///
+    /// // An untagged array is refused before anything else is looked at.
+    /// let err = Token::decode(&[0x84, 0x40, 0xa0, 0x40, 0x40], &DecodeOptions::default()).unwrap_err();
+    /// assert_eq!(err.code(), "token.untagged");
+    /// ```
+    pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Token, Error> {
+        let limits = options.limits;
+        if bytes.len() > limits.max_token_size {
+            return Err(TokenError::TooLarge {
+                size: bytes.len(),
+                max: limits.max_token_size,
+            }
+            .into());
+        }
+        let value = cbor::decode_strict(bytes, &limits)?;
+        let (inner, cwt_tagged) = strip_tags(value)?;
+        let headers = RawHeaders::parse(&inner, &limits)?;
+        if headers.unprotected_value(ALG).is_some() {
+            return Err(TokenError::AlgUnprotected.into());
+        }
+        let algorithm = match headers.protected_value(ALG) {
+            None => return Err(TokenError::AlgMissing.into()),
+            Some(alg) => alg
+                .as_integer()
+                .and_then(|i| i64::try_from(i).ok())
+                .and_then(Algorithm::from_cose_id)
+                .filter(|a| options.allowed_algorithms.contains(a))
+                .ok_or_else(|| TokenError::AlgNotAllowed {
+                    alg: describe(alg),
+                })?,
+        };
+        headers.check_crit()?;
+        let x5chain = headers.x5chain()?;
+        let sign1 = coset::CoseSign1::from_cbor_value(inner).map_err(malformed)?;
+        let payload = sign1
+            .payload
+            .clone()
+            .ok_or(TokenError::DetachedPayload)?;
+        Ok(Token {
+            sign1,
+            payload,
+            algorithm,
+            x5chain,
+            cwt_tagged,
+            limits,
+        })
+    }
+
+    /// The signature algorithm from the protected header.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The certificate chain (leaf first, DER) and where it was carried, if any.
+    pub fn x5chain(&self) -> Option<(HeaderPlacement, &[Vec<u8>])> {
+        self.x5chain
+            .as_ref()
+            .map(|(placement, chain)| (*placement, chain.as_slice()))
+    }
+
+    /// The key identifier, from either header, if any.
+    pub fn kid(&self) -> Option<&[u8]> {
+        [&self.sign1.protected.header, &self.sign1.unprotected]
+            .into_iter()
+            .map(|h| h.key_id.as_slice())
+            .find(|kid| !kid.is_empty())
+    }
+
+    /// Whether the token was wrapped in the CWT tag (61).
+    pub fn is_cwt_tagged(&self) -> bool {
+        self.cwt_tagged
+    }
+
+    /// The signed payload bytes, exactly as sent.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The signature bytes, exactly as sent.
+    pub fn signature(&self) -> &[u8] {
+        &self.sign1.signature
+    }
+
+    /// The COSE Sig_structure the signature covers.
+    pub fn to_be_signed(&self) -> Vec<u8> {
+        self.sign1.tbs_data(&[])
+    }
+
+    /// Checks the signature under `key`.
+    pub fn verify_signature(
+        &self,
+        key: &PublicKey,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<(), Error> {
+        if key.curve() != self.algorithm.curve() {
+            return Err(TokenError::KeyAlgorithmMismatch {
+                key: key.curve().name(),
+                alg: self.algorithm.name(),
+            }
+            .into());
+        }
+        if crypto.verify(self.algorithm, key, &self.to_be_signed(), self.signature()) {
+            Ok(())
+        } else {
+            Err(TokenError::BadSignature.into())
+        }
+    }
+
+    /// Decodes the claims without checking the signature. For inspection only:
+    /// nothing in the result is authenticated.
+    pub fn unverified_claims(&self) -> Result<ClaimsSet, Error> {
+        ClaimsSet::from_cbor(&self.payload, &self.limits)
+    }
+
+    /// Checks the signature under `key`, then decodes the claims.
+    pub fn verify(&self, key: &PublicKey, crypto: &dyn CryptoProvider) -> Result<ClaimsSet, Error> {
+        self.verify_signature(key, crypto)?;
+        self.unverified_claims()
+    }
+}
+
+fn malformed(e: coset::CoseError) -> Error {
+    TokenError::Malformed {
+        reason: e.to_string(),
+    }
+    .into()
+}
+
+fn strip_tags(value: Value) -> Result<(Value, bool), TokenError> {
+    match value {
+        Value::Tag(TAG_COSE_SIGN1, inner) => Ok((*inner, false)),
+        Value::Tag(TAG_CWT, inner) => match *inner {
+            Value::Tag(TAG_COSE_SIGN1, inner) => Ok((*inner, true)),
+            Value::Tag(tag, _) => Err(TokenError::WrongTag { tag }),
+            _ => Err(TokenError::Untagged),
+        },
+        Value::Tag(tag, _) => Err(TokenError::WrongTag { tag }),
+        _ => Err(TokenError::Untagged),
+    }
+}
+
+const ALG: i64 = iana::HeaderParameter::Alg as i64;
+const CRIT: i64 = iana::HeaderParameter::Crit as i64;
+
+/// The two header maps as raw CBOR, so the profile's rules see exactly what
+/// was sent (coset refuses unregistered values before a rule could name them).
+struct RawHeaders {
+    protected: Vec<(Value, Value)>,
+    unprotected: Vec<(Value, Value)>,
+}
+
+impl RawHeaders {
+    fn parse(sign1: &Value, limits: &Limits) -> Result<RawHeaders, Error> {
+        let shape = || TokenError::Malformed {
+            reason: "COSE_Sign1 must be an array of four items".to_string(),
+        };
+        let Value::Array(items) = sign1 else {
+            return Err(shape().into());
+        };
+        let (Some(Value::Bytes(protected)), Some(Value::Map(unprotected)), 4) =
+            (items.first(), items.get(1), items.len())
+        else {
+            return Err(shape().into());
+        };
+        let protected = if protected.is_empty() {
+            Vec::new()
+        } else {
+            match cbor::decode_strict(protected, limits)? {
+                Value::Map(map) => map,
+                _ => {
+                    return Err(TokenError::Malformed {
+                        reason: "protected header is not a map".to_string(),
+                    }
+                    .into())
+                }
+            }
+        };
+        Ok(RawHeaders {
+            protected,
+            unprotected: unprotected.clone(),
+        })
+    }
+
+    fn protected_value(&self, label: i64) -> Option<&Value> {
+        lookup(&self.protected, label)
+    }
+
+    fn unprotected_value(&self, label: i64) -> Option<&Value> {
+        lookup(&self.unprotected, label)
+    }
+
+    fn check_crit(&self) -> Result<(), TokenError> {
+        if self.unprotected_value(CRIT).is_some() {
+            return Err(TokenError::CritMalformed {
+                reason: "crit must be in the protected header",
+            });
+        }
+        let Some(crit) = self.protected_value(CRIT) else {
+            return Ok(());
+        };
+        let labels = match crit {
+            Value::Array(labels) if !labels.is_empty() => labels,
+            _ => {
+                return Err(TokenError::CritMalformed {
+                    reason: "crit must be a non-empty array of labels",
+                })
+            }
+        };
+        for label in labels {
+            let understood = label
+                .as_integer()
+                .and_then(|i| i64::try_from(i).ok())
+                .filter(|id| UNDERSTOOD_HEADERS.contains(id));
+            let Some(id) = understood else {
+                return Err(TokenError::UnknownCriticalHeader {
+                    label: describe(label),
+                });
+            };
+            if self.protected_value(id).is_none() {
+                return Err(TokenError::CritMalformed {
+                    reason: "crit lists a parameter the protected header does not carry",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn x5chain(&self) -> Result<Option<Chain>, TokenError> {
+        let found = match (
+            self.protected_value(HEADER_X5CHAIN),
+            self.unprotected_value(HEADER_X5CHAIN),
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(TokenError::Malformed {
+                    reason: "x5chain appears in both headers".to_string(),
+                })
+            }
+            (Some(v), None) => (HeaderPlacement::Protected, v),
+            (None, Some(v)) => (HeaderPlacement::Unprotected, v),
+            (None, None) => return Ok(None),
+        };
+        let bad = || TokenError::Malformed {
+            reason: "x5chain must be a certificate bstr or a non-empty array of them".to_string(),
+        };
+        let chain = match found.1 {
+            Value::Bytes(cert) => vec![cert.clone()],
+            Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .map(|item| match item {
+                    Value::Bytes(cert) => Ok(cert.clone()),
+                    _ => Err(bad()),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => return Err(bad()),
+        };
+        Ok(Some((found.0, chain)))
+    }
+}
+
+fn lookup(map: &[(Value, Value)], label: i64) -> Option<&Value> {
+    map.iter()
+        .find(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(label))
+        .map(|(_, v)| v)
+}
+
+/// A short rendering of a header value for error messages.
+fn describe(value: &Value) -> alloc::string::String {
+    match value {
+        Value::Integer(i) => format!("{}", i128::from(*i)),
+        Value::Text(t) => format!("{t:?}"),
+        _ => "(non-scalar)".to_string(),
+    }
+}
+
+type Chain = (HeaderPlacement, Vec<Vec<u8>>);
+
+/// Produces signed tokens.
+///
+/// ```
+/// use mtattest::claims::example_phone;
+/// use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
+/// use mtattest::token::{DecodeOptions, Token, TokenBuilder};
+///
+/// let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7u8; 48]).unwrap();
+/// let claims = example_phone(1_790_000_000, b"relying-party-challenge".to_vec());
+/// let bytes = TokenBuilder::new().sign(&claims, &signer).unwrap();
+///
+/// let token = Token::decode(&bytes, &DecodeOptions::default()).unwrap();
+/// let verified = token.verify(&signer.public_key(), &RustCrypto).unwrap();
+/// assert_eq!(verified, claims);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct TokenBuilder {
+    x5chain: Option<(HeaderPlacement, Vec<Vec<u8>>)>,
+    kid: Vec<u8>,
+    cwt_tag: bool,
+}
+
+impl TokenBuilder {
+    /// A builder for a bare COSE_Sign1 token with only `alg` in its header.
+    pub fn new() -> TokenBuilder {
+        TokenBuilder::default()
+    }
+
+    /// Carries the certificate chain (leaf first, DER) in x5chain.
+    pub fn x5chain(mut self, chain: Vec<Vec<u8>>, placement: HeaderPlacement) -> TokenBuilder {
+        self.x5chain = Some((placement, chain));
+        self
+    }
+
+    /// Carries a key identifier in the protected header.
+    pub fn kid(mut self, kid: Vec<u8>) -> TokenBuilder {
+        self.kid = kid;
+        self
+    }
+
+    /// Wraps the token in the CWT tag (61).
+    pub fn cwt_tag(mut self, wrap: bool) -> TokenBuilder {
+        self.cwt_tag = wrap;
+        self
+    }
+
+    /// Signs `claims` into a token.
+    pub fn sign(&self, claims: &ClaimsSet, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
+        self.sign_payload(claims.to_cbor(), signer)
+    }
+
+    /// Signs arbitrary payload bytes. Meant for test vectors and interop tests
+    /// that need tokens whose claims break the profile; producers use
+    /// [`TokenBuilder::sign`].
+    pub fn sign_payload(&self, payload: Vec<u8>, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
+        let alg = signer.algorithm();
+        let mut protected = coset::HeaderBuilder::new()
+            .algorithm(match alg {
+                Algorithm::Es384 => iana::Algorithm::ES384,
+                Algorithm::Es256 => iana::Algorithm::ES256,
+            })
+            .key_id(self.kid.clone());
+        let mut unprotected = coset::HeaderBuilder::new();
+        if let Some((placement, chain)) = &self.x5chain {
+            let value = match chain.as_slice() {
+                [single] => Value::Bytes(single.clone()),
+                many => Value::Array(many.iter().cloned().map(Value::Bytes).collect()),
+            };
+            match placement {
+                HeaderPlacement::Protected => {
+                    protected = protected.value(HEADER_X5CHAIN, value);
+                }
+                HeaderPlacement::Unprotected => {
+                    unprotected = unprotected.value(HEADER_X5CHAIN, value);
+                }
+            }
+        }
+        let mut signing_error = None;
+        let sign1 = coset::CoseSign1Builder::new()
+            .protected(protected.build())
+            .unprotected(unprotected.build())
+            .payload(payload)
+            .create_signature(&[], |tbs| match signer.sign(tbs) {
+                Ok(sig) => sig,
+                Err(e) => {
+                    signing_error = Some(e);
+                    Vec::new()
+                }
+            })
+            .build();
+        if let Some(e) = signing_error {
+            return Err(e.into());
+        }
+        if sign1.signature.len() != alg.signature_len() {
+            return Err(CryptoError::SignatureLength {
+                alg: alg.name(),
+                len: sign1.signature.len(),
+                expected: alg.signature_len(),
+            }
+            .into());
+        }
+        let body = sign1.to_cbor_value().map_err(malformed)?;
+        let mut tagged = Value::Tag(TAG_COSE_SIGN1, body.into());
+        if self.cwt_tag {
+            tagged = Value::Tag(TAG_CWT, tagged.into());
+        }
+        Ok(cbor::encode(&tagged))
+    }
+}
+
+/// Signs `claims` with `signer` into a bare token (only `alg` in the header).
+pub fn issue(claims: &ClaimsSet, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
+    TokenBuilder::new().sign(claims, signer)
+}
