@@ -100,6 +100,7 @@ struct Scanner<'a, 'l> {
 /// The head of a data item: major type, argument, and where the item started.
 struct Head {
     major: u8,
+    info: u8,
     arg: u64,
     offset: usize,
 }
@@ -148,7 +149,12 @@ impl<'a> Scanner<'a, '_> {
                 })
             }
         };
-        Ok(Head { major, arg, offset })
+        Ok(Head {
+            major,
+            info,
+            arg,
+            offset,
+        })
     }
 
     fn count_item(&mut self) -> Result<(), CborError> {
@@ -222,11 +228,8 @@ impl<'a> Scanner<'a, '_> {
                 Ok(KeyIdentity::Other(self.since(start)))
             }
             _ => {
-                let accepted = match head.arg {
-                    20..=23 => self.pos == head.offset + 1,
-                    // Half, single and double floats: the head width says which.
-                    _ => matches!(self.pos - head.offset, 3 | 5 | 9),
-                };
+                // false, true, null, undefined; half, single and double floats.
+                let accepted = matches!(head.info, 20..=23 | 25..=27);
                 if !accepted {
                     return Err(CborError::Malformed {
                         offset: head.offset,

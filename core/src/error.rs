@@ -163,6 +163,12 @@ pub enum TokenError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The same header label appears in the protected and the unprotected header.
+    #[error("header parameter {label} appears in both the protected and the unprotected header")]
+    HeaderInBothBuckets {
+        /// The label, as given.
+        label: String,
+    },
     /// The payload is detached (nil); this profile carries it inline.
     #[error("payload is detached; the profile requires it inline")]
     DetachedPayload,
@@ -192,6 +198,7 @@ impl TokenError {
             TokenError::AlgNotAllowed { .. } => "token.alg-not-allowed",
             TokenError::UnknownCriticalHeader { .. } => "token.unknown-critical-header",
             TokenError::CritMalformed { .. } => "token.crit-malformed",
+            TokenError::HeaderInBothBuckets { .. } => "token.header-in-both-buckets",
             TokenError::DetachedPayload => "token.detached-payload",
             TokenError::BadSignature => "token.bad-signature",
             TokenError::KeyAlgorithmMismatch { .. } => "token.key-algorithm-mismatch",

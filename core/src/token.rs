@@ -28,8 +28,9 @@ pub const TAG_CWT: u64 = 61;
 pub const HEADER_X5CHAIN: i64 = 33;
 
 /// Header parameters this implementation understands, so `crit` may list them.
-const UNDERSTOOD_HEADERS: [i64; 4] = [
+const UNDERSTOOD_HEADERS: [i64; 5] = [
     iana::HeaderParameter::Alg as i64,
+    iana::HeaderParameter::Crit as i64,
     iana::HeaderParameter::ContentType as i64,
     iana::HeaderParameter::Kid as i64,
     HEADER_X5CHAIN,
@@ -112,6 +113,7 @@ impl Token {
                     alg: describe(alg),
                 })?,
         };
+        headers.check_disjoint()?;
         headers.check_crit()?;
         let x5chain = headers.x5chain()?;
         let sign1 = coset::CoseSign1::from_cbor_value(inner).map_err(malformed)?;
@@ -272,6 +274,21 @@ impl RawHeaders {
         lookup(&self.unprotected, label)
     }
 
+    /// RFC 9052 §3 lets a recipient take a parameter from either bucket; the
+    /// profile refuses the ambiguity outright.
+    fn check_disjoint(&self) -> Result<(), TokenError> {
+        match self
+            .protected
+            .iter()
+            .find(|(label, _)| self.unprotected.iter().any(|(other, _)| other == label))
+        {
+            Some((label, _)) => Err(TokenError::HeaderInBothBuckets {
+                label: describe(label),
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn check_crit(&self) -> Result<(), TokenError> {
         if self.unprotected_value(CRIT).is_some() {
             return Err(TokenError::CritMalformed {
@@ -313,12 +330,7 @@ impl RawHeaders {
             self.protected_value(HEADER_X5CHAIN),
             self.unprotected_value(HEADER_X5CHAIN),
         ) {
-            (Some(_), Some(_)) => {
-                return Err(TokenError::Malformed {
-                    reason: "x5chain appears in both headers".to_string(),
-                })
-            }
-            (Some(v), None) => (HeaderPlacement::Protected, v),
+            (Some(v), _) => (HeaderPlacement::Protected, v),
             (None, Some(v)) => (HeaderPlacement::Unprotected, v),
             (None, None) => return Ok(None),
         };

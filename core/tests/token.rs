@@ -197,6 +197,23 @@ fn critical_headers_must_be_understood() {
 }
 
 #[test]
+fn a_label_may_not_appear_in_both_headers() {
+    let kid = |k: &[u8]| (int(4), Value::Bytes(k.to_vec()));
+    let both = raw_token(vec![es384(), kid(b"a")], vec![kid(b"b")]);
+    assert_eq!(code(decode(&both)), "token.header-in-both-buckets");
+    let private = raw_token(vec![es384(), (int(-70000), int(1))], vec![(int(-70000), int(1))]);
+    assert_eq!(code(decode(&private)), "token.header-in-both-buckets");
+    let split = raw_token(vec![es384(), kid(b"a")], vec![(int(-70000), int(1))]);
+    assert!(decode(&split).is_ok());
+}
+
+#[test]
+fn crit_may_list_itself() {
+    let token = raw_token(vec![es384(), (int(2), Value::Array(vec![int(2), int(1)]))], vec![]);
+    assert!(verify(&token, &p384().public_key()).is_ok());
+}
+
+#[test]
 fn crit_must_be_protected_and_name_present_labels() {
     let absent = raw_token(vec![es384(), (int(2), Value::Array(vec![int(33)]))], vec![]);
     assert_eq!(code(decode(&absent)), "token.crit-malformed");
@@ -304,7 +321,7 @@ fn x5chain_forms() {
         assert_eq!(code(decode(&token)), "token.malformed", "{bad:?}");
     }
     let both = raw_token(vec![es384(), (int(33), Value::Bytes(cert_a.clone()))], vec![(int(33), Value::Bytes(cert_b.clone()))]);
-    assert_eq!(code(decode(&both)), "token.malformed");
+    assert_eq!(code(decode(&both)), "token.header-in-both-buckets");
 
     // The builder emits a single certificate as a bare bstr, several as an array.
     let claims = example_phone(IAT, NONCE.to_vec());
