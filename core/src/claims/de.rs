@@ -1,0 +1,300 @@
+//! Typed access to `ciborium::Value`s with readable error paths.
+//!
+//! Paths are built on the stack as a linked list and rendered into a `String`
+//! only when an error is reported.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use ciborium::value::Value;
+
+use super::unknown::ClaimKey;
+use crate::error::ClaimsError;
+
+/// A claim value set (implemented by `code_enum!`).
+pub(crate) trait Code: Sized + Copy + 'static {
+    fn from_code(code: u64) -> Option<Self>;
+    fn code(self) -> u64;
+    fn all() -> &'static [Self];
+    fn name(self) -> &'static str;
+}
+
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Name(&'a str),
+    Key(&'a ClaimKey),
+    Index(usize),
+}
+
+/// Where a value sits, e.g. `submods.runtime.measres[0].results[2].result`.
+#[derive(Clone, Copy)]
+pub(crate) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    seg: Seg<'a>,
+}
+
+impl<'a> Path<'a> {
+    /// The claims set itself.
+    pub(crate) const ROOT: Path<'static> = Path {
+        parent: None,
+        seg: Seg::Root,
+    };
+
+    /// A named member: a claim or a part of a structured claim.
+    pub(crate) fn field<'b>(&'b self, name: &'b str) -> Path<'b>
+    where
+        'a: 'b,
+    {
+        Path {
+            parent: Some(self),
+            seg: Seg::Name(name),
+        }
+    }
+
+    /// A claim known only by its key.
+    pub(crate) fn key<'b>(&'b self, key: &'b ClaimKey) -> Path<'b>
+    where
+        'a: 'b,
+    {
+        Path {
+            parent: Some(self),
+            seg: Seg::Key(key),
+        }
+    }
+
+    /// An array element.
+    pub(crate) fn index(&self, index: usize) -> Path<'_> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Index(index),
+        }
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut cur = Some(self);
+        while let Some(p) = cur {
+            segs.push(p.seg);
+            cur = p.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match seg {
+                Seg::Root => {}
+                Seg::Name(name) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                }
+                Seg::Key(key) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    let _ = write!(out, "{key}");
+                }
+                Seg::Index(i) => {
+                    let _ = write!(out, "[{i}]");
+                }
+            }
+        }
+        if out.is_empty() {
+            // The claims set itself (e.g. a key of the wrong type in it).
+            out.push_str("claims-set");
+        }
+        out
+    }
+}
+
+pub(crate) fn wrong_type(path: &Path<'_>, expected: &'static str) -> ClaimsError {
+    ClaimsError::WrongType {
+        path: path.render(),
+        expected,
+    }
+}
+
+pub(crate) fn invalid(path: &Path<'_>, reason: impl Into<String>) -> ClaimsError {
+    ClaimsError::InvalidValue {
+        path: path.render(),
+        reason: reason.into(),
+    }
+}
+
+pub(crate) fn missing(path: &Path<'_>) -> ClaimsError {
+    ClaimsError::Missing {
+        path: path.render(),
+    }
+}
+
+/// Stores a decoded claim, refusing a second occurrence (possible only in
+/// hand-built values; `decode_strict` rejects duplicate keys).
+pub(crate) fn put<T>(slot: &mut Option<T>, value: T, path: &Path<'_>) -> Result<(), ClaimsError> {
+    if slot.is_some() {
+        return Err(invalid(path, "duplicate claim"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+pub(crate) fn int(value: &Value, path: &Path<'_>) -> Result<i128, ClaimsError> {
+    match value {
+        Value::Integer(i) => Ok(i128::from(*i)),
+        _ => Err(wrong_type(path, "int")),
+    }
+}
+
+pub(crate) fn i64_(value: &Value, path: &Path<'_>) -> Result<i64, ClaimsError> {
+    let n = int(value, path)?;
+    i64::try_from(n).map_err(|_| invalid(path, format!("{n} is out of the 64-bit signed range")))
+}
+
+/// An unsigned integer (CBOR major type 0) that fits `T`. A negative integer
+/// has the wrong major type (spec §6.1 rule 3).
+pub(crate) fn uint<T: TryFrom<i128>>(value: &Value, path: &Path<'_>) -> Result<T, ClaimsError> {
+    let n = match value {
+        Value::Integer(i) if i128::from(*i) >= 0 => i128::from(*i),
+        _ => return Err(wrong_type(path, "uint")),
+    };
+    T::try_from(n).map_err(|_| invalid(path, format!("{n} is too large")))
+}
+
+pub(crate) fn bool_(value: &Value, path: &Path<'_>) -> Result<bool, ClaimsError> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        _ => Err(wrong_type(path, "bool")),
+    }
+}
+
+pub(crate) fn bytes<'v>(value: &'v Value, path: &Path<'_>) -> Result<&'v [u8], ClaimsError> {
+    match value {
+        Value::Bytes(b) => Ok(b),
+        _ => Err(wrong_type(path, "bstr")),
+    }
+}
+
+pub(crate) fn text<'v>(value: &'v Value, path: &Path<'_>) -> Result<&'v str, ClaimsError> {
+    match value {
+        Value::Text(t) => Ok(t),
+        _ => Err(wrong_type(path, "tstr")),
+    }
+}
+
+pub(crate) fn array<'v>(value: &'v Value, path: &Path<'_>) -> Result<&'v [Value], ClaimsError> {
+    match value {
+        Value::Array(items) => Ok(items),
+        _ => Err(wrong_type(path, "array")),
+    }
+}
+
+/// An array with at least one element.
+pub(crate) fn nonempty_array<'v>(
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<&'v [Value], ClaimsError> {
+    let items = array(value, path)?;
+    if items.is_empty() {
+        return Err(invalid(path, "must not be empty"));
+    }
+    Ok(items)
+}
+
+/// An array with `min..=max` elements.
+pub(crate) fn array_len<'v>(
+    value: &'v Value,
+    path: &Path<'_>,
+    min: usize,
+    max: usize,
+) -> Result<&'v [Value], ClaimsError> {
+    let items = array(value, path)?;
+    if items.len() < min || items.len() > max {
+        let want = if min == max {
+            format!("{min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        return Err(invalid(
+            path,
+            format!("has {} elements; {want} required", items.len()),
+        ));
+    }
+    Ok(items)
+}
+
+pub(crate) fn map<'v>(
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<&'v [(Value, Value)], ClaimsError> {
+    match value {
+        Value::Map(entries) => Ok(entries),
+        _ => Err(wrong_type(path, "map")),
+    }
+}
+
+/// A claim key: an int or a text string.
+pub(crate) fn claim_key(key: &Value, map_path: &Path<'_>) -> Result<ClaimKey, ClaimsError> {
+    match key {
+        Value::Integer(i) => Ok(ClaimKey::Int(i128::from(*i))),
+        Value::Text(t) => Ok(ClaimKey::Text(t.clone())),
+        _ => Err(wrong_type(map_path, "a map whose keys are int or tstr")),
+    }
+}
+
+/// The entries of a claims-set map, keys converted.
+pub(crate) fn claims_map<'v>(
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<Vec<(ClaimKey, &'v Value)>, ClaimsError> {
+    map(value, path)?
+        .iter()
+        .map(|(k, v)| Ok((claim_key(k, path)?, v)))
+        .collect()
+}
+
+/// A value of a claim value set, from its unsigned integer code.
+pub(crate) fn code<T: Code>(value: &Value, path: &Path<'_>) -> Result<T, ClaimsError> {
+    let n: u64 = match value {
+        Value::Integer(i) => u64::try_from(i128::from(*i)).map_err(|_| wrong_type(path, "uint"))?,
+        _ => return Err(wrong_type(path, "uint")),
+    };
+    T::from_code(n).ok_or_else(|| {
+        let mut allowed = String::new();
+        for (i, v) in T::all().iter().enumerate() {
+            if i > 0 {
+                allowed.push_str(", ");
+            }
+            let _ = write!(allowed, "{} ({})", v.code(), v.name());
+        }
+        invalid(path, format!("{n} is not one of {allowed}"))
+    })
+}
+
+pub(crate) fn code_value<T: Code>(value: T) -> Value {
+    Value::Integer(value.code().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_render_readably() {
+        let submods = Path::ROOT.field("submods");
+        let runtime = submods.field("runtime");
+        let measres = runtime.field("measres");
+        let group = measres.index(0);
+        let results = group.field("results");
+        let result = results.index(2);
+        let leaf = result.field("result");
+        assert_eq!(
+            leaf.render(),
+            "submods.runtime.measres[0].results[2].result"
+        );
+        assert_eq!(Path::ROOT.field("iat").render(), "iat");
+        let key = ClaimKey::Int(-80999);
+        assert_eq!(runtime.key(&key).render(), "submods.runtime.-80999");
+        assert_eq!(Path::ROOT.render(), "claims-set");
+    }
+}
