@@ -241,6 +241,13 @@ pub enum ClaimsError {
         /// The profile the token names.
         found: String,
     },
+    /// Claims given as JSON text are not JSON, or an object in it repeats a
+    /// member name.
+    #[error("claims JSON is not valid: {reason}")]
+    InvalidJson {
+        /// What is wrong, with line and column.
+        reason: String,
+    },
 }
 
 impl ClaimsError {
@@ -252,6 +259,7 @@ impl ClaimsError {
             ClaimsError::InvalidValue { .. } => "claims.invalid-value",
             ClaimsError::Missing { .. } => "claims.missing",
             ClaimsError::WrongProfile { .. } => "claims.wrong-profile",
+            ClaimsError::InvalidJson { .. } => "claims.invalid-json",
         }
     }
 }

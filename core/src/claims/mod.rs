@@ -13,7 +13,10 @@
 //! Encoding ([`ClaimsSet::to_cbor`]) is deterministic, so decoding and
 //! re-encoding a token this crate produced gives the same bytes.
 //!
-//! Claim names (for paths, JSON and messages) are in [`names`].
+//! Claim names (for paths, JSON and messages) are in [`names`]. The JSON form
+//! of a claims set ([`ClaimsSet::to_json`], [`ClaimsSet::from_json`],
+//! `spec/claims-json.md`) is the one form claims take outside CBOR;
+//! [`render_text`] shows them to people.
 //!
 //! # Example
 //!
@@ -90,11 +93,13 @@ mod boot;
 mod chip;
 pub(crate) mod de;
 mod example;
+mod json;
 mod measres;
 mod os;
 mod patch;
 mod runtime;
 mod set;
+mod text;
 mod types;
 mod unknown;
 
@@ -114,6 +119,7 @@ pub use os::{OsLayer, OsLayerBuilder, StorageEncryption};
 pub use patch::PatchLevel;
 pub use runtime::{Malware, RuntimeLayer, RuntimeLayerBuilder};
 pub use set::{ClaimsSet, ClaimsSetBuilder};
+pub use text::render_text;
 pub use types::{
     Confirmation, Cti, Digest, EvidenceSource, HwModel, IntendedUse, Nonce, OemId, Ueid, Version,
 };

@@ -1,0 +1,319 @@
+//! A human-readable rendering of a claims set, for the CLI's demo and
+//! `inspect`. Not a stable format: parse [`ClaimsSet::to_json`] instead.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use serde_json::{Map, Value as Json};
+
+use super::json::{form_of, Form};
+use super::names::{part, Layer, Scope, SUBMODS};
+use super::{keys, ClaimsSet, PatchLevel, SecurityLifecycle};
+
+/// Top-level claims in display order: freshness, identity, then the rest.
+const TOP_ORDER: [i64; 11] = [
+    keys::IAT,
+    keys::EXP,
+    keys::NBF,
+    keys::NONCE,
+    keys::CTI,
+    keys::UEID,
+    keys::OEMID,
+    keys::HWMODEL,
+    keys::INTUSE,
+    keys::CNF,
+    keys::PROFILE,
+];
+
+/// Byte strings longer than this are shown truncated.
+const SHORT_BYTES: usize = 16;
+/// How many bytes a truncated byte string shows.
+const SHOWN_BYTES: usize = 8;
+
+/// Renders `claims` for people, grouped by layer:
+///
+/// ```text
+/// top level
+///   iat: 1767225600 (2026-01-01T00:00:00Z)
+///   eat-nonce: 5a5a5a5a5a5a5a5a... (32 bytes)
+///   ...
+/// boot  (evidence: hardware)
+///   verified-boot-state: verified
+///   boot-patch-level: 2025-12-05
+///   ...
+/// runtime  (evidence: software)
+///   malware: none
+///   root: success
+/// unknown claims: none
+/// ```
+///
+/// The top-level identity and freshness claims come first, then each of the
+/// five layers with its evidence source (or `(not reported)`), one
+/// `name: value` line per claim present, `measres` results as
+/// `result-for: result` lines (other measurement systems as
+/// `system/result-for: result`), and last the paths of the unknown claims.
+/// Values are shown by name, patch levels as dates, times with their UTC date,
+/// byte strings in hex (longer ones truncated), and control characters in
+/// text escaped.
+///
+/// ```
+/// use mtattest::claims::{example_phone, render_text};
+///
+/// let text = render_text(&example_phone(1_767_225_600, [0x5a; 32]));
+/// assert!(text.lines().any(|l| l == "boot  (evidence: hardware)"));
+/// assert!(text.lines().any(|l| l == "  os-patch-level: 2025-12-01"));
+/// assert!(text.lines().any(|l| l == "  root: success"));
+/// ```
+pub fn render_text(claims: &ClaimsSet) -> String {
+    let json = claims.to_json();
+    let empty = Map::new();
+    let top = json.as_object().unwrap_or(&empty);
+    let mut out = String::from("top level\n");
+    for key in TOP_ORDER {
+        claim_line(&mut out, Scope::Top, key, top);
+    }
+    let submods = top.get(SUBMODS).and_then(Json::as_object);
+    for layer in Layer::ALL {
+        let claims = submods
+            .and_then(|s| s.get(layer.name()))
+            .and_then(Json::as_object);
+        let Some(claims) = claims else {
+            let _ = writeln!(out, "{layer}  (not reported)");
+            continue;
+        };
+        let source = claims
+            .get("evidence-source")
+            .and_then(Json::as_str)
+            .unwrap_or("?");
+        let _ = writeln!(out, "{layer}  (evidence: {source})");
+        for c in layer.claims() {
+            if c.key != keys::EVIDENCE_SOURCE && c.key != keys::MEASRES {
+                claim_line(&mut out, Scope::Layer(layer), c.key, claims);
+            }
+        }
+        if let Some(groups) = claims.get("measres").and_then(Json::as_array) {
+            measres_lines(&mut out, groups);
+        }
+    }
+    let unknown: Vec<String> = claims
+        .unknown_claims()
+        .into_iter()
+        .map(|u| clean(&u.path))
+        .collect();
+    if unknown.is_empty() {
+        out.push_str("unknown claims: none\n");
+    } else {
+        let _ = writeln!(out, "unknown claims: {}", unknown.join(", "));
+    }
+    out
+}
+
+/// Writes `  name: value` if the claim `key` of `scope` is in `claims`.
+fn claim_line(out: &mut String, scope: Scope, key: i64, claims: &Map<String, Json>) {
+    let Some(name) = scope.name_of(key) else {
+        return;
+    };
+    let (Some(value), Some(form)) = (claims.get(name), form_of(key)) else {
+        return;
+    };
+    let _ = writeln!(out, "  {name}: {}", value_text(form, value));
+}
+
+fn measres_lines(out: &mut String, groups: &[Json]) {
+    for group in groups {
+        let system = group.get(part::SYSTEM).and_then(Json::as_str);
+        let results = group.get(part::RESULTS).and_then(Json::as_array);
+        let (Some(system), Some(results)) = (system, results) else {
+            continue;
+        };
+        for r in results {
+            let result_for = match r.get(part::RESULT_FOR) {
+                Some(Json::String(t)) => clean(t),
+                Some(Json::Object(b)) => b
+                    .get("bstr")
+                    .and_then(Json::as_str)
+                    .map(short_hex)
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            let result = r.get(part::RESULT).and_then(Json::as_str).unwrap_or("?");
+            if system == keys::MEASRES_SYSTEM {
+                let _ = writeln!(out, "  {result_for}: {result}");
+            } else {
+                let _ = writeln!(out, "  {}/{result_for}: {result}", clean(system));
+            }
+        }
+    }
+}
+
+/// `text` with control characters (and the invisible formatting characters
+/// that reorder or hide text) escaped, so a hostile token can neither drive
+/// the terminal nor disguise a value.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let invisible = matches!(
+            c,
+            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+        );
+        if c.is_control() || invisible {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Hex, truncated after [`SHOWN_BYTES`] bytes when longer than
+/// [`SHORT_BYTES`], with the length.
+fn short_hex(hex: &str) -> String {
+    if hex.len() <= 2 * SHORT_BYTES {
+        return String::from(hex);
+    }
+    let shown = hex.get(..2 * SHOWN_BYTES).unwrap_or(hex);
+    format!("{shown}... ({} bytes)", hex.len() / 2)
+}
+
+fn str_text(v: &Json) -> String {
+    v.as_str().map(clean).unwrap_or_default()
+}
+
+fn hex_text(v: &Json) -> String {
+    v.as_str().map(short_hex).unwrap_or_default()
+}
+
+/// Epoch seconds with their UTC date and time.
+fn time_text(t: i64) -> String {
+    match PatchLevel::from_unix_time(t) {
+        Some(date) => {
+            let s = t.rem_euclid(86_400);
+            format!(
+                "{t} ({:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z)",
+                date.year(),
+                date.month(),
+                date.day(),
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            )
+        }
+        None => format!("{t}"),
+    }
+}
+
+/// `1d 3h 17m`, `3h 0m`, `17m 5s`, `42s`.
+fn duration_text(s: u64) -> String {
+    let (d, h, m, s) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    match (d, h) {
+        (0, 0) if m == 0 => format!("{s}s"),
+        (0, 0) => format!("{m}m {s}s"),
+        (0, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h {m}m"),
+    }
+}
+
+/// A byte string that is printable ASCII, quoted; otherwise hex.
+fn label_text(v: &Json) -> String {
+    let printable = v.as_str().and_then(|h| {
+        let bytes: Vec<u8> = (0..h.len() / 2)
+            .map(|i| u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect::<Option<_>>()?;
+        let ok = !bytes.is_empty() && bytes.iter().all(|b| (0x20..0x7f).contains(b));
+        ok.then(|| bytes.into_iter().map(char::from).collect::<String>())
+    });
+    match printable {
+        Some(t) => format!("\"{t}\""),
+        None => hex_text(v),
+    }
+}
+
+fn join(items: impl Iterator<Item = String>, sep: &str) -> String {
+    items.collect::<Vec<_>>().join(sep)
+}
+
+fn value_text(form: Form, v: &Json) -> String {
+    let obj = |name: &str| v.get(name);
+    match form {
+        Form::Time => match v.as_i64() {
+            Some(t) => time_text(t),
+            None => format!("{v}"),
+        },
+        Form::PatchLevel => match v.as_u64().map(u32::try_from) {
+            Some(Ok(p)) => PatchLevel::new(p).map_or_else(|_| format!("{p}"), |p| format!("{p}")),
+            _ => format!("{v}"),
+        },
+        Form::Lifecycle => match v.as_u64().map(u16::try_from) {
+            Some(Ok(raw)) => match SecurityLifecycle::new(raw) {
+                Ok(l) => format!("{} ({raw:#06x})", l.phase().name()),
+                Err(_) => format!("{raw:#06x}"),
+            },
+            _ => format!("{v}"),
+        },
+        Form::Seconds => match v.as_u64() {
+            Some(s) => format!("{s} s ({})", duration_text(s)),
+            None => format!("{v}"),
+        },
+        Form::Int | Form::Bool => format!("{v}"),
+        Form::Text | Form::Code(_) => str_text(v),
+        Form::Bytes | Form::Digests => match v {
+            Json::Array(items) => join(items.iter().map(hex_text), ", "),
+            _ => hex_text(v),
+        },
+        Form::Label => label_text(v),
+        Form::Version => match obj(part::SCHEME) {
+            Some(s) => format!(
+                "{} (scheme {s})",
+                obj(part::VERSION).map(str_text).unwrap_or_default()
+            ),
+            None => obj(part::VERSION).map(str_text).unwrap_or_default(),
+        },
+        Form::Dloas => join(
+            v.as_array().into_iter().flatten().map(|d| {
+                let parts = [
+                    part::REGISTRAR,
+                    part::PLATFORM_LABEL,
+                    part::APPLICATION_LABEL,
+                ];
+                join(parts.iter().filter_map(|p| d.get(*p)).map(str_text), " ")
+            }),
+            "; ",
+        ),
+        Form::Measurements => join(
+            v.as_array().into_iter().flatten().map(|m| {
+                let t = m.get(part::CONTENT_TYPE).map(|t| format!("{t}"));
+                let c = m.get(part::CONTENT).map(hex_text);
+                format!("{}:{}", t.unwrap_or_default(), c.unwrap_or_default())
+            }),
+            ", ",
+        ),
+        Form::OemId => match v {
+            Json::Number(n) => format!("PEN {n}"),
+            _ => hex_text(v),
+        },
+        Form::Cnf => match (obj(part::COSE_KEY), obj(part::KID)) {
+            (Some(k), _) => format!("COSE_Key {}", hex_text(k)),
+            (_, Some(kid)) => format!("kid {}", hex_text(kid)),
+            _ => String::new(),
+        },
+        Form::PrivacyEvents => {
+            let named = [part::OUT_OF_SCOPE, part::OVER_FREQUENCY, part::BACKGROUND];
+            let mut items: Vec<String> = named
+                .iter()
+                .filter_map(|n| Some(format!("{n} {}", obj(n)?)))
+                .collect();
+            let mut others: Vec<(u64, &Json)> = v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, c)| Some((k.parse().ok()?, c)))
+                .collect();
+            others.sort_by_key(|(k, _)| *k);
+            items.extend(others.into_iter().map(|(k, c)| format!("{k}: {c}")));
+            items.join(", ")
+        }
+        Form::Measres | Form::Submods => String::new(),
+    }
+}
