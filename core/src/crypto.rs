@@ -10,6 +10,11 @@ use alloc::vec::Vec;
 
 use crate::error::CryptoError;
 
+#[cfg(feature = "aws-lc")]
+mod aws_lc;
+#[cfg(feature = "aws-lc")]
+pub use aws_lc::AwsLc;
+
 /// A COSE signature algorithm this profile allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Algorithm {

@@ -4,6 +4,8 @@
 
 use alloc::string::String;
 
+pub use crate::trust::ChainError;
+
 /// Any failure to decode, verify or produce a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -20,6 +22,10 @@ pub enum Error {
     /// A key or signing operation failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// The x5chain certificate path (or the trust configuration) is not
+    /// acceptable.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
 }
 
 impl Error {
@@ -30,6 +36,7 @@ impl Error {
             Error::Token(e) => e.code(),
             Error::Claims(e) => e.code(),
             Error::Crypto(e) => e.code(),
+            Error::Chain(e) => e.code(),
         }
     }
 }

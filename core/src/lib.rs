@@ -14,7 +14,8 @@ pub mod error;
 pub mod limits;
 pub mod time;
 pub mod token;
+pub mod trust;
 
-pub use error::{CborError, ClaimsError, CryptoError, Error, TokenError};
+pub use error::{CborError, ChainError, ClaimsError, CryptoError, Error, TokenError};
 pub use limits::Limits;
 pub use time::UnixTime;

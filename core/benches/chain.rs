@@ -1,0 +1,120 @@
+//! Token verification with an x5chain, per crypto backend:
+//!
+//! * `bare_es384_verify` — one ES384 verify of the token's Sig_structure by
+//!   the provider (the physical floor);
+//! * `token_cached_chain` — `ChainVerifier::verify_token` on a decoded token
+//!   whose chain is in the cache (one SHA-384 of the chain, the token
+//!   signature verify, claims decoding);
+//! * `decode_and_token_cached_chain` — the same from the token bytes
+//!   (COSE decoding included);
+//! * `signature_cached_chain` — the chain from the cache and the token
+//!   signature verified under its leaf key, without decoding the claims;
+//! * `part_chain_cache_hit` — only the cache lookup of the chain (SHA-384
+//!   of the chain, map lookup); `parts/to_be_signed` and
+//!   `parts/claims_decode` — the other two costs a cached token adds to the
+//!   bare verify (building the Sig_structure, decoding the claims);
+//! * `token_uncached_chain` — `verify_token` with no cache: the
+//!   2-certificate chain (device, intermediate; root omitted) is parsed and
+//!   validated, 3 verifies in all.
+//!
+//! Run: `cargo bench -p mtattest --features aws-lc,test-pki`.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use mtattest::claims::example_phone;
+use mtattest::crypto::{Algorithm, CryptoProvider, RustCrypto};
+use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
+use mtattest::trust::test_pki::TestPki;
+use mtattest::trust::{ChainVerifier, TrustAnchors};
+use mtattest::UnixTime;
+
+fn providers() -> Vec<(&'static str, Box<dyn CryptoProvider>)> {
+    #[allow(unused_mut)]
+    let mut all: Vec<(&'static str, Box<dyn CryptoProvider>)> =
+        vec![("rustcrypto", Box::new(RustCrypto))];
+    #[cfg(feature = "aws-lc")]
+    all.push(("aws-lc", Box::new(mtattest::crypto::AwsLc)));
+    all
+}
+
+fn bench(c: &mut Criterion) {
+    let pki = TestPki::standard().expect("test PKI");
+    let now = UnixTime::from_secs(1_790_000_000);
+    let claims = example_phone(now.secs(), b"relying-party-challenge".to_vec());
+    let bytes = pki
+        .token(&claims, HeaderPlacement::Protected)
+        .expect("token");
+    let options = DecodeOptions::default();
+    let token = Token::decode(&bytes, &options).expect("decodes");
+    let key = pki.device.public_key().expect("device key");
+    let tbs = token.to_be_signed();
+    let signature = token.signature().to_vec();
+    let mut anchors = TrustAnchors::new();
+    anchors.add_der(&pki.root.der).expect("root");
+    eprintln!(
+        "token {} bytes, chain {} certificates ({} bytes), Sig_structure {} bytes",
+        bytes.len(),
+        pki.chain().len(),
+        pki.chain().iter().map(Vec::len).sum::<usize>(),
+        tbs.len()
+    );
+
+    let (_, chain) = token.x5chain().expect("x5chain");
+    let mut parts = c.benchmark_group("parts");
+    parts.bench_function("to_be_signed", |b| {
+        b.iter(|| black_box(&token).to_be_signed())
+    });
+    parts.bench_function("claims_decode", |b| {
+        b.iter(|| black_box(&token).unverified_claims().is_ok())
+    });
+    parts.finish();
+
+    for (name, crypto) in providers() {
+        let crypto = crypto.as_ref();
+        let uncached = ChainVerifier::new(anchors.clone());
+        let cached = ChainVerifier::new(anchors.clone()).with_cache(1024);
+        assert!(crypto.verify(Algorithm::Es384, &key, &tbs, &signature));
+        cached
+            .verify_token(&token, now, crypto)
+            .expect("warm the cache");
+
+        let mut group = c.benchmark_group(name);
+        group.sample_size(60);
+        group.bench_function("bare_es384_verify", |b| {
+            b.iter(|| crypto.verify(Algorithm::Es384, &key, black_box(&tbs), &signature))
+        });
+        group.bench_function("token_cached_chain", |b| {
+            b.iter(|| cached.verify_token(black_box(&token), now, crypto).is_ok())
+        });
+        group.bench_function("decode_and_token_cached_chain", |b| {
+            b.iter(|| {
+                Token::decode(black_box(&bytes), &options)
+                    .and_then(|t| cached.verify_token(&t, now, crypto))
+                    .is_ok()
+            })
+        });
+        group.bench_function("signature_cached_chain", |b| {
+            b.iter(|| {
+                cached
+                    .validate_chain(black_box(chain), now, crypto)
+                    .and_then(|c| token.verify_signature(c.leaf_key(), crypto))
+                    .is_ok()
+            })
+        });
+        group.bench_function("part_chain_cache_hit", |b| {
+            b.iter(|| cached.validate_chain(black_box(chain), now, crypto).is_ok())
+        });
+        group.bench_function("token_uncached_chain", |b| {
+            b.iter(|| {
+                uncached
+                    .verify_token(black_box(&token), now, crypto)
+                    .is_ok()
+            })
+        });
+        group.finish();
+        let stats = cached.cache_stats().expect("cache");
+        assert_eq!(stats.misses, 1, "{name}: every cached iteration hit");
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

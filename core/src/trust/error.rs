@@ -1,0 +1,264 @@
+//! Chain errors: every way a certificate chain, a trust anchor or revocation
+//! data can be refused, each with its own variant and stable code.
+
+use alloc::string::String;
+
+/// Why a certificate chain (or the trust configuration it is checked
+/// against) was refused.
+///
+/// `index` always names a certificate of the path: `0` is the leaf (the
+/// attestation key's certificate) and indices count up towards the root in
+/// x5chain order. When the trust anchor is not carried in the chain, the
+/// anchor is named by the index one past the chain's last certificate
+/// (`index == chain length`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChainError {
+    /// The token carries no x5chain header, so there is no key to trust.
+    #[error("token carries no x5chain")]
+    Missing,
+    /// The x5chain is in the unprotected header but the verifier requires
+    /// it protected.
+    #[error("x5chain is in the unprotected header; this verifier requires it protected")]
+    Unprotected,
+    /// The chain has no certificate.
+    #[error("certificate chain is empty")]
+    Empty,
+    /// The chain has more certificates than the limit.
+    #[error("certificate chain has {len} certificates, more than the limit of {max}")]
+    TooLong {
+        /// The chain's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A certificate is not a well-formed DER X.509 certificate, or breaks a
+    /// structural rule of RFC 5280 (e.g. a repeated extension).
+    #[error("certificate {index} is malformed: {reason}")]
+    Malformed {
+        /// The certificate.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The same certificate (or the same subject and key) appears twice:
+    /// a duplicated or looping chain.
+    #[error("certificate {index} repeats certificate {first}")]
+    Duplicate {
+        /// The repeated certificate.
+        index: usize,
+        /// Where it first appeared.
+        first: usize,
+    },
+    /// A key or signature algorithm outside the profile: keys must be
+    /// P-384 or P-256; a P-384 issuer signs with ecdsa-with-SHA384, a P-256
+    /// issuer with ecdsa-with-SHA256.
+    #[error("certificate {index} uses an unsupported algorithm: {reason}")]
+    UnsupportedAlgorithm {
+        /// The certificate.
+        index: usize,
+        /// Which algorithm and why it is refused.
+        reason: String,
+    },
+    /// The issuer's key does not verify the certificate's signature.
+    #[error("signature of certificate {index} does not verify under its issuer's key")]
+    BadSignature {
+        /// The certificate whose signature fails.
+        index: usize,
+    },
+    /// The certificate's `notAfter` is before the verification time.
+    #[error("certificate {index} expired at {not_after} (time of check {now})")]
+    Expired {
+        /// The certificate.
+        index: usize,
+        /// Its `notAfter`, Unix seconds.
+        not_after: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
+    /// The certificate's `notBefore` is after the verification time.
+    #[error("certificate {index} is not valid before {not_before} (time of check {now})")]
+    NotYetValid {
+        /// The certificate.
+        index: usize,
+        /// Its `notBefore`, Unix seconds.
+        not_before: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
+    /// An issuing certificate lacks basicConstraints with `cA` true.
+    #[error("certificate {index} issues a certificate but is not a CA")]
+    NotCa {
+        /// The issuing certificate.
+        index: usize,
+    },
+    /// An issuing certificate's pathLenConstraint allows fewer intermediate
+    /// CAs below it than the chain has.
+    #[error("certificate {index} allows {max} intermediate CAs below it; the chain has {found}")]
+    PathLength {
+        /// The constraining certificate.
+        index: usize,
+        /// Its pathLenConstraint.
+        max: u8,
+        /// The number of non-self-issued intermediate CAs below it.
+        found: usize,
+    },
+    /// keyUsage is present without the bit the certificate's role needs:
+    /// keyCertSign for an issuer, digitalSignature for the leaf.
+    #[error("certificate {index} has keyUsage without {required}")]
+    KeyUsage {
+        /// The certificate.
+        index: usize,
+        /// The missing usage.
+        required: &'static str,
+    },
+    /// A critical extension this verifier does not process.
+    #[error("certificate {index} has an unknown critical extension {oid}")]
+    UnknownCriticalExtension {
+        /// The certificate.
+        index: usize,
+        /// The extension's OID, dotted.
+        oid: String,
+    },
+    /// A certificate's issuer does not name (or identify by key) the next
+    /// certificate of the chain.
+    #[error("certificate {index} does not chain to the next one: {reason}")]
+    NameMismatch {
+        /// The certificate whose issuer does not match.
+        index: usize,
+        /// The name or the key identifier differs.
+        reason: &'static str,
+    },
+    /// No trust anchor issued the chain's last certificate, and no
+    /// certificate of the chain is itself an anchor.
+    #[error("certificate {index} is not issued by any trust anchor")]
+    NoAnchor {
+        /// The last certificate of the chain.
+        index: usize,
+    },
+    /// A certificate of the path is revoked.
+    #[error("certificate {index} (serial {serial}) is revoked: {reason}")]
+    Revoked {
+        /// The certificate.
+        index: usize,
+        /// Its serial number, lowercase hex without leading zeros.
+        serial: String,
+        /// The reason given by the CRL or status list.
+        reason: String,
+    },
+    /// A certificate of the path is suspended (status list `SUSPENDED`, or
+    /// CRL reason certificateHold).
+    #[error("certificate {index} (serial {serial}) is suspended: {reason}")]
+    Suspended {
+        /// The certificate.
+        index: usize,
+        /// Its serial number, lowercase hex without leading zeros.
+        serial: String,
+        /// The reason given by the CRL or status list.
+        reason: String,
+    },
+    /// A CRL for the issuer at `index` does not verify under that issuer's
+    /// key (or uses an algorithm the issuer's key cannot have made).
+    #[error("a CRL for issuer {index} does not verify under its key")]
+    CrlBadSignature {
+        /// The issuing certificate the CRL claims to come from.
+        index: usize,
+    },
+    /// The CRL for the issuer at `index` has passed its `nextUpdate` (plus
+    /// the configured grace): the status of what it covers is unknown.
+    #[error("the CRL for issuer {index} is stale: nextUpdate {next_update}, time of check {now}")]
+    CrlStale {
+        /// The issuing certificate.
+        index: usize,
+        /// The CRL's `nextUpdate`, Unix seconds.
+        next_update: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
+    /// The CRL for the issuer at `index` has a `thisUpdate` after the
+    /// verification time.
+    #[error("the CRL for issuer {index} is not valid before {this_update} (time of check {now})")]
+    CrlNotYetValid {
+        /// The issuing certificate.
+        index: usize,
+        /// The CRL's `thisUpdate`, Unix seconds.
+        this_update: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
+    /// A trust anchor given to the verifier is not a usable certificate.
+    #[error("trust anchor {index} is unusable: {reason}")]
+    BadAnchor {
+        /// Position of the anchor in the order it was added.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Revocation data (a CRL or a status list) given to the verifier is
+    /// malformed or uses a feature this verifier does not implement.
+    #[error("revocation data is unusable: {reason}")]
+    BadRevocationData {
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl ChainError {
+    /// The stable error code, e.g. `chain.expired`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChainError::Missing => "chain.missing",
+            ChainError::Unprotected => "chain.unprotected",
+            ChainError::Empty => "chain.empty",
+            ChainError::TooLong { .. } => "chain.too-long",
+            ChainError::Malformed { .. } => "chain.malformed",
+            ChainError::Duplicate { .. } => "chain.duplicate",
+            ChainError::UnsupportedAlgorithm { .. } => "chain.unsupported-algorithm",
+            ChainError::BadSignature { .. } => "chain.bad-signature",
+            ChainError::Expired { .. } => "chain.expired",
+            ChainError::NotYetValid { .. } => "chain.not-yet-valid",
+            ChainError::NotCa { .. } => "chain.not-ca",
+            ChainError::PathLength { .. } => "chain.path-length",
+            ChainError::KeyUsage { .. } => "chain.key-usage",
+            ChainError::UnknownCriticalExtension { .. } => "chain.unknown-critical-extension",
+            ChainError::NameMismatch { .. } => "chain.name-mismatch",
+            ChainError::NoAnchor { .. } => "chain.no-anchor",
+            ChainError::Revoked { .. } => "chain.revoked",
+            ChainError::Suspended { .. } => "chain.suspended",
+            ChainError::CrlBadSignature { .. } => "chain.crl-bad-signature",
+            ChainError::CrlStale { .. } => "chain.crl-stale",
+            ChainError::CrlNotYetValid { .. } => "chain.crl-not-yet-valid",
+            ChainError::BadAnchor { .. } => "chain.bad-anchor",
+            ChainError::BadRevocationData { .. } => "chain.bad-revocation-data",
+        }
+    }
+
+    /// The certificate the error is about, if it names one.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            ChainError::Malformed { index, .. }
+            | ChainError::Duplicate { index, .. }
+            | ChainError::UnsupportedAlgorithm { index, .. }
+            | ChainError::BadSignature { index }
+            | ChainError::Expired { index, .. }
+            | ChainError::NotYetValid { index, .. }
+            | ChainError::NotCa { index }
+            | ChainError::PathLength { index, .. }
+            | ChainError::KeyUsage { index, .. }
+            | ChainError::UnknownCriticalExtension { index, .. }
+            | ChainError::NameMismatch { index, .. }
+            | ChainError::NoAnchor { index }
+            | ChainError::Revoked { index, .. }
+            | ChainError::Suspended { index, .. }
+            | ChainError::CrlBadSignature { index }
+            | ChainError::CrlStale { index, .. }
+            | ChainError::CrlNotYetValid { index, .. } => Some(*index),
+            ChainError::Missing
+            | ChainError::Unprotected
+            | ChainError::Empty
+            | ChainError::TooLong { .. }
+            | ChainError::BadAnchor { .. }
+            | ChainError::BadRevocationData { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! Trust: from a token's x5chain (COSE header 33, RFC 9360) to a key the
+//! verifier can rely on.
+//!
+//! A relying party never knows a device's key in advance. The device sends
+//! its attestation key's certificate chain in the token; [`ChainVerifier`]
+//! proves that the chain leads to a manufacturer root it trusts
+//! ([`TrustAnchors`]) at a time the caller supplies, that nothing on it is
+//! revoked ([`Revocation`]), and only then verifies the token's signature
+//! under the leaf certificate's key. Every refusal is a specific
+//! [`ChainError`] naming the certificate and the reason.
+//!
+//! Validation follows RFC 5280 §6.1 for what attestation needs (see *Path
+//! validation* below); it fails closed: anything it does not understand is
+//! refused. Keys are P-384 or P-256; a P-384 issuer must
+//! sign with ecdsa-with-SHA384 and a P-256 issuer with ecdsa-with-SHA256.
+//!
+//! # Path validation
+//! The chain is taken in x5chain order (leaf first, each certificate issued
+//! by the next); it is never reordered. The root may be included or
+//! omitted. The first certificate after the leaf that is a trust anchor ends
+//! the path; otherwise the last one must be issued by an anchor. Per link:
+//! name chaining (and authority/subject key identifiers when both exist),
+//! issuer is a CA within its pathLenConstraint with keyCertSign when
+//! keyUsage is present, signature, validity at the given time, no unknown
+//! critical extension; the leaf must allow digitalSignature when keyUsage is
+//! present; no certificate may repeat. Understood extensions:
+//! basicConstraints, keyUsage, subjectKeyIdentifier,
+//! authorityKeyIdentifier; any other critical extension (e.g. nameConstraints,
+//! extKeyUsage, certificatePolicies marked critical) rejects the path.
+//!
+//! # Caching
+//! With `std`, a verifier may hold a [`ChainCache`]: a chain seen before
+//! (same bytes, same trust configuration) costs one SHA-384 and the token
+//! signature verify, while the cached result's time window holds.
+
+mod anchors;
+#[cfg(feature = "std")]
+mod cache;
+mod cert;
+mod error;
+mod path;
+mod revocation;
+#[cfg(feature = "test-pki")]
+pub mod test_pki;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub use anchors::TrustAnchors;
+#[cfg(feature = "std")]
+pub use cache::{CacheStats, ChainCache};
+pub use error::ChainError;
+pub use revocation::{Revocation, Status, StatusEntry, StatusList};
+
+use crate::claims::ClaimsSet;
+use crate::crypto::{CryptoProvider, PublicKey};
+use crate::error::Error;
+use crate::time::UnixTime;
+use crate::token::{HeaderPlacement, Token};
+
+/// Limits and policy of chain validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainOptions {
+    /// Most certificates accepted in an x5chain (`chain.too-long` beyond).
+    pub max_chain_len: usize,
+    /// Seconds a CRL is still accepted after its `nextUpdate`. Zero (the
+    /// default) refuses a CRL the moment it is stale.
+    pub crl_grace_secs: u32,
+    /// Refuse a token whose x5chain is in the unprotected header
+    /// (`chain.unprotected`). Off by default: the chain is authenticated by
+    /// the path to an anchor and the token signature by the leaf key either
+    /// way; a profile that must bind the chain into the signed bytes (so it
+    /// cannot be swapped for another chain to the same key) turns it on.
+    pub require_protected_x5chain: bool,
+}
+
+impl ChainOptions {
+    /// The defaults: at most 6 certificates, no CRL grace, x5chain accepted
+    /// in either header.
+    pub const DEFAULT: ChainOptions = ChainOptions {
+        max_chain_len: 6,
+        crl_grace_secs: 0,
+        require_protected_x5chain: false,
+    };
+}
+
+impl Default for ChainOptions {
+    fn default() -> Self {
+        ChainOptions::DEFAULT
+    }
+}
+
+/// A chain that passed validation: the leaf key, the anchor it leads to,
+/// and the window in which that result holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedChain {
+    leaf_key: PublicKey,
+    leaf_serial: String,
+    anchor_index: usize,
+    path_len: usize,
+    valid_from: i64,
+    valid_until: i64,
+}
+
+impl ValidatedChain {
+    /// The leaf certificate's key: the token's verification key.
+    pub fn leaf_key(&self) -> &PublicKey {
+        &self.leaf_key
+    }
+
+    /// The leaf certificate's serial number, lowercase hex without leading
+    /// zeros.
+    pub fn leaf_serial(&self) -> &str {
+        &self.leaf_serial
+    }
+
+    /// Which trust anchor the path ends at (its position in [`TrustAnchors`]).
+    pub fn anchor_index(&self) -> usize {
+        self.anchor_index
+    }
+
+    /// Certificates in the validated path, the anchor included.
+    pub fn path_len(&self) -> usize {
+        self.path_len
+    }
+
+    /// The latest `notBefore` (or CRL `thisUpdate`) on the path.
+    pub fn valid_from(&self) -> UnixTime {
+        UnixTime(self.valid_from)
+    }
+
+    /// The earliest `notAfter` (or CRL `nextUpdate` plus grace) on the path.
+    pub fn valid_until(&self) -> UnixTime {
+        UnixTime(self.valid_until)
+    }
+
+    /// Whether the result still holds at `now`.
+    pub fn holds_at(&self, now: UnixTime) -> bool {
+        self.valid_from <= now.secs() && now.secs() <= self.valid_until
+    }
+}
+
+/// Validates x5chains against trust anchors and revocation data, and
+/// verifies tokens under the validated leaf key.
+///
+/// ```
+/// # #[cfg(feature = "test-pki")]
+/// # fn main() -> Result<(), mtattest::Error> {
+/// use mtattest::claims::example_phone;
+/// use mtattest::crypto::RustCrypto;
+/// use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
+/// use mtattest::trust::test_pki::TestPki;
+/// use mtattest::trust::{ChainVerifier, TrustAnchors};
+/// use mtattest::UnixTime;
+///
+/// let pki = TestPki::standard()?;
+/// let now = UnixTime::from_secs(1_790_000_000);
+/// let claims = example_phone(now.secs(), b"challenge".to_vec());
+/// let bytes = pki.token(&claims, HeaderPlacement::Protected)?;
+///
+/// // The verifier trusts the root only.
+/// let mut anchors = TrustAnchors::new();
+/// anchors.add_der(&pki.root.der)?;
+/// let verifier = ChainVerifier::new(anchors).with_cache(1024);
+///
+/// let token = Token::decode(&bytes, &DecodeOptions::default())?;
+/// let (chain, verified) = verifier.verify_token(&token, now, &RustCrypto)?;
+/// assert_eq!(verified, claims);
+/// assert_eq!(chain.path_len(), 3);
+///
+/// // Ten years later the device certificate has expired.
+/// let later = UnixTime::from_secs(now.secs() + 20 * 365 * 86_400);
+/// let err = verifier.verify_token(&token, later, &RustCrypto).unwrap_err();
+/// assert_eq!(err.code(), "chain.expired");
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "test-pki"))]
+/// # fn main() {}
+/// ```
+#[derive(Debug)]
+pub struct ChainVerifier {
+    anchors: TrustAnchors,
+    revocation: Revocation,
+    options: ChainOptions,
+    fingerprint: [u8; 48],
+    #[cfg(feature = "std")]
+    cache: Option<ChainCache>,
+}
+
+impl ChainVerifier {
+    /// A verifier trusting `anchors`, with no revocation data, default
+    /// options and no cache.
+    pub fn new(anchors: TrustAnchors) -> ChainVerifier {
+        let mut verifier = ChainVerifier {
+            anchors,
+            revocation: Revocation::new(),
+            options: ChainOptions::DEFAULT,
+            fingerprint: [0; 48],
+            #[cfg(feature = "std")]
+            cache: None,
+        };
+        verifier.refresh_fingerprint();
+        verifier
+    }
+
+    /// Checks paths against `revocation` too.
+    pub fn with_revocation(mut self, revocation: Revocation) -> ChainVerifier {
+        self.revocation = revocation;
+        self.refresh_fingerprint();
+        self
+    }
+
+    /// Uses `options` instead of the defaults.
+    pub fn with_options(mut self, options: ChainOptions) -> ChainVerifier {
+        self.options = options;
+        self.refresh_fingerprint();
+        self
+    }
+
+    /// Caches up to `capacity` validated chains (see [`ChainCache`]).
+    #[cfg(feature = "std")]
+    pub fn with_cache(mut self, capacity: usize) -> ChainVerifier {
+        self.cache = Some(ChainCache::new(capacity));
+        self
+    }
+
+    /// The cache's counters, if the verifier has a cache.
+    #[cfg(feature = "std")]
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.cache.as_ref().map(ChainCache::stats)
+    }
+
+    /// The trust anchors.
+    pub fn anchors(&self) -> &TrustAnchors {
+        &self.anchors
+    }
+
+    /// A SHA-384 fingerprint of everything validation depends on besides
+    /// the chain and the time: anchors, revocation data and options. Two
+    /// verifiers with equal fingerprints give equal results.
+    pub fn fingerprint(&self) -> &[u8; 48] {
+        &self.fingerprint
+    }
+
+    fn refresh_fingerprint(&mut self) {
+        use sha2::Digest as _;
+        let mut data = Vec::new();
+        data.extend_from_slice(b"mtattest trust configuration v1\0");
+        data.extend_from_slice(&(self.anchors.len() as u64).to_be_bytes());
+        for der in self.anchors.iter_der() {
+            data.extend_from_slice(&(der.len() as u64).to_be_bytes());
+            data.extend_from_slice(der);
+        }
+        self.revocation.fingerprint_into(&mut data);
+        let o = self.options;
+        data.extend_from_slice(&(o.max_chain_len as u64).to_be_bytes());
+        data.extend_from_slice(&o.crl_grace_secs.to_be_bytes());
+        data.push(u8::from(o.require_protected_x5chain));
+        self.fingerprint = sha2::Sha384::digest(&data).into();
+    }
+
+    /// Validates a chain (DER certificates, leaf first) at `now`, using and
+    /// filling the cache if there is one.
+    pub fn validate_chain<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        now: UnixTime,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<ValidatedChain, Error> {
+        #[cfg(feature = "std")]
+        if let Some(cache) = &self.cache {
+            let key = self.cache_key(chain, crypto);
+            if let Some(hit) = cache.get(&key, now) {
+                return Ok(hit);
+            }
+            let validated = self.validate_uncached(chain, now, crypto)?;
+            cache.insert(key, validated.clone(), now);
+            return Ok(validated);
+        }
+        self.validate_uncached(chain, now, crypto)
+    }
+
+    fn validate_uncached<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        now: UnixTime,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<ValidatedChain, Error> {
+        Ok(path::validate(
+            chain,
+            &self.anchors,
+            &self.revocation,
+            &self.options,
+            now,
+            crypto,
+        )?)
+    }
+
+    #[cfg(feature = "std")]
+    fn cache_key<C: AsRef<[u8]>>(&self, chain: &[C], crypto: &dyn CryptoProvider) -> [u8; 48] {
+        let total: usize = chain.iter().map(|c| c.as_ref().len() + 8).sum();
+        let mut data = Vec::with_capacity(self.fingerprint.len() + 8 + total);
+        data.extend_from_slice(&self.fingerprint);
+        data.extend_from_slice(&(chain.len() as u64).to_be_bytes());
+        for der in chain {
+            let der = der.as_ref();
+            data.extend_from_slice(&(der.len() as u64).to_be_bytes());
+            data.extend_from_slice(der);
+        }
+        crypto.sha384(&data)
+    }
+
+    /// Validates the token's x5chain at `now`, then verifies the token's
+    /// signature under the leaf key and decodes its claims.
+    ///
+    /// Fails with `chain.missing` if the token has no x5chain,
+    /// `chain.unprotected` if the options require it protected and it is
+    /// not, any other `chain.*` code for the path, and the token layer's
+    /// codes (e.g. `token.bad-signature`, `token.key-algorithm-mismatch`)
+    /// for the signature.
+    pub fn verify_token(
+        &self,
+        token: &Token,
+        now: UnixTime,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<(ValidatedChain, ClaimsSet), Error> {
+        let (placement, chain) = token.x5chain().ok_or(ChainError::Missing)?;
+        if self.options.require_protected_x5chain && placement != HeaderPlacement::Protected {
+            return Err(ChainError::Unprotected.into());
+        }
+        let validated = self.validate_chain(chain, now, crypto)?;
+        let claims = token.verify(validated.leaf_key(), crypto)?;
+        Ok((validated, claims))
+    }
+}
