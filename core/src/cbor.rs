@@ -112,16 +112,20 @@ impl<'a> Scanner<'a, '_> {
             .checked_add(n)
             .filter(|&end| end <= self.bytes.len())
             .ok_or(CborError::Truncated { offset: self.pos })?;
-        let slice = self.bytes.get(self.pos..end).ok_or(CborError::Truncated {
-            offset: self.pos,
-        })?;
+        let slice = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(CborError::Truncated { offset: self.pos })?;
         self.pos = end;
         Ok(slice)
     }
 
     fn head(&mut self) -> Result<Head, CborError> {
         let offset = self.pos;
-        let initial = *self.take(1)?.first().ok_or(CborError::Truncated { offset })?;
+        let initial = *self
+            .take(1)?
+            .first()
+            .ok_or(CborError::Truncated { offset })?;
         let major = initial >> 5;
         let info = initial & 0x1f;
         let arg = match info {

@@ -109,18 +109,13 @@ impl Token {
                 .and_then(|i| i64::try_from(i).ok())
                 .and_then(Algorithm::from_cose_id)
                 .filter(|a| options.allowed_algorithms.contains(a))
-                .ok_or_else(|| TokenError::AlgNotAllowed {
-                    alg: describe(alg),
-                })?,
+                .ok_or_else(|| TokenError::AlgNotAllowed { alg: describe(alg) })?,
         };
         headers.check_disjoint()?;
         headers.check_crit()?;
         let x5chain = headers.x5chain()?;
         let sign1 = coset::CoseSign1::from_cbor_value(inner).map_err(malformed)?;
-        let payload = sign1
-            .payload
-            .clone()
-            .ok_or(TokenError::DetachedPayload)?;
+        let payload = sign1.payload.clone().ok_or(TokenError::DetachedPayload)?;
         Ok(Token {
             sign1,
             payload,

@@ -4,14 +4,23 @@ use mtattest::cbor::{decode_strict, encode};
 use mtattest::Limits;
 
 fn code(bytes: &[u8]) -> &'static str {
-    decode_strict(bytes, &Limits::DEFAULT).expect_err("must be rejected").code()
+    decode_strict(bytes, &Limits::DEFAULT)
+        .expect_err("must be rejected")
+        .code()
 }
 
 #[test]
 fn floats_are_told_apart_from_simple_values_by_width() {
     // Half, single and double floats whose bits happen to be 20..23.
-    for bytes in [&[0xf9, 0x00, 0x14][..], &[0xfa, 0, 0, 0, 0x14], &[0xfb, 0, 0, 0, 0, 0, 0, 0, 0x17]] {
-        assert!(decode_strict(bytes, &Limits::DEFAULT).is_ok(), "{bytes:02x?}");
+    for bytes in [
+        &[0xf9, 0x00, 0x14][..],
+        &[0xfa, 0, 0, 0, 0x14],
+        &[0xfb, 0, 0, 0, 0, 0, 0, 0, 0x17],
+    ] {
+        assert!(
+            decode_strict(bytes, &Limits::DEFAULT).is_ok(),
+            "{bytes:02x?}"
+        );
     }
     for simple in [0xf4, 0xf5, 0xf6, 0xf7] {
         assert!(decode_strict(&[simple], &Limits::DEFAULT).is_ok());
@@ -24,12 +33,25 @@ fn floats_are_told_apart_from_simple_values_by_width() {
 
 #[test]
 fn duplicate_keys_compare_by_value() {
-    assert_eq!(code(&[0xa2, 0x01, 0x00, 0x18, 0x01, 0x00]), "cbor.duplicate-key");
-    assert_eq!(code(&[0xa2, 0x61, b'a', 0x00, 0x61, b'a', 0x01]), "cbor.duplicate-key");
+    assert_eq!(
+        code(&[0xa2, 0x01, 0x00, 0x18, 0x01, 0x00]),
+        "cbor.duplicate-key"
+    );
+    assert_eq!(
+        code(&[0xa2, 0x61, b'a', 0x00, 0x61, b'a', 0x01]),
+        "cbor.duplicate-key"
+    );
     // A text and a byte string with the same content are different keys.
-    assert!(decode_strict(&[0xa2, 0x61, b'a', 0x00, 0x41, b'a', 0x01], &Limits::DEFAULT).is_ok());
+    assert!(decode_strict(
+        &[0xa2, 0x61, b'a', 0x00, 0x41, b'a', 0x01],
+        &Limits::DEFAULT
+    )
+    .is_ok());
     // Nested maps are checked too.
-    assert_eq!(code(&[0x81, 0xa2, 0x20, 0x00, 0x20, 0x00]), "cbor.duplicate-key");
+    assert_eq!(
+        code(&[0x81, 0xa2, 0x20, 0x00, 0x20, 0x00]),
+        "cbor.duplicate-key"
+    );
 }
 
 #[test]
@@ -48,7 +70,10 @@ fn lengths_beyond_the_input_are_truncation_not_allocation() {
     let mut many = vec![0x9a, 0xff, 0xff, 0xff, 0xff];
     many.extend(vec![0x00; Limits::DEFAULT.max_items]);
     assert_eq!(code(&many), "cbor.too-many-items");
-    assert_eq!(code(&[0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), "cbor.map-too-large");
+    assert_eq!(
+        code(&[0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+        "cbor.map-too-large"
+    );
 }
 
 #[test]
@@ -70,10 +95,18 @@ fn depth_limit_is_exact() {
 #[test]
 fn deterministic_encoding_sorts_keys_by_encoded_bytes() {
     // {"b": 1, 10: 2, -1: 3, "a": 4} -> keys ordered 10, -1, "a", "b" (RFC 8949 §4.2.1).
-    let input = [0xa4, 0x61, b'b', 0x01, 0x0a, 0x02, 0x20, 0x03, 0x61, b'a', 0x04];
+    let input = [
+        0xa4, 0x61, b'b', 0x01, 0x0a, 0x02, 0x20, 0x03, 0x61, b'a', 0x04,
+    ];
     let value = decode_strict(&input, &Limits::DEFAULT).unwrap();
-    assert_eq!(encode(&value), [0xa4, 0x0a, 0x02, 0x20, 0x03, 0x61, b'a', 0x04, 0x61, b'b', 0x01]);
+    assert_eq!(
+        encode(&value),
+        [0xa4, 0x0a, 0x02, 0x20, 0x03, 0x61, b'a', 0x04, 0x61, b'b', 0x01]
+    );
     // Non-preferred integers come out in preferred form.
     let long_one = [0x1b, 0, 0, 0, 0, 0, 0, 0, 1];
-    assert_eq!(encode(&decode_strict(&long_one, &Limits::DEFAULT).unwrap()), [0x01]);
+    assert_eq!(
+        encode(&decode_strict(&long_one, &Limits::DEFAULT).unwrap()),
+        [0x01]
+    );
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use mtattest::crypto::{Algorithm, Curve, CryptoProvider, PublicKey, RustCrypto};
+use mtattest::crypto::{Algorithm, CryptoProvider, Curve, PublicKey, RustCrypto};
 use mtattest::token::{DecodeOptions, Token};
 use serde_json::Value;
 
@@ -115,18 +115,21 @@ fn cose_wg_ecdsa_sig_02_es384_sign1_verifies() {
     let token = outcome.expect("ES384 Sign1 example verifies");
     assert_eq!(token.algorithm(), Algorithm::Es384);
     assert_eq!(token.payload(), b"This is the content.");
-    assert_eq!(token.to_be_signed(), hex(&doc["intermediates"]["ToBeSign_hex"]));
+    assert_eq!(
+        token.to_be_signed(),
+        hex(&doc["intermediates"]["ToBeSign_hex"])
+    );
 }
 
 #[test]
 fn cose_wg_sign1_fail_cases_are_rejected_for_the_right_reason() {
     let expected = [
-        ("sign-fail-01.json", "token.wrong-tag"),     // tag 998
-        ("sign-fail-02.json", "token.bad-signature"), // signature altered
+        ("sign-fail-01.json", "token.wrong-tag"),       // tag 998
+        ("sign-fail-02.json", "token.bad-signature"),   // signature altered
         ("sign-fail-03.json", "token.alg-not-allowed"), // alg changed to -999
         ("sign-fail-04.json", "token.alg-not-allowed"), // alg changed to text "unknown"
-        ("sign-fail-06.json", "token.bad-signature"), // protected attribute added
-        ("sign-fail-07.json", "token.bad-signature"), // protected attribute removed
+        ("sign-fail-06.json", "token.bad-signature"),   // protected attribute added
+        ("sign-fail-07.json", "token.bad-signature"),   // protected attribute removed
     ];
     for (file, code) in expected {
         let (doc, outcome) = run_example(&format!("cose-wg-examples/sign1-tests/{file}"));
@@ -151,7 +154,10 @@ fn cose_wg_sign1_pass_cases_rejected_on_purpose() {
     let bytes = hex(&doc["output"]["cbor"]);
     let signature = &bytes[bytes.len() - 64..];
     let tbs = hex(&doc["intermediates"]["ToBeSign_hex"]);
-    assert!(RustCrypto.verify(Algorithm::Es256, &key, &tbs, signature), "valid with its AAD");
+    assert!(
+        RustCrypto.verify(Algorithm::Es256, &key, &tbs, signature),
+        "valid with its AAD"
+    );
 
     // sign-pass-03: the COSE_Sign1 tag removed.
     let (_, outcome) = run_example("cose-wg-examples/sign1-tests/sign-pass-03.json");
