@@ -4,6 +4,7 @@
 
 use alloc::string::String;
 
+pub use crate::appraisal::{EarError, FreshnessError, PolicyError, ReplayError};
 pub use crate::trust::ChainError;
 
 /// Any failure to decode, verify or produce a token.
@@ -26,6 +27,18 @@ pub enum Error {
     /// acceptable.
     #[error(transparent)]
     Chain(#[from] ChainError),
+    /// The token is not fresh or not for this challenge.
+    #[error(transparent)]
+    Freshness(#[from] FreshnessError),
+    /// The replay cache refused the token.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// A policy or vulnerability bulletin was refused when loaded.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// An attestation result (EAR) could not be decoded.
+    #[error(transparent)]
+    Ear(#[from] EarError),
 }
 
 impl Error {
@@ -37,6 +50,10 @@ impl Error {
             Error::Claims(e) => e.code(),
             Error::Crypto(e) => e.code(),
             Error::Chain(e) => e.code(),
+            Error::Freshness(e) => e.code(),
+            Error::Replay(e) => e.code(),
+            Error::Policy(e) => e.code(),
+            Error::Ear(e) => e.code(),
         }
     }
 }

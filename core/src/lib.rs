@@ -7,6 +7,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod appraisal;
 pub mod cbor;
 pub mod claims;
 pub mod crypto;
@@ -15,7 +16,9 @@ pub mod limits;
 pub mod time;
 pub mod token;
 pub mod trust;
+pub mod verifier;
 
 pub use error::{CborError, ChainError, ClaimsError, CryptoError, Error, TokenError};
 pub use limits::Limits;
 pub use time::UnixTime;
+pub use verifier::{Verified, Verifier};

@@ -1,0 +1,364 @@
+//! Appraisal: from a verified claims set to an explained verdict.
+//!
+//! Verification ([`crate::Verifier::verify`]) says a token is genuine,
+//! fresh ([`Freshness`]) and not replayed ([`ReplayCache`]). Appraisal
+//! ([`crate::Verifier::appraise`]) says whether the device may do *this* —
+//! pay, open the enterprise mail, watch content — under a relying party's
+//! [`Policy`] and an optional vulnerability [`Bulletin`], and exactly why
+//! not: an [`AttestationResult`] in EAR shape with an AR4SI trustworthiness
+//! vector, a status per layer and a [`Reason`] for every rule that did not
+//! pass.
+//!
+//! # How a policy is applied
+//!
+//! Every rule is evaluated; none short-circuits. A rule that passes
+//! affirms its trustworthiness claim; one that fails gives its severity
+//! (warning or contraindicated) to that claim, to its layer and to the
+//! whole result, and adds a reason. The overall status is the worst of all
+//! outcomes, so it is never better than any layer. A policy without rules
+//! asserts nothing (`none`).
+//!
+//! # Evidence-source weighting (spec §14.1)
+//!
+//! A layer's *effective* source ([`effective_source`]) is what appraisal
+//! credits it with:
+//! 1. it is at most `software` unless the `chip` layer is
+//!    hardware-sourced and reports a key security level of at least `tee`
+//!    (the attestation key's protection caps every layer);
+//! 2. `kernel` counts as `kernel` only if the `boot` layer is (effectively)
+//!    hardware-sourced and shows `verified` with the bootloader locked;
+//!    otherwise as `software`.
+//!
+//! A rule with `min-source` turns a passing value from a weaker layer into
+//! a `weak-source` failure. A failing value counts from any source.
+
+mod bulletin;
+mod claim;
+mod ear;
+mod error;
+mod freshness;
+mod policy;
+mod presets;
+mod replay;
+
+pub mod demo;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub use bulletin::{Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software};
+pub use ear::{
+    labels, AttestationResult, Component, Failure, LayerResult, Reason, Status, TrustVector,
+    VerifierId, DEVICE_SUBMOD, EAR_PROFILE,
+};
+pub use error::{EarError, FreshnessError, PolicyError, ReplayError};
+pub use freshness::Freshness;
+pub use policy::{
+    Action, Actions, ActionsDocument, AdvisorySeverity, BulletinSettings, Policy, PolicyDocument,
+    PolicyValue, Rule, RuleDocument, Severity,
+};
+pub use presets::Preset;
+#[cfg(feature = "std")]
+pub use replay::MemoryReplayCache;
+pub use replay::{ReplayCache, ReplayId, ReplayIdKind};
+
+use crate::claims::{
+    ClaimsSet, EvidenceSource, KeySecurityLevel, Layer, PatchLevel, VerifiedBootState,
+};
+use crate::time::UnixTime;
+use claim::Val;
+use policy::Check;
+
+const DAY: i64 = 86_400;
+
+/// The evidence source appraisal credits `layer` with (see the module
+/// documentation), or `None` if the layer is absent.
+///
+/// ```
+/// use mtattest::appraisal::effective_source;
+/// use mtattest::claims::{example_phone, EvidenceSource, Layer};
+///
+/// let mut phone = example_phone(1_790_000_000, b"challenge".to_vec());
+/// assert_eq!(effective_source(&phone, Layer::Os), Some(EvidenceSource::Kernel));
+/// // With the bootloader unlocked the kernel's word counts for no more than software.
+/// phone.boot.as_mut().unwrap().bootloader_locked = Some(false);
+/// assert_eq!(effective_source(&phone, Layer::Os), Some(EvidenceSource::Software));
+/// ```
+pub fn effective_source(claims: &ClaimsSet, layer: Layer) -> Option<EvidenceSource> {
+    let declared = claims.evidence_source(layer)?;
+    let ceiling = key_ceiling(claims);
+    let capped = declared.min(ceiling);
+    if capped == EvidenceSource::Kernel && !boot_trusted(claims) {
+        return Some(EvidenceSource::Software);
+    }
+    Some(capped)
+}
+
+fn key_ceiling(claims: &ClaimsSet) -> EvidenceSource {
+    match &claims.chip {
+        Some(chip)
+            if chip.evidence_source == EvidenceSource::Hardware
+                && chip
+                    .key_security_level
+                    .is_some_and(|k| k >= KeySecurityLevel::Tee) =>
+        {
+            EvidenceSource::Hardware
+        }
+        _ => EvidenceSource::Software,
+    }
+}
+
+fn boot_trusted(claims: &ClaimsSet) -> bool {
+    match &claims.boot {
+        Some(boot) => {
+            boot.evidence_source.min(key_ceiling(claims)) == EvidenceSource::Hardware
+                && boot.verified_boot_state == Some(VerifiedBootState::Verified)
+                && boot.bootloader_locked == Some(true)
+        }
+        None => false,
+    }
+}
+
+/// What appraisal knows beyond the claims.
+pub(crate) struct Context<'a> {
+    /// Whether the verifier compared `eat_nonce` with its challenge.
+    pub nonce_checked: bool,
+    /// The vulnerability feed, if configured.
+    pub bulletin: Option<&'a Bulletin>,
+    /// Who appraises.
+    pub verifier_id: &'a VerifierId,
+}
+
+/// Applies `policy` (and the bulletin) to `claims` at `now`.
+pub(crate) fn appraise(
+    claims: &ClaimsSet,
+    policy: &Policy,
+    ctx: &Context<'_>,
+    now: UnixTime,
+) -> AttestationResult {
+    let mut acc = Accumulator::default();
+    for rule in policy.rules() {
+        match evaluate(rule, claims, ctx, now) {
+            None => acc.outcome(rule.layer(), rule.component(), Status::Affirming),
+            Some(reason) => acc.fail(reason),
+        }
+    }
+    if let Some(feed) = ctx.bulletin {
+        let settings = policy.bulletin_settings();
+        let mut hit = false;
+        for m in feed.affecting(claims) {
+            let Some(status) = settings.status_for(m.advisory.severity) else {
+                continue;
+            };
+            hit = true;
+            let layer = ear::layer_of(m.claim);
+            acc.fail(Reason {
+                rule: "bulletin".into(),
+                claim: m.claim.into(),
+                failure: if m.seen.is_some() {
+                    Failure::Vulnerable
+                } else {
+                    Failure::Missing
+                },
+                seen: m.seen,
+                required: m.required,
+                evidence_source: layer.and_then(|l| claims.evidence_source(l)),
+                effective_source: layer.and_then(|l| effective_source(claims, l)),
+                min_source: None,
+                status,
+                component: Some(Component::Configuration),
+                advisory: Some(m.advisory.id.clone()),
+            });
+        }
+        if !hit {
+            // AR4SI configuration 3: no known vulnerabilities.
+            acc.status = acc.status.max(Status::Affirming);
+            acc.device.raise(Component::Configuration, 3);
+        }
+    }
+    acc.reasons.sort_by_key(Reason::layer);
+    let layers = Layer::ALL
+        .into_iter()
+        .filter_map(|l| {
+            acc.layers
+                .iter()
+                .find(|(layer, _, _)| *layer == l)
+                .map(|(layer, status, tv)| LayerResult {
+                    layer: *layer,
+                    status: *status,
+                    trust_vector: *tv,
+                })
+        })
+        .collect();
+    AttestationResult {
+        status: acc.status,
+        trust_vector: acc.device,
+        layers,
+        reasons: acc.reasons,
+        policy_id: policy.id().into(),
+        action: policy.actions().for_status(acc.status),
+        verifier_id: ctx.verifier_id.clone(),
+        nonce: claims.nonce.as_ref().map(|n| n.as_bytes().to_vec()),
+        iat: now.secs(),
+    }
+}
+
+#[derive(Default)]
+struct Accumulator {
+    status: Status,
+    device: TrustVector,
+    layers: Vec<(Layer, Status, TrustVector)>,
+    reasons: Vec<Reason>,
+}
+
+impl Accumulator {
+    fn outcome(&mut self, layer: Option<Layer>, component: Option<Component>, status: Status) {
+        self.status = self.status.max(status);
+        if let Some(c) = component {
+            self.device.raise(c, c.value_for(status));
+        }
+        if let Some(layer) = layer {
+            let at = match self.layers.iter().position(|(l, _, _)| *l == layer) {
+                Some(at) => at,
+                None => {
+                    self.layers.push((layer, Status::None, TrustVector::new()));
+                    self.layers.len() - 1
+                }
+            };
+            if let Some((_, s, tv)) = self.layers.get_mut(at) {
+                *s = (*s).max(status);
+                if let Some(c) = component {
+                    tv.raise(c, c.value_for(status));
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, reason: Reason) {
+        self.outcome(reason.layer(), reason.component, reason.status);
+        self.reasons.push(reason);
+    }
+}
+
+/// Evaluates one rule: `None` if it passes, otherwise why not.
+fn evaluate(rule: &Rule, claims: &ClaimsSet, ctx: &Context<'_>, now: UnixTime) -> Option<Reason> {
+    let kind = rule.claim.kind;
+    let value = claim::extract(claims, &rule.claim);
+    let layer = rule.layer();
+    let declared = layer.and_then(|l| claims.evidence_source(l));
+    let effective = layer.and_then(|l| effective_source(claims, l));
+    let reason = |failure: Failure, seen: Option<String>| Reason {
+        rule: rule.id().into(),
+        claim: rule.claim().into(),
+        failure,
+        seen,
+        required: required_text(rule, now),
+        evidence_source: declared,
+        effective_source: effective,
+        min_source: rule.min_source(),
+        status: rule.severity().status(),
+        component: rule.component(),
+        advisory: None,
+    };
+    let Some(v) = value else {
+        return Some(reason(Failure::Missing, None));
+    };
+    let seen = seen_text(kind, &v, now);
+    let passes = match &rule.check {
+        Check::Verified => ctx.nonce_checked,
+        check => satisfies(check, &v, now),
+    };
+    if !passes {
+        let seen = match rule.check {
+            Check::Verified => "not compared with a challenge".into(),
+            _ => seen,
+        };
+        return Some(reason(Failure::Mismatch, Some(seen)));
+    }
+    match (rule.min_source(), effective) {
+        (Some(min), Some(eff)) if eff < min => Some(reason(Failure::WeakSource, Some(seen))),
+        (Some(_), None) => Some(reason(Failure::WeakSource, Some(seen))),
+        _ => None,
+    }
+}
+
+fn satisfies(check: &Check, v: &Val, now: UnixTime) -> bool {
+    use core::cmp::Ordering;
+    let digests = |x: &Val| match x {
+        Val::Digests(d) => Some(d.clone()),
+        _ => None,
+    };
+    match check {
+        Check::Equals(x) => match (digests(v), digests(x)) {
+            (Some(mut have), Some(mut want)) => {
+                have.sort();
+                have.dedup();
+                want.sort();
+                want.dedup();
+                have == want
+            }
+            _ => v == x,
+        },
+        Check::OneOf(xs) => match (digests(v), xs.first().and_then(digests)) {
+            (Some(have), Some(allowed)) => {
+                !have.is_empty() && have.iter().all(|d| allowed.contains(d))
+            }
+            _ => xs.contains(v),
+        },
+        Check::NoneOf(xs) => match (digests(v), xs.first().and_then(digests)) {
+            (Some(have), Some(banned)) => !have.iter().any(|d| banned.contains(d)),
+            _ => !xs.contains(v),
+        },
+        Check::AtLeast(x) => v.order(x).is_some_and(|o| o != Ordering::Less),
+        Check::AtMost(x) => v.order(x).is_some_and(|o| o != Ordering::Greater),
+        Check::MaxAgeDays(n) => match v {
+            Val::Patch(p) => !p.is_older_than(*n, now.secs()),
+            _ => false,
+        },
+        Check::MaxAgeSecs(n) => match v {
+            Val::Time(t) => i128::from(now.secs()) - i128::from(*t) <= i128::from(*n),
+            _ => false,
+        },
+        Check::Present => true,
+        Check::Verified => false,
+    }
+}
+
+fn seen_text(kind: claim::Kind, v: &Val, now: UnixTime) -> String {
+    match v {
+        Val::Patch(p) => format!("{p} ({} days old)", p.age_days(now.secs())),
+        Val::Time(t) => format!("{t} ({} s old)", i128::from(now.secs()) - i128::from(*t)),
+        _ => claim::render(kind, v),
+    }
+}
+
+fn required_text(rule: &Rule, now: UnixTime) -> String {
+    let kind = rule.claim.kind;
+    let list = |xs: &[Val]| {
+        xs.iter()
+            .map(|x| claim::render(kind, x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &rule.check {
+        Check::Equals(x) => claim::render(kind, x),
+        Check::OneOf(xs) => format!("one of: {}", list(xs)),
+        Check::NoneOf(xs) => format!("none of: {}", list(xs)),
+        Check::AtLeast(x) => format!(">= {}", claim::render(kind, x)),
+        Check::AtMost(x) => format!("<= {}", claim::render(kind, x)),
+        Check::MaxAgeDays(n) => {
+            let day = now.secs().div_euclid(DAY).saturating_sub(i64::from(*n));
+            match PatchLevel::from_unix_time(day.saturating_mul(DAY)) {
+                Some(cutoff) => format!("at most {n} days old (on or after {cutoff})"),
+                None => format!("at most {n} days old"),
+            }
+        }
+        Check::MaxAgeSecs(n) => format!(
+            "at most {n} s old (issued at or after {})",
+            now.secs().saturating_sub(i64::from(*n))
+        ),
+        Check::Present => "present".into(),
+        Check::Verified => "matches the relying party's challenge".into(),
+    }
+}

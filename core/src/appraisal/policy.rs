@@ -1,0 +1,790 @@
+//! Relying-party policies as data.
+//!
+//! A policy is a list of rules over claims, each saying what failing it
+//! means (`warning` or `contraindicated`), plus the action the relying party
+//! takes for each status. It is written as JSON or TOML (a
+//! [`PolicyDocument`]), may start from a built-in preset (`extends`) and
+//! replace, add or remove rules, and is checked completely when loaded:
+//! unknown claims, values of the wrong type or outside a claim's value set,
+//! checks a claim does not support, unknown presets and missing parameters
+//! are all [`PolicyError`]s then, never surprises at appraisal.
+//!
+//! # Rules
+//!
+//! A rule names a claim by its path in the names table
+//! ([`crate::claims::names`]): a top-level claim (`hwmodel`, `eat-nonce`,
+//! `iat`), a layer claim (`submods.chip.key-security-level`), a detection
+//! (`submods.runtime.measres.root`) or a privacy counter
+//! (`submods.app.privacy-events.background`). It has exactly one check:
+//!
+//! | check | meaning | claims |
+//! |---|---|---|
+//! | `equals` | the value equals | any with a value |
+//! | `one-of` | the value is in the list (for `app-signers`: every signer is) | any with a value |
+//! | `none-of` | the value is not in the list (for `app-signers`: no signer is) | any with a value |
+//! | `at-least` / `at-most` | ordered comparison | ordered value sets (`key-security-level`, `dbgstat`, `storage-encryption`, `malware`, `evidence-source`), integers, patch levels |
+//! | `max-age-days` | a patch level at most N days old at appraisal time | patch levels |
+//! | `max-age-secs` | the token at most N seconds old at appraisal time | `iat` |
+//! | `present = true` | the claim is present | any |
+//! | `verified = true` | the verifier compared the nonce with its challenge | `eat-nonce` |
+//!
+//! An absent claim fails every check but `present` (fails too), and a
+//! detection that did not run (`not-run`) is not `success`. A rule may set
+//! `min-source`: a value that passes still fails (`weak-source`) when its
+//! layer's effective evidence source (spec §14.1) is lower. Failing values
+//! count whatever their source.
+//!
+//! ```
+//! use mtattest::appraisal::Policy;
+//!
+//! let policy = Policy::from_json(br#"{
+//!     "extends": "payment",
+//!     "id": "acme-pay-v2",
+//!     "app-signers": ["a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"],
+//!     "remove-rules": ["no-emulator"],
+//!     "rules": [
+//!         { "id": "os-patch", "claim": "submods.os.os-patch-level",
+//!           "max-age-days": 60, "on-fail": "contraindicated" },
+//!         { "id": "model", "claim": "hwmodel", "one-of": ["MT-Phone 7 Pro"],
+//!           "on-fail": "warning" }
+//!     ]
+//! }"#).unwrap();
+//! assert_eq!(policy.id(), "acme-pay-v2");
+//! assert!(policy.rule("no-emulator").is_none());
+//!
+//! let err = Policy::from_json(br#"{"id": "x", "rules": [
+//!     {"id": "r", "claim": "submods.chip.key-security-level", "at-least": "titanium",
+//!      "on-fail": "warning"}]}"#).unwrap_err();
+//! assert_eq!(err.code(), "policy.bad-value");
+//! ```
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use super::claim::{self, ClaimRef, Kind, Unresolved, Val};
+use super::ear::{Component, Status};
+use super::error::PolicyError;
+use super::presets::Preset;
+use crate::claims::{EvidenceSource, Layer};
+use crate::error::Error;
+
+/// What failing a rule means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// The device may be used with care (e.g. after a step-up).
+    Warning,
+    /// The device must not be trusted for this purpose.
+    Contraindicated,
+}
+
+impl Severity {
+    /// The status a failure of this severity gives.
+    pub const fn status(self) -> Status {
+        match self {
+            Severity::Warning => Status::Warning,
+            Severity::Contraindicated => Status::Contraindicated,
+        }
+    }
+}
+
+/// What the relying party does with a device (allow, step up with a second
+/// factor, or deny, as a payment gateway would).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Let the request through.
+    Allow,
+    /// Ask for more (a second factor, a manual review).
+    StepUp,
+    /// Refuse.
+    Deny,
+}
+
+impl Action {
+    /// The name: `allow`, `step-up` or `deny`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::StepUp => "step-up",
+            Action::Deny => "deny",
+        }
+    }
+
+    /// The action named `name`.
+    pub fn from_name(name: &str) -> Option<Action> {
+        [Action::Allow, Action::StepUp, Action::Deny]
+            .into_iter()
+            .find(|a| a.name() == name)
+    }
+}
+
+/// The action for each overall status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Actions {
+    /// For `affirming`.
+    pub affirming: Action,
+    /// For `warning`.
+    pub warning: Action,
+    /// For `contraindicated` (always `deny` in practice).
+    pub contraindicated: Action,
+    /// For `none` (nothing appraised).
+    pub none: Action,
+}
+
+impl Actions {
+    /// Allow, step up, deny, deny.
+    pub const DEFAULT: Actions = Actions {
+        affirming: Action::Allow,
+        warning: Action::StepUp,
+        contraindicated: Action::Deny,
+        none: Action::Deny,
+    };
+
+    /// The action for `status`.
+    pub const fn for_status(&self, status: Status) -> Action {
+        match status {
+            Status::Affirming => self.affirming,
+            Status::Warning => self.warning,
+            Status::Contraindicated => self.contraindicated,
+            Status::None => self.none,
+        }
+    }
+}
+
+impl Default for Actions {
+    fn default() -> Self {
+        Actions::DEFAULT
+    }
+}
+
+/// Per-status overrides of [`Actions`] in a document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ActionsDocument {
+    /// For `affirming`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affirming: Option<Action>,
+    /// For `warning`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<Action>,
+    /// For `contraindicated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contraindicated: Option<Action>,
+    /// For `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub none: Option<Action>,
+}
+
+/// How vulnerability advisories count: severities at or above
+/// `contraindicated-at` contraindicate, those at or above `warning-at` warn,
+/// lower ones are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BulletinSettings {
+    /// Lowest severity that contraindicates (default `high`).
+    #[serde(default = "default_contra")]
+    pub contraindicated_at: AdvisorySeverity,
+    /// Lowest severity that warns (default `low`).
+    #[serde(default = "default_warn")]
+    pub warning_at: AdvisorySeverity,
+}
+
+fn default_contra() -> AdvisorySeverity {
+    AdvisorySeverity::High
+}
+
+fn default_warn() -> AdvisorySeverity {
+    AdvisorySeverity::Low
+}
+
+impl BulletinSettings {
+    /// High and above contraindicate, everything else warns.
+    pub const DEFAULT: BulletinSettings = BulletinSettings {
+        contraindicated_at: AdvisorySeverity::High,
+        warning_at: AdvisorySeverity::Low,
+    };
+
+    /// The status an advisory of `severity` gives, if it counts.
+    pub fn status_for(&self, severity: AdvisorySeverity) -> Option<Status> {
+        if severity >= self.contraindicated_at {
+            Some(Status::Contraindicated)
+        } else if severity >= self.warning_at {
+            Some(Status::Warning)
+        } else {
+            None
+        }
+    }
+}
+
+impl Default for BulletinSettings {
+    fn default() -> Self {
+        BulletinSettings::DEFAULT
+    }
+}
+
+/// The severity of a vulnerability advisory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdvisorySeverity {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl AdvisorySeverity {
+    /// The name, e.g. `high`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AdvisorySeverity::Low => "low",
+            AdvisorySeverity::Medium => "medium",
+            AdvisorySeverity::High => "high",
+            AdvisorySeverity::Critical => "critical",
+        }
+    }
+}
+
+/// A value in a policy document: a boolean, an integer or text. Which one
+/// a claim takes is checked when the policy is loaded.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PolicyValue {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// Text: a value-set name, a date, hex, a model name.
+    Text(String),
+}
+
+impl From<&str> for PolicyValue {
+    fn from(s: &str) -> Self {
+        PolicyValue::Text(s.into())
+    }
+}
+
+impl From<bool> for PolicyValue {
+    fn from(b: bool) -> Self {
+        PolicyValue::Bool(b)
+    }
+}
+
+impl From<i64> for PolicyValue {
+    fn from(n: i64) -> Self {
+        PolicyValue::Int(n)
+    }
+}
+
+/// A rule as written in a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RuleDocument {
+    /// The rule's id, unique in the policy; reasons name it.
+    pub id: String,
+    /// The claim's path.
+    pub claim: String,
+    /// Check: equals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<PolicyValue>,
+    /// Check: one of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<Vec<PolicyValue>>,
+    /// Check: none of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub none_of: Option<Vec<PolicyValue>>,
+    /// Check: at least (ordered claims).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<PolicyValue>,
+    /// Check: at most (ordered claims).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<PolicyValue>,
+    /// Check: a patch level at most this many days old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
+    /// Check: `iat` at most this many seconds old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_secs: Option<u32>,
+    /// Check: the claim is present (must be `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
+    /// Check: the nonce was compared with the challenge (must be `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+    /// Lowest effective evidence source for a passing value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_source: Option<String>,
+    /// What failing means.
+    pub on_fail: Severity,
+    /// The trustworthiness claim it speaks to (default: by claim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<Component>,
+}
+
+/// A policy as written: JSON or TOML with kebab-case keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PolicyDocument {
+    /// The policy's id (required unless `extends` gives one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A preset to start from: `payment`, `byod` or `content`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Signer digests (hex) of the relying party's app: they fill every
+    /// rule on `submods.app.app-signers` whose `one-of` is empty (the
+    /// presets' `app-signer` rule).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_signers: Vec<String>,
+    /// Ids of base rules to drop.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_rules: Vec<String>,
+    /// Rules to add; one with the id of a base rule replaces it in place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleDocument>,
+    /// Actions per status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<ActionsDocument>,
+    /// How advisories count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulletin: Option<BulletinSettings>,
+}
+
+/// A checked rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    doc: RuleDocument,
+    pub(crate) claim: ClaimRef,
+    pub(crate) check: Check,
+    pub(crate) min_source: Option<EvidenceSource>,
+    pub(crate) component: Option<Component>,
+}
+
+/// A rule's check, with values parsed for its claim.
+#[derive(Clone, Debug)]
+pub(crate) enum Check {
+    Equals(Val),
+    OneOf(Vec<Val>),
+    NoneOf(Vec<Val>),
+    AtLeast(Val),
+    AtMost(Val),
+    MaxAgeDays(u32),
+    MaxAgeSecs(u32),
+    Present,
+    Verified,
+}
+
+impl Rule {
+    /// The rule's id.
+    pub fn id(&self) -> &str {
+        &self.doc.id
+    }
+
+    /// The claim's path.
+    pub fn claim(&self) -> &str {
+        &self.claim.path
+    }
+
+    /// The layer of the claim (`None` for a top-level claim).
+    pub fn layer(&self) -> Option<Layer> {
+        self.claim.layer
+    }
+
+    /// What failing it means.
+    pub fn severity(&self) -> Severity {
+        self.doc.on_fail
+    }
+
+    /// The minimum evidence source, if any.
+    pub fn min_source(&self) -> Option<EvidenceSource> {
+        self.min_source
+    }
+
+    /// The trustworthiness claim it speaks to.
+    pub fn component(&self) -> Option<Component> {
+        self.component
+    }
+
+    /// The rule as written.
+    pub fn document(&self) -> &RuleDocument {
+        &self.doc
+    }
+
+    fn compile(doc: RuleDocument) -> Result<Rule, PolicyError> {
+        let rule = doc.id.clone();
+        let claim = claim::resolve(&doc.claim).map_err(|e| match e {
+            Unresolved::Unknown => PolicyError::UnknownClaim {
+                rule: rule.clone(),
+                claim: doc.claim.clone(),
+            },
+            Unresolved::NotAppraisable => PolicyError::ClaimNotAppraisable {
+                rule: rule.clone(),
+                claim: doc.claim.clone(),
+            },
+        })?;
+        let kind = claim.kind;
+        let bad_check = |reason: String| PolicyError::BadCheck {
+            rule: rule.clone(),
+            reason,
+        };
+        let value = |v: &PolicyValue| {
+            claim::parse(kind, v).map_err(|reason| PolicyError::BadValue {
+                rule: rule.clone(),
+                claim: doc.claim.clone(),
+                reason,
+            })
+        };
+        let list = |name: &str, vs: &[PolicyValue]| -> Result<Vec<Val>, PolicyError> {
+            if vs.is_empty() {
+                return Err(bad_check(format!("{name} must list at least one value")));
+            }
+            let parsed = vs.iter().map(value).collect::<Result<Vec<_>, _>>()?;
+            Ok(flatten_digests(parsed))
+        };
+        let needs = |ok: bool, what: &str| -> Result<(), PolicyError> {
+            if ok {
+                Ok(())
+            } else {
+                Err(bad_check(format!("{what} does not apply to {}", doc.claim)))
+            }
+        };
+        let mut checks = Vec::new();
+        if let Some(v) = &doc.equals {
+            needs(kind.comparable(), "equals")?;
+            checks.push(Check::Equals(value(v)?));
+        }
+        if let Some(vs) = &doc.one_of {
+            needs(kind.comparable(), "one-of")?;
+            checks.push(Check::OneOf(list("one-of", vs)?));
+        }
+        if let Some(vs) = &doc.none_of {
+            needs(kind.comparable(), "none-of")?;
+            checks.push(Check::NoneOf(list("none-of", vs)?));
+        }
+        if let Some(v) = &doc.at_least {
+            needs(kind.ordered(), "at-least")?;
+            checks.push(Check::AtLeast(value(v)?));
+        }
+        if let Some(v) = &doc.at_most {
+            needs(kind.ordered(), "at-most")?;
+            checks.push(Check::AtMost(value(v)?));
+        }
+        if let Some(n) = doc.max_age_days {
+            needs(matches!(kind, Kind::Patch), "max-age-days")?;
+            checks.push(Check::MaxAgeDays(n));
+        }
+        if let Some(n) = doc.max_age_secs {
+            needs(matches!(kind, Kind::Time), "max-age-secs")?;
+            checks.push(Check::MaxAgeSecs(n));
+        }
+        if let Some(p) = doc.present {
+            if !p {
+                return Err(bad_check("present must be true".into()));
+            }
+            checks.push(Check::Present);
+        }
+        if let Some(v) = doc.verified {
+            needs(matches!(kind, Kind::Nonce), "verified")?;
+            if !v {
+                return Err(bad_check("verified must be true".into()));
+            }
+            checks.push(Check::Verified);
+        }
+        let check = match checks.len() {
+            1 => checks.pop().ok_or_else(|| bad_check("no check".into()))?,
+            0 => return Err(bad_check("the rule has no check".into())),
+            _ => return Err(bad_check("the rule has more than one check".into())),
+        };
+        let min_source = match &doc.min_source {
+            None => None,
+            Some(name) => {
+                if claim.layer.is_none() {
+                    return Err(bad_check(
+                        "min-source applies only to claims of a layer".into(),
+                    ));
+                }
+                Some(
+                    EvidenceSource::from_name(name).ok_or_else(|| PolicyError::BadValue {
+                        rule: rule.clone(),
+                        claim: doc.claim.clone(),
+                        reason: format!("min-source {name:?} is not software, kernel or hardware"),
+                    })?,
+                )
+            }
+        };
+        let component = doc.component.or_else(|| default_component(&claim));
+        Ok(Rule {
+            doc,
+            claim,
+            check,
+            min_source,
+            component,
+        })
+    }
+}
+
+/// `one-of` lists of digests parse to one list each; join them.
+fn flatten_digests(vals: Vec<Val>) -> Vec<Val> {
+    if !vals.iter().all(|v| matches!(v, Val::Digests(_))) {
+        return vals;
+    }
+    let mut all = Vec::new();
+    for v in vals {
+        if let Val::Digests(d) = v {
+            all.extend(d);
+        }
+    }
+    alloc::vec![Val::Digests(all)]
+}
+
+/// The AR4SI claim a rule on `claim` speaks to, unless the rule says.
+fn default_component(claim: &ClaimRef) -> Option<Component> {
+    use Component::*;
+    Some(match (claim.layer, claim.name, claim.sub) {
+        (None, "ueid", _) => InstanceIdentity,
+        (None, "oemid" | "hwmodel", _) => Hardware,
+        (None, _, _) => return None,
+        (Some(Layer::Chip), "dbgstat", _) => Configuration,
+        (Some(Layer::Chip), _, _) => Hardware,
+        (Some(Layer::Boot), "boot-patch-level", _) => Configuration,
+        (Some(Layer::Boot), _, _) => Executables,
+        (Some(Layer::Os), "storage-encryption", _) => StorageOpaque,
+        (Some(Layer::Os), "measres", _) => Executables,
+        (Some(Layer::Os), _, _) => Configuration,
+        (Some(Layer::App), "privacy-events", _) => Configuration,
+        (Some(Layer::App), _, _) => Executables,
+        (Some(Layer::Runtime), "malware", _) => FileSystem,
+        (Some(Layer::Runtime), "measres", Some("malware-scan")) => FileSystem,
+        (Some(Layer::Runtime), "measres", Some("emulator")) => Hardware,
+        (Some(Layer::Runtime), "measres", Some("root" | "hooking")) => Executables,
+        (Some(Layer::Runtime), "measres", _) => RuntimeOpaque,
+        (Some(Layer::Runtime), _, _) => Configuration,
+    })
+}
+
+/// A checked policy: rules, actions and advisory settings.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    id: String,
+    description: Option<String>,
+    rules: Vec<Rule>,
+    actions: Actions,
+    bulletin: BulletinSettings,
+}
+
+impl Policy {
+    /// Loads a policy document from JSON.
+    pub fn from_json(json: &[u8]) -> Result<Policy, Error> {
+        let doc: PolicyDocument =
+            serde_json::from_slice(json).map_err(|e| PolicyError::Syntax {
+                reason: e.to_string(),
+            })?;
+        Ok(Policy::from_document(doc)?)
+    }
+
+    /// Loads a policy document from TOML.
+    ///
+    /// ```
+    /// use mtattest::appraisal::Policy;
+    ///
+    /// let policy = Policy::from_toml(r#"
+    ///     extends = "byod"
+    ///     app-signers = ["a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"]
+    ///
+    ///     [[rules]]
+    ///     id = "os-patch"
+    ///     claim = "submods.os.os-patch-level"
+    ///     max-age-days = 120
+    ///     on-fail = "warning"
+    /// "#).unwrap();
+    /// assert_eq!(policy.id(), "byod");
+    /// ```
+    #[cfg(feature = "toml")]
+    pub fn from_toml(text: &str) -> Result<Policy, Error> {
+        let doc: PolicyDocument = toml::from_str(text).map_err(|e| PolicyError::Syntax {
+            reason: e.to_string(),
+        })?;
+        Ok(Policy::from_document(doc)?)
+    }
+
+    /// A built-in preset, with the relying party's app signer digests
+    /// (which every preset pins).
+    ///
+    /// ```
+    /// use mtattest::appraisal::{Policy, Preset};
+    ///
+    /// let policy = Policy::preset(Preset::Payment, &[[0xab; 32]]).unwrap();
+    /// assert_eq!(policy.id(), "payment");
+    /// // Without a signer the preset cannot be used.
+    /// let err = Policy::preset(Preset::Payment, &[] as &[[u8; 32]]).unwrap_err();
+    /// assert_eq!(err.code(), "policy.missing-parameter");
+    /// ```
+    pub fn preset<D: AsRef<[u8]>>(preset: Preset, app_signers: &[D]) -> Result<Policy, Error> {
+        let doc = PolicyDocument {
+            extends: Some(preset.name().into()),
+            app_signers: app_signers.iter().map(|d| claim::hex(d.as_ref())).collect(),
+            ..PolicyDocument::default()
+        };
+        Ok(Policy::from_document(doc)?)
+    }
+
+    /// Checks a document (resolving `extends`) into a policy.
+    pub fn from_document(doc: PolicyDocument) -> Result<Policy, PolicyError> {
+        let base = match &doc.extends {
+            None => PolicyDocument::default(),
+            Some(name) => Preset::from_name(name)
+                .ok_or_else(|| PolicyError::UnknownPreset { name: name.clone() })?
+                .document()?,
+        };
+        let mut seen = Vec::new();
+        for r in &doc.rules {
+            if seen.contains(&&r.id) {
+                return Err(PolicyError::DuplicateRule { rule: r.id.clone() });
+            }
+            seen.push(&r.id);
+        }
+        let mut rules = base.rules;
+        for id in &doc.remove_rules {
+            let at = rules
+                .iter()
+                .position(|r| &r.id == id)
+                .ok_or_else(|| PolicyError::UnknownRule { rule: id.clone() })?;
+            rules.remove(at);
+        }
+        for r in doc.rules {
+            match rules.iter_mut().find(|b| b.id == r.id) {
+                Some(slot) => *slot = r,
+                None => rules.push(r),
+            }
+        }
+        if !doc.app_signers.is_empty() {
+            let mut filled = false;
+            for r in rules.iter_mut() {
+                if r.claim == SIGNERS && r.one_of.as_ref().is_some_and(Vec::is_empty) {
+                    r.one_of = Some(
+                        doc.app_signers
+                            .iter()
+                            .map(|s| PolicyValue::Text(s.clone()))
+                            .collect(),
+                    );
+                    filled = true;
+                }
+            }
+            if !filled {
+                return Err(PolicyError::Syntax {
+                    reason: format!(
+                        "app-signers is given but no rule takes it (a rule on {SIGNERS} with an empty one-of)"
+                    ),
+                });
+            }
+        }
+        if let Some(r) = rules
+            .iter()
+            .find(|r| r.claim == SIGNERS && r.one_of.as_ref().is_some_and(Vec::is_empty))
+        {
+            return Err(PolicyError::MissingParameter {
+                rule: r.id.clone(),
+                parameter: "app-signers",
+            });
+        }
+        let id = doc.id.or(base.id).ok_or_else(|| PolicyError::Syntax {
+            reason: "the policy has no id (give id or extends)".into(),
+        })?;
+        let mut actions = base.actions.unwrap_or_default();
+        if let Some(o) = doc.actions {
+            actions.affirming = o.affirming.or(actions.affirming);
+            actions.warning = o.warning.or(actions.warning);
+            actions.contraindicated = o.contraindicated.or(actions.contraindicated);
+            actions.none = o.none.or(actions.none);
+        }
+        let actions = Actions {
+            affirming: actions.affirming.unwrap_or(Actions::DEFAULT.affirming),
+            warning: actions.warning.unwrap_or(Actions::DEFAULT.warning),
+            contraindicated: actions
+                .contraindicated
+                .unwrap_or(Actions::DEFAULT.contraindicated),
+            none: actions.none.unwrap_or(Actions::DEFAULT.none),
+        };
+        let bulletin = doc.bulletin.or(base.bulletin).unwrap_or_default();
+        let rules = rules
+            .into_iter()
+            .map(Rule::compile)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Policy {
+            id,
+            description: doc.description.or(base.description),
+            rules,
+            actions,
+            bulletin,
+        })
+    }
+
+    /// The policy's id (`ear.appraisal-policy-id`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The description, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with `id`.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id() == id)
+    }
+
+    /// The action per status.
+    pub fn actions(&self) -> &Actions {
+        &self.actions
+    }
+
+    /// How advisories count.
+    pub fn bulletin_settings(&self) -> &BulletinSettings {
+        &self.bulletin
+    }
+
+    /// The policy as a self-contained document (no `extends`), which loads
+    /// back to the same policy.
+    pub fn to_document(&self) -> PolicyDocument {
+        PolicyDocument {
+            id: Some(self.id.clone()),
+            extends: None,
+            description: self.description.clone(),
+            app_signers: Vec::new(),
+            remove_rules: Vec::new(),
+            rules: self.rules.iter().map(|r| r.doc.clone()).collect(),
+            actions: Some(ActionsDocument {
+                affirming: Some(self.actions.affirming),
+                warning: Some(self.actions.warning),
+                contraindicated: Some(self.actions.contraindicated),
+                none: Some(self.actions.none),
+            }),
+            bulletin: Some(self.bulletin),
+        }
+    }
+
+    /// The policy as a self-contained JSON document.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.to_document()).unwrap_or_default()
+    }
+}
+
+/// The app signers claim, which `app-signers` parameters fill.
+const SIGNERS: &str = "submods.app.app-signers";

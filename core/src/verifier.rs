@@ -1,0 +1,352 @@
+//! The relying party's entry point: configure once, then go from token
+//! bytes to a verified claims set ([`Verifier::verify`]), from that to an
+//! explained verdict ([`Verifier::appraise`]), or both in one call
+//! ([`Verifier::verify_and_appraise`]).
+//!
+//! Verification runs in a fixed order and stops at the first failure:
+//! the token envelope and its claims (`cbor.*`, `token.*`, `claims.*`),
+//! the key — the x5chain validated to the trust anchors, or the configured
+//! key — and the signature (`chain.*`, `token.*`), freshness against the
+//! caller's challenge and clock (`freshness.*`), and last the replay cache
+//! (`replay.*`), so only genuine, fresh tokens occupy it.
+//!
+//! ```
+//! use mtattest::appraisal::{Policy, Preset, Status};
+//! use mtattest::claims::example_phone;
+//! use mtattest::crypto::{Algorithm, SoftwareSigner};
+//! use mtattest::token::issue;
+//! use mtattest::verifier::{KeySource, Verifier};
+//! use mtattest::UnixTime;
+//!
+//! # fn main() -> Result<(), mtattest::Error> {
+//! // The device.
+//! let device_key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48])?;
+//! let now = UnixTime::from_secs(1_790_000_000);
+//! let challenge = b"rp-challenge-0001";
+//! let claims = example_phone(now.secs(), challenge.to_vec());
+//! let token = issue(&claims, &device_key)?;
+//!
+//! // The relying party, configured once.
+//! let verifier = Verifier::builder(KeySource::Key(device_key.public_key())).build();
+//! let signer = claims.app.as_ref().unwrap().app_signers[0].clone();
+//! let policy = Policy::preset(Preset::Payment, &[signer])?;
+//!
+//! let result = verifier.verify_and_appraise(&token, Some(challenge), &policy, now)?;
+//! assert_eq!(result.status, Status::Affirming);
+//! assert!(result.reasons.is_empty());
+//!
+//! // The same token again is a replay.
+//! let err = verifier.verify(&token, Some(challenge), now).unwrap_err();
+//! assert_eq!(err.code(), "replay.seen");
+//! # Ok(())
+//! # }
+//! ```
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::appraisal::{
+    self, AttestationResult, Bulletin, Context, Freshness, Policy, ReplayCache, ReplayId,
+    VerifierId,
+};
+use crate::claims::ClaimsSet;
+use crate::crypto::{Algorithm, CryptoProvider, PublicKey, RustCrypto};
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::time::UnixTime;
+use crate::token::{DecodeOptions, Token};
+use crate::trust::{ChainVerifier, ValidatedChain};
+
+/// Where the verifier gets the key a token must be signed with.
+#[derive(Debug)]
+pub enum KeySource {
+    /// One key the relying party already trusts (provisioned out of band).
+    Key(PublicKey),
+    /// The token's x5chain, validated to trust anchors with revocation
+    /// data (and a chain cache) as configured in the [`ChainVerifier`].
+    Chain(Box<ChainVerifier>),
+}
+
+impl KeySource {
+    /// Chain validation with `verifier` (boxed for you).
+    pub fn chain(verifier: ChainVerifier) -> KeySource {
+        KeySource::Chain(Box::new(verifier))
+    }
+}
+
+/// How the token's key was established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// The configured key ([`KeySource::Key`]).
+    Configured,
+    /// A chain validated to a trust anchor ([`KeySource::Chain`]).
+    Chain(ValidatedChain),
+}
+
+/// A token that passed verification: its claims and what was checked.
+///
+/// Only [`Verifier::verify`] makes one, so appraisal never sees claims
+/// that were not verified.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    claims: ClaimsSet,
+    algorithm: Algorithm,
+    key: KeyCheck,
+    nonce_checked: bool,
+    replay_checked: bool,
+    verified_at: UnixTime,
+    accept_until: UnixTime,
+}
+
+impl Verified {
+    /// The verified claims.
+    pub fn claims(&self) -> &ClaimsSet {
+        &self.claims
+    }
+
+    /// The claims, by value.
+    pub fn into_claims(self) -> ClaimsSet {
+        self.claims
+    }
+
+    /// The token's signature algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// How the key was established (with the chain summary for x5chain).
+    pub fn key(&self) -> &KeyCheck {
+        &self.key
+    }
+
+    /// Whether `eat_nonce` was compared with the relying party's challenge.
+    pub fn nonce_checked(&self) -> bool {
+        self.nonce_checked
+    }
+
+    /// Whether the replay cache accepted the token.
+    pub fn replay_checked(&self) -> bool {
+        self.replay_checked
+    }
+
+    /// The verification time.
+    pub fn verified_at(&self) -> UnixTime {
+        self.verified_at
+    }
+
+    /// The last instant the token's times would still be accepted.
+    pub fn accept_until(&self) -> UnixTime {
+        self.accept_until
+    }
+}
+
+/// Capacity of the default in-memory replay cache (identifiers; a token
+/// uses one or two).
+pub const DEFAULT_REPLAY_CAPACITY: usize = 1 << 16;
+
+/// Verifies tokens and appraises them, configured once.
+pub struct Verifier {
+    keys: KeySource,
+    decode: DecodeOptions,
+    freshness: Freshness,
+    replay: Option<Box<dyn ReplayCache>>,
+    crypto: Box<dyn CryptoProvider>,
+    verifier_id: VerifierId,
+    bulletin: Option<Bulletin>,
+}
+
+impl core::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys)
+            .field("decode", &self.decode)
+            .field("freshness", &self.freshness)
+            .field("replay_cache", &self.replay.is_some())
+            .field("verifier_id", &self.verifier_id)
+            .field("bulletin", &self.bulletin.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Verifier`]; start with [`Verifier::builder`].
+pub struct VerifierBuilder {
+    verifier: Verifier,
+}
+
+impl VerifierBuilder {
+    /// Allows only `algorithms` (default: ES384 and ES256).
+    pub fn allowed_algorithms(mut self, algorithms: &[Algorithm]) -> Self {
+        self.verifier.decode.allowed_algorithms = algorithms.to_vec();
+        self
+    }
+
+    /// Decoding limits (default: the specification's; tighter is allowed).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.verifier.decode.limits = limits;
+        self
+    }
+
+    /// Maximum token age and clock skew (default: 300 s and 60 s).
+    pub fn freshness(mut self, freshness: Freshness) -> Self {
+        self.verifier.freshness = freshness;
+        self
+    }
+
+    /// Maximum token age, seconds.
+    pub fn max_token_age(mut self, seconds: u32) -> Self {
+        self.verifier.freshness.max_age_secs = seconds;
+        self
+    }
+
+    /// Allowed clock skew, seconds.
+    pub fn clock_skew(mut self, seconds: u32) -> Self {
+        self.verifier.freshness.clock_skew_secs = seconds;
+        self
+    }
+
+    /// Uses `cache` for replay protection (e.g. a store shared by several
+    /// servers).
+    pub fn replay_cache(mut self, cache: impl ReplayCache + 'static) -> Self {
+        self.verifier.replay = Some(Box::new(cache));
+        self
+    }
+
+    /// Turns replay protection off (the caller guarantees single use some
+    /// other way).
+    pub fn without_replay_cache(mut self) -> Self {
+        self.verifier.replay = None;
+        self
+    }
+
+    /// Uses `crypto` to verify signatures (default: [`RustCrypto`]).
+    pub fn crypto(mut self, crypto: impl CryptoProvider + 'static) -> Self {
+        self.verifier.crypto = Box::new(crypto);
+        self
+    }
+
+    /// Names the verifier in results (`ear.verifier-id`).
+    pub fn verifier_id(mut self, id: VerifierId) -> Self {
+        self.verifier.verifier_id = id;
+        self
+    }
+
+    /// Consults `bulletin` when appraising.
+    pub fn bulletin(mut self, bulletin: Bulletin) -> Self {
+        self.verifier.bulletin = Some(bulletin);
+        self
+    }
+
+    /// The configured verifier.
+    pub fn build(self) -> Verifier {
+        self.verifier
+    }
+}
+
+impl Verifier {
+    /// Starts a configuration with the key source. With `std` the verifier
+    /// has an in-memory replay cache of [`DEFAULT_REPLAY_CAPACITY`]
+    /// identifiers unless told otherwise; without `std` it has none until
+    /// one is given.
+    pub fn builder(keys: KeySource) -> VerifierBuilder {
+        #[cfg(feature = "std")]
+        let replay: Option<Box<dyn ReplayCache>> = Some(Box::new(
+            appraisal::MemoryReplayCache::new(DEFAULT_REPLAY_CAPACITY),
+        ));
+        #[cfg(not(feature = "std"))]
+        let replay: Option<Box<dyn ReplayCache>> = None;
+        VerifierBuilder {
+            verifier: Verifier {
+                keys,
+                decode: DecodeOptions::default(),
+                freshness: Freshness::DEFAULT,
+                replay,
+                crypto: Box::new(RustCrypto),
+                verifier_id: VerifierId::default(),
+                bulletin: None,
+            },
+        }
+    }
+
+    /// The freshness settings.
+    pub fn freshness(&self) -> Freshness {
+        self.freshness
+    }
+
+    /// Verifies a token at `now`: envelope, key, signature, claims,
+    /// freshness (against `expected_nonce`, the challenge the relying party
+    /// issued, if it issued one) and replay.
+    pub fn verify(
+        &self,
+        token: &[u8],
+        expected_nonce: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<Verified, Error> {
+        let token = Token::decode(token, &self.decode)?;
+        let crypto = self.crypto.as_ref();
+        let (claims, key, signer): (ClaimsSet, KeyCheck, Vec<u8>) = match &self.keys {
+            KeySource::Key(k) => (
+                token.verify(k, crypto)?,
+                KeyCheck::Configured,
+                k.sec1().to_vec(),
+            ),
+            KeySource::Chain(chains) => {
+                let (chain, claims) = chains.verify_token(&token, now, crypto)?;
+                let signer = chain.leaf_key().sec1().to_vec();
+                (claims, KeyCheck::Chain(chain), signer)
+            }
+        };
+        self.freshness.check(&claims, expected_nonce, now)?;
+        let accept_until = self.freshness.accept_until(&claims);
+        let replay_checked = match &self.replay {
+            Some(cache) => {
+                let ids = ReplayId::for_token(
+                    &signer,
+                    claims.cti.as_ref().map(|c| c.as_bytes()),
+                    claims.nonce.as_ref().map(|n| n.as_bytes()),
+                    token.payload(),
+                );
+                cache.check_and_insert(&ids, accept_until, now)?;
+                true
+            }
+            None => false,
+        };
+        Ok(Verified {
+            claims,
+            algorithm: token.algorithm(),
+            key,
+            nonce_checked: expected_nonce.is_some(),
+            replay_checked,
+            verified_at: now,
+            accept_until,
+        })
+    }
+
+    /// Appraises verified claims under `policy` (and the configured
+    /// bulletin) at `now`. Appraisal cannot fail: the policy was checked
+    /// when it was loaded.
+    pub fn appraise(
+        &self,
+        verified: &Verified,
+        policy: &Policy,
+        now: UnixTime,
+    ) -> AttestationResult {
+        let ctx = Context {
+            nonce_checked: verified.nonce_checked,
+            bulletin: self.bulletin.as_ref(),
+            verifier_id: &self.verifier_id,
+        };
+        appraisal::appraise(&verified.claims, policy, &ctx, now)
+    }
+
+    /// Verifies and appraises in one call.
+    pub fn verify_and_appraise(
+        &self,
+        token: &[u8],
+        expected_nonce: Option<&[u8]>,
+        policy: &Policy,
+        now: UnixTime,
+    ) -> Result<AttestationResult, Error> {
+        let verified = self.verify(token, expected_nonce, now)?;
+        Ok(self.appraise(&verified, policy, now))
+    }
+}
