@@ -1,11 +1,15 @@
 //! `mtattest demo`: make a test PKI, issue a token for a realistic phone,
-//! verify it against the root alone, and show what it says.
+//! verify it against the root alone, and show what it says; then appraise
+//! it, and a compromised phone's token, under the payment policy and print
+//! both attestation results (EAR).
 
-use mtattest::claims::{example_phone, ClaimsSet};
+use mtattest::appraisal::{demo, Bulletin, Policy, Preset};
+use mtattest::claims::{example_phone, ClaimsSet, Cti};
 use mtattest::crypto::RustCrypto;
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
 use mtattest::trust::test_pki::TestPki;
 use mtattest::trust::{ChainVerifier, TrustAnchors};
+use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
 use rand_core::{OsRng, RngCore};
 
@@ -41,6 +45,52 @@ pub fn run() -> Result<(), String> {
         chain.path_len()
     );
     print!("{}", mtattest::claims::render_text(&verified));
+    appraise(&pki, &claims, &token, &nonce, now)
+}
+
+/// Appraises the token, and one from a compromised phone, under the payment
+/// preset with a demo vulnerability bulletin, and prints both EARs.
+fn appraise(
+    pki: &TestPki,
+    claims: &ClaimsSet,
+    token: &[u8],
+    nonce: &[u8],
+    now: UnixTime,
+) -> Result<(), String> {
+    let mut anchors = TrustAnchors::new();
+    anchors
+        .add_der(&pki.root.der)
+        .map_err(fail("loading the root"))?;
+    let rp = Verifier::builder(KeySource::chain(ChainVerifier::new(anchors)))
+        .bulletin(Bulletin::from_json(demo::DEMO_BULLETIN.as_bytes()).map_err(fail("bulletin"))?)
+        .build();
+    let signers = claims
+        .app
+        .as_ref()
+        .map_or(vec![], |a| a.app_signers.clone());
+    let policy = Policy::preset(Preset::Payment, &signers).map_err(fail("policy"))?;
+    let healthy = rp
+        .verify_and_appraise(token, Some(nonce), &policy, now)
+        .map_err(fail("appraisal"))?;
+    println!(
+        "\nEAR, healthy phone, payment policy:\n{}",
+        healthy.to_json()
+    );
+
+    let mut bad_nonce = [0u8; 32];
+    OsRng.fill_bytes(&mut bad_nonce);
+    let mut rooted = demo::compromised_phone(now.secs(), bad_nonce.to_vec());
+    rooted.cti = Cti::new(bad_nonce[..16].to_vec()).ok();
+    let bad_token = pki
+        .token(&rooted, HeaderPlacement::Protected)
+        .map_err(fail("issuing"))?;
+    let compromised = rp
+        .verify_and_appraise(&bad_token, Some(&bad_nonce), &policy, now)
+        .map_err(fail("appraisal"))?;
+    println!(
+        "\nEAR, compromised phone (unlocked, rooted, stale and vulnerable), payment policy:\n{}",
+        compromised.to_json()
+    );
     Ok(())
 }
 
