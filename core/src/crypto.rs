@@ -205,12 +205,12 @@ impl SoftwareSigner {
             curve: alg.curve().name(),
         };
         let key = match alg {
-            Algorithm::Es384 => SoftwareKey::P384(
-                p384::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?,
-            ),
-            Algorithm::Es256 => SoftwareKey::P256(
-                p256::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?,
-            ),
+            Algorithm::Es384 => {
+                SoftwareKey::P384(p384::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?)
+            }
+            Algorithm::Es256 => {
+                SoftwareKey::P256(p256::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?)
+            }
         };
         Ok(SoftwareSigner { key })
     }
@@ -220,11 +220,19 @@ impl SoftwareSigner {
         match &self.key {
             SoftwareKey::P384(k) => PublicKey {
                 curve: Curve::P384,
-                sec1: k.verifying_key().to_encoded_point(false).as_bytes().to_vec(),
+                sec1: k
+                    .verifying_key()
+                    .to_encoded_point(false)
+                    .as_bytes()
+                    .to_vec(),
             },
             SoftwareKey::P256(k) => PublicKey {
                 curve: Curve::P256,
-                sec1: k.verifying_key().to_encoded_point(false).as_bytes().to_vec(),
+                sec1: k
+                    .verifying_key()
+                    .to_encoded_point(false)
+                    .as_bytes()
+                    .to_vec(),
             },
         }
     }
