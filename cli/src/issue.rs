@@ -1,0 +1,160 @@
+//! `mtattest issue`: sign a claims set (JSON) into a token with a device key
+//! and its certificate chain.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use mtattest::claims::{ClaimsSet, Nonce};
+use mtattest::crypto::{Curve, SoftwareSigner};
+use mtattest::token::{HeaderPlacement, TokenBuilder};
+
+use crate::input::{self, lib_error};
+
+/// How the token is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The CBOR bytes.
+    Raw,
+    /// Lowercase hex, one line.
+    Hex,
+    /// Standard base64 with padding, one line.
+    Base64,
+}
+
+/// Which COSE header carries the x5chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Placement {
+    /// The protected (signed) header: recommended.
+    Protected,
+    /// The unprotected header.
+    Unprotected,
+}
+
+/// Arguments of `mtattest issue`.
+#[derive(Debug, clap::Args)]
+pub struct IssueArgs {
+    /// The claims, in the JSON form of spec/claims-json.md (a file, or - for
+    /// stdin).
+    #[arg(long, value_name = "FILE")]
+    pub claims: PathBuf,
+    /// The device's attestation private key: PKCS#8 (PEM or DER), P-384
+    /// (signs ES384) or P-256 (ES256), e.g. device.key.pem from `mtattest pki`.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The key's certificate chain, a PEM bundle, leaf first (chain.pem from
+    /// `mtattest pki`); carried in x5chain.
+    #[arg(long, value_name = "CHAIN")]
+    pub chain: PathBuf,
+    /// Sets eat-nonce to this challenge (hex, 8..64 bytes), replacing the
+    /// claims' nonce.
+    #[arg(long, value_name = "HEX")]
+    pub nonce: Option<String>,
+    /// Write the token to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Token encoding. Default: raw with --out, hex on stdout.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Where x5chain goes.
+    #[arg(long, value_enum, default_value_t = Placement::Protected)]
+    pub x5chain: Placement,
+    /// Wrap the token in the CWT tag (61).
+    #[arg(long = "cwt-tag")]
+    pub cwt_tag: bool,
+}
+
+/// Runs `issue`.
+pub fn run(args: &IssueArgs) -> Result<(), String> {
+    let claims_label = input::display("--claims", &args.claims);
+    let text = input::read_text("--claims", &args.claims)?;
+    let mut claims = ClaimsSet::from_json_str(&text)
+        .map_err(|e| format!("{claims_label}: {}", lib_error(&e.into())))?;
+    if let Some(nonce) = &args.nonce {
+        let bytes = input::nonce_arg(nonce)?;
+        claims.nonce = Some(Nonce::new(bytes).map_err(|e| format!("--nonce: {e}"))?);
+    }
+    let signer = input::signer(&args.key)?;
+    let chain = input::certificates("--chain", &args.chain)?;
+    check_leaf(&signer, &chain[0])
+        .map_err(|e| format!("{}: {e}", input::display("--chain", &args.chain)))?;
+    let placement = match args.x5chain {
+        Placement::Protected => HeaderPlacement::Protected,
+        Placement::Unprotected => HeaderPlacement::Unprotected,
+    };
+    let token = TokenBuilder::new()
+        .x5chain(chain, placement)
+        .cwt_tag(args.cwt_tag)
+        .sign(&claims, &signer)
+        .map_err(|e| format!("signing: {}", lib_error(&e)))?;
+    let format = args.format.unwrap_or(if args.out.is_some() {
+        Format::Raw
+    } else {
+        Format::Hex
+    });
+    let bytes = match format {
+        Format::Raw => token.clone(),
+        Format::Hex => format!("{}\n", hex::encode(&token)).into_bytes(),
+        Format::Base64 => format!(
+            "{}\n",
+            base64::engine::general_purpose::STANDARD.encode(&token)
+        )
+        .into_bytes(),
+    };
+    match &args.out {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::write(path, &bytes).map_err(|e| format!("--out {}: {e}", path.display()))?;
+            println!(
+                "wrote {} token ({} bytes, {}) to {}",
+                signer_alg(&signer),
+                token.len(),
+                match format {
+                    Format::Raw => "raw CBOR",
+                    Format::Hex => "hex",
+                    Format::Base64 => "base64",
+                },
+                path.display()
+            );
+        }
+        _ => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| format!("writing the token to stdout: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn signer_alg(signer: &SoftwareSigner) -> &'static str {
+    use mtattest::crypto::Signer as _;
+    signer.algorithm().name()
+}
+
+/// The chain's first certificate must hold the signing key, or every
+/// verifier would reject the token.
+fn check_leaf(signer: &SoftwareSigner, leaf_der: &[u8]) -> Result<(), String> {
+    use der::Decode as _;
+    let cert = x509_cert::Certificate::from_der(leaf_der)
+        .map_err(|e| format!("first certificate does not parse: {e}"))?;
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let point = spki.subject_public_key.raw_bytes();
+    let key = signer.public_key();
+    let same = match key.curve() {
+        Curve::P384 => p384::PublicKey::from_sec1_bytes(point)
+            .map(|p| p384::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&p, false))
+            .is_ok_and(|p| p.as_bytes() == key.sec1()),
+        Curve::P256 => p256::PublicKey::from_sec1_bytes(point)
+            .map(|p| p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&p, false))
+            .is_ok_and(|p| p.as_bytes() == key.sec1()),
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(format!(
+            "the first certificate ({}) does not hold the --key's public key; the chain must be leaf first",
+            cert.tbs_certificate.subject
+        ))
+    }
+}
