@@ -147,7 +147,7 @@ pub fn run(args: &InspectArgs) -> Result<u8, String> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(
+            ordered_pretty(&to_json(
                 encoding,
                 &bytes,
                 top.as_ref(),
@@ -156,7 +156,6 @@ pub fn run(args: &InspectArgs) -> Result<u8, String> {
                 &problems,
                 well_formed
             ))
-            .unwrap_or_default()
         );
     } else {
         print!(
@@ -475,7 +474,7 @@ fn to_json(
     claims: Option<&ClaimsSet>,
     problems: &[Problem],
     well_formed: bool,
-) -> serde_json::Value {
+) -> Vec<(&'static str, serde_json::Value)> {
     let param = |label: i64| {
         d.param(label).map(|p| {
             json!({
@@ -526,44 +525,85 @@ fn to_json(
         .iter()
         .map(|p| json!({"stage": p.stage, "code": p.code, "message": p.message}))
         .collect();
-    json!({
-        "unverified": true,
-        "note": BANNER,
-        "size": bytes.len(),
-        "encoding": match encoding {
-            Encoding::Raw => "raw",
-            Encoding::Hex => "hex",
-            Encoding::Base64 => "base64",
-        },
-        "well-formed": well_formed,
-        "problems": problems,
-        "tags": top.map(|_| d.tags.clone()),
-        "headers": {
-            "alg": alg,
-            "kid": kid,
-            "crit": param(2),
-            "x5chain": chain.as_ref().map(|(bucket, certs)| json!({
-                "bucket": bucket,
-                "count": certs.len(),
-            })),
-        },
-        "payload-size": d.payload.map(<[u8]>::len),
-        "signature-size": d.signature.map(<[u8]>::len),
-        "certificates": certificates,
-        "claims": claims.map(ClaimsSet::to_json),
-        "diagnostic": {
-            "token": diag_of(top),
-            "protected": diag_of(d.protected.as_ref()),
-            "payload": diag_of(d.payload_value.as_ref()),
-        },
-        "protected-size": d.protected_bytes.map(<[u8]>::len),
-    })
+    vec![
+        ("unverified", json!(true)),
+        ("note", json!(BANNER)),
+        ("size", json!(bytes.len())),
+        (
+            "encoding",
+            json!(match encoding {
+                Encoding::Raw => "raw",
+                Encoding::Hex => "hex",
+                Encoding::Base64 => "base64",
+            }),
+        ),
+        ("well-formed", json!(well_formed)),
+        ("problems", json!(problems)),
+        ("tags", json!(top.map(|_| d.tags.clone()))),
+        (
+            "headers",
+            json!({
+                "alg": alg,
+                "kid": kid,
+                "crit": param(2),
+                "x5chain": chain.as_ref().map(|(bucket, certs)| json!({
+                    "bucket": bucket,
+                    "count": certs.len(),
+                })),
+            }),
+        ),
+        ("protected-size", json!(d.protected_bytes.map(<[u8]>::len))),
+        ("payload-size", json!(d.payload.map(<[u8]>::len))),
+        ("signature-size", json!(d.signature.map(<[u8]>::len))),
+        ("certificates", json!(certificates)),
+        ("claims", json!(claims.map(ClaimsSet::to_json))),
+        (
+            "diagnostic",
+            json!({
+                "token": diag_of(top),
+                "protected": diag_of(d.protected.as_ref()),
+                "payload": diag_of(d.payload_value.as_ref()),
+            }),
+        ),
+    ]
+}
+
+/// A JSON object with its members in the given order (so `unverified`
+/// comes first), pretty-printed.
+fn ordered_pretty(members: &[(&str, serde_json::Value)]) -> String {
+    let mut out = String::from("{\n");
+    for (i, (key, value)) in members.iter().enumerate() {
+        // Strings in JSON never hold a raw newline, so this only indents.
+        let value = serde_json::to_string_pretty(value)
+            .unwrap_or_else(|_| "null".to_string())
+            .replace('\n', "\n  ");
+        out.push_str(&format!("  {}: {value}", serde_json::Value::from(*key)));
+        if i + 1 < members.len() {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    out.push('}');
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::input::lib_error;
+
+    #[test]
+    fn ordered_json_keeps_the_order_and_parses() {
+        let text = ordered_pretty(&[
+            ("unverified", json!(true)),
+            ("b", json!({"x": [1, 2], "y": "a\nb"})),
+            ("a", json!(null)),
+        ]);
+        assert!(text.starts_with("{\n  \"unverified\": true,\n  \"b\": {\n    \"x\""));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["b"]["y"], "a\nb");
+        assert_eq!(back["a"], serde_json::Value::Null);
+    }
 
     #[test]
     fn lib_errors_carry_their_code() {

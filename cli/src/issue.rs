@@ -62,6 +62,10 @@ pub struct IssueArgs {
     /// Wrap the token in the CWT tag (61).
     #[arg(long = "cwt-tag")]
     pub cwt_tag: bool,
+    /// Print what was issued as JSON: alg, size, x5chain, out, and the token
+    /// (hex, or base64 with --format base64) unless it went to --out.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs `issue`.
@@ -101,28 +105,54 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
         )
         .into_bytes(),
     };
-    match &args.out {
-        Some(path) if path.as_os_str() != "-" => {
-            std::fs::write(path, &bytes).map_err(|e| format!("--out {}: {e}", path.display()))?;
-            println!(
-                "wrote {} token ({} bytes, {}) to {}",
-                signer_alg(&signer),
-                token.len(),
-                match format {
-                    Format::Raw => "raw CBOR",
-                    Format::Hex => "hex",
-                    Format::Base64 => "base64",
-                },
-                path.display()
-            );
-        }
-        _ => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&bytes)
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("writing the token to stdout: {e}"))?;
-        }
+    let to_file = args.out.as_ref().filter(|p| p.as_os_str() != "-");
+    if let Some(path) = to_file {
+        std::fs::write(path, &bytes).map_err(|e| format!("--out {}: {e}", path.display()))?;
+    }
+    let format_name = match format {
+        Format::Raw => "raw",
+        Format::Hex => "hex",
+        Format::Base64 => "base64",
+    };
+    if args.json {
+        // The token itself is in the JSON unless it went to a file: as
+        // base64 if asked for, else hex.
+        let text = match (to_file, format) {
+            (Some(_), _) => None,
+            (None, Format::Base64) => {
+                Some(base64::engine::general_purpose::STANDARD.encode(&token))
+            }
+            (None, _) => Some(hex::encode(&token)),
+        };
+        let json = serde_json::json!({
+            "alg": signer_alg(&signer),
+            "size": token.len(),
+            "x5chain": match args.x5chain {
+                Placement::Protected => "protected",
+                Placement::Unprotected => "unprotected",
+            },
+            "cwt-tag": args.cwt_tag,
+            "out": to_file.map(|p| p.display().to_string()),
+            "format": if to_file.is_some() || format == Format::Base64 { format_name } else { "hex" },
+            "token": text,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string())
+        );
+    } else if let Some(path) = to_file {
+        println!(
+            "wrote {} token ({} bytes, {format_name}) to {}",
+            signer_alg(&signer),
+            token.len(),
+            path.display()
+        );
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| format!("writing the token to stdout: {e}"))?;
     }
     Ok(())
 }

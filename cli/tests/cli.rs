@@ -405,6 +405,27 @@ fn hex_base64_and_stdin_inputs() {
     assert_eq!(code(&out), 0);
     assert_eq!(stdout(&out).trim(), hex::encode(&raw));
 
+    // --json carries the token unless it went to a file.
+    let mut args = vec![
+        "issue",
+        "--claims",
+        fx.s("claims.json"),
+        "--key",
+        fx.s("pki/device.key.pem"),
+        "--chain",
+        fx.s("pki/chain.pem"),
+        "--json",
+    ];
+    let json: Value = serde_json::from_slice(&mtattest(&args, None).stdout).expect("issue JSON");
+    assert_eq!(json["alg"], "ES384");
+    assert_eq!(json["size"], raw.len());
+    assert_eq!(json["token"], hex::encode(&raw));
+    args.extend_from_slice(&["--out", fx.s("json.cbor")]);
+    let json: Value = serde_json::from_slice(&mtattest(&args, None).stdout).expect("issue JSON");
+    assert_eq!(json["token"], Value::Null);
+    assert_eq!(json["format"], "raw");
+    assert_eq!(std::fs::read(fx.path("json.cbor")).expect("token"), raw);
+
     // Stdin, raw and as text; claims from stdin too.
     for input in [raw.clone(), out.stdout.clone()] {
         let out = fx.verify_stdin("-", &[], Some(&input));
@@ -564,6 +585,7 @@ fn inspect_is_labelled_unverified_and_shows_the_layers() {
 
     let out = mtattest(&["inspect", "--json", fx.token()], None);
     assert_eq!(code(&out), 0);
+    assert!(stdout(&out).starts_with("{\n  \"unverified\": true,"));
     let json: Value = serde_json::from_slice(&out.stdout).expect("inspect JSON");
     assert_eq!(json["unverified"], true);
     assert_eq!(json["headers"]["alg"]["name"], "ES384");
