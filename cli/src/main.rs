@@ -7,6 +7,7 @@ mod inspect;
 mod issue;
 mod pki;
 mod time;
+mod vectors;
 mod verify;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Decode a token WITHOUT verifying it: headers, chain, claims, CBOR diagnostic notation.
     Inspect(inspect::InspectArgs),
+    /// Write the conformance vectors and their manifest (spec/vectors.md) to --out DIR.
+    Vectors(vectors::VectorsArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo => demo::run(),
         Command::Pki(args) => pki::run(&args),
+        Command::Vectors(args) => vectors::run(&args),
         Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0)),
         Command::Verify(args) => return exit_with(verify::run(&args)),
         Command::Inspect(args) => return exit_with(inspect::run(&args)),

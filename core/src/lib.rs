@@ -16,6 +16,8 @@ pub mod limits;
 pub mod time;
 pub mod token;
 pub mod trust;
+#[cfg(feature = "test-pki")]
+pub mod vectors;
 pub mod verifier;
 
 pub use error::{CborError, ChainError, ClaimsError, CryptoError, Error, TokenError};

@@ -1,0 +1,128 @@
+//! Genuine tokens that are not for this challenge, not fresh at the
+//! verification time, or seen before.
+
+use alloc::vec;
+
+use super::fixtures::{challenge, derive, phone, IAT, TIME};
+use super::valid::token;
+use super::{CaseSpec, Gen};
+use crate::claims::{example_phone, ClaimsSet, Cti};
+use crate::error::Error;
+
+pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
+    let chain = gen.pki.chain();
+    let device = gen.pki.device.signer()?;
+    let sign = |claims: &ClaimsSet| token(&chain, claims.to_cbor(), &device);
+
+    let standard = sign(&phone())?;
+    gen.add(
+        CaseSpec::invalid(
+            "invalid-nonce-mismatch",
+            "The token answers another challenge than the one the verifier issued.",
+            standard.clone(),
+            "freshness.nonce-mismatch",
+        )
+        .nonce(Some(derive("another challenge"))),
+    )?;
+
+    let mut no_nonce = phone();
+    no_nonce.nonce = None;
+    gen.add(CaseSpec::invalid(
+        "invalid-nonce-missing",
+        "The verifier issued a challenge; the token has no eat_nonce.",
+        sign(&no_nonce)?,
+        "freshness.nonce-missing",
+    ))?;
+
+    gen.add(
+        CaseSpec::invalid(
+            "invalid-challenge-too-short",
+            "The verifier's challenge is 4 bytes (8..64 allowed): refused before comparing.",
+            standard.clone(),
+            "freshness.nonce-length",
+        )
+        .nonce(Some(vec![0x5a; 4])),
+    )?;
+
+    let mut stale = example_phone(TIME - 361, challenge());
+    stale.exp = Some(stale.iat + 3600);
+    gen.add(CaseSpec::invalid(
+        "invalid-stale",
+        "iat is 361 s before the verification time: one second older than max-age + skew \
+         (exp is an hour after iat).",
+        sign(&stale)?,
+        "freshness.stale",
+    ))?;
+
+    let future = example_phone(TIME + 61, challenge());
+    gen.add(CaseSpec::invalid(
+        "invalid-future",
+        "iat is 61 s after the verification time: one second beyond the clock skew.",
+        sign(&future)?,
+        "freshness.future",
+    ))?;
+
+    let mut expired = example_phone(TIME - 100, challenge());
+    expired.exp = Some(TIME - 60);
+    gen.add(CaseSpec::invalid(
+        "invalid-expired",
+        "exp is 60 s before the verification time: now >= exp + skew.",
+        sign(&expired)?,
+        "freshness.expired",
+    ))?;
+
+    let mut early = phone();
+    early.nbf = Some(TIME + 61);
+    early.exp = Some(TIME + 600);
+    gen.add(CaseSpec::invalid(
+        "invalid-not-yet-valid",
+        "nbf is 61 s after the verification time: one second beyond the clock skew.",
+        sign(&early)?,
+        "freshness.not-yet-valid",
+    ))?;
+
+    gen.add(
+        CaseSpec::invalid(
+            "invalid-replay-same-token",
+            "The same token submitted twice to one verifier: the first is accepted, the \
+             second is a replay.",
+            standard.clone(),
+            "replay.seen",
+        )
+        .before(vec![standard.clone()]),
+    )?;
+
+    let first = {
+        let mut c = phone();
+        c.nonce = None;
+        c
+    };
+    let mut second = first.clone();
+    second.iat = IAT + 5;
+    second.exp = Some(second.iat + 300);
+    gen.add(
+        CaseSpec::invalid(
+            "invalid-replay-same-cti",
+            "Two different tokens (iat 5 s apart) with the same cti and no nonce: the second \
+             is a replay.",
+            sign(&second)?,
+            "replay.seen",
+        )
+        .before(vec![sign(&first)?])
+        .nonce(None),
+    )?;
+
+    let mut other_cti = phone();
+    other_cti.cti = Cti::new(derive("other cti").get(..16).unwrap_or_default()).ok();
+    gen.add(
+        CaseSpec::invalid(
+            "invalid-replay-same-nonce",
+            "Two tokens with different cti answering the same challenge: the second is a \
+             replay.",
+            sign(&other_cti)?,
+            "replay.seen",
+        )
+        .before(vec![standard]),
+    )?;
+    Ok(())
+}
