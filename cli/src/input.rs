@@ -213,12 +213,14 @@ pub fn hex_arg(flag: &str, value: &str) -> Result<Vec<u8>, String> {
     hex::decode(v).map_err(|e| format!("{flag} {value:?}: not hex ({e})"))
 }
 
-/// A challenge nonce from `--nonce HEX`, 8..=64 bytes as the profile requires.
-pub fn nonce_arg(value: &str) -> Result<Vec<u8>, String> {
+/// A challenge nonce from `--nonce HEX`, 8..=64 bytes as the profile
+/// requires; `code` is the library's code for a nonce of the wrong length
+/// in this use.
+pub fn nonce_arg(value: &str, code: &str) -> Result<Vec<u8>, String> {
     let bytes = hex_arg("--nonce", value)?;
     if !(8..=64).contains(&bytes.len()) {
         return Err(format!(
-            "--nonce: {} bytes; a nonce is 8..64 bytes",
+            "--nonce: {} bytes; a nonce is 8..64 bytes [{code}]",
             bytes.len()
         ));
     }
@@ -401,8 +403,11 @@ mod tests {
         assert_eq!(hex_arg("--x", "0aFF").unwrap(), vec![0x0a, 0xff]);
         assert!(hex_arg("--x", "abc").unwrap_err().contains("odd"));
         assert!(hex_arg("--x", "zz").unwrap_err().contains("not hex"));
-        assert!(nonce_arg("0011").unwrap_err().contains("8..64"));
-        assert_eq!(nonce_arg(&"5a".repeat(8)).unwrap(), vec![0x5a; 8]);
+        assert_eq!(
+            nonce_arg("0011", "c.d").unwrap_err(),
+            "--nonce: 2 bytes; a nonce is 8..64 bytes [c.d]"
+        );
+        assert_eq!(nonce_arg(&"5a".repeat(8), "c.d").unwrap(), vec![0x5a; 8]);
     }
 
     #[test]

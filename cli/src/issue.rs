@@ -75,7 +75,7 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
     let mut claims = ClaimsSet::from_json_str(&text)
         .map_err(|e| format!("{claims_label}: {}", lib_error(&e.into())))?;
     if let Some(nonce) = &args.nonce {
-        let bytes = input::nonce_arg(nonce)?;
+        let bytes = input::nonce_arg(nonce, "claims.invalid-value")?;
         claims.nonce = Some(Nonce::new(bytes).map_err(|e| format!("--nonce: {e}"))?);
     }
     let signer = input::signer(&args.key)?;

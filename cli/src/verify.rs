@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use mtattest::appraisal::{AttestationResult, Bulletin, Policy, Preset, Status};
-use mtattest::trust::{ChainVerifier, Revocation, StatusList, TrustAnchors};
+use mtattest::crypto::Algorithm;
+use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
 use mtattest::verifier::{KeyCheck, KeySource, Verified, Verifier};
 use mtattest::UnixTime;
 
@@ -62,10 +63,27 @@ pub struct VerifyArgs {
     /// Maximum token age in seconds (default 300), plus 60 s clock skew.
     #[arg(long = "max-age", value_name = "SECS")]
     pub max_age: Option<u32>,
+    /// Allow only these signature algorithms (repeatable; default both).
+    #[arg(long = "alg", value_enum, value_name = "ALG")]
+    pub algs: Vec<Alg>,
+    /// Refuse a token whose x5chain is in the unprotected header.
+    #[arg(long = "require-protected-x5chain")]
+    pub require_protected_x5chain: bool,
     /// Print the EAR as JSON (or {"error": {"code", "message"}} for a
     /// rejected token) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A signature algorithm of the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Alg {
+    /// ECDSA P-384 with SHA-384.
+    #[value(name = "ES384")]
+    Es384,
+    /// ECDSA P-256 with SHA-256.
+    #[value(name = "ES256")]
+    Es256,
 }
 
 /// The exit-code table, shown by `mtattest verify --help`.
@@ -154,8 +172,25 @@ fn setup(args: &VerifyArgs) -> Result<Setup, String> {
         })?;
         revocation.set_status_list(list);
     }
-    let chains = ChainVerifier::new(anchors).with_revocation(revocation);
+    let options = ChainOptions {
+        require_protected_x5chain: args.require_protected_x5chain,
+        ..ChainOptions::DEFAULT
+    };
+    let chains = ChainVerifier::new(anchors)
+        .with_revocation(revocation)
+        .with_options(options);
     let mut builder = Verifier::builder(KeySource::chain(chains));
+    if !args.algs.is_empty() {
+        let algs: Vec<Algorithm> = args
+            .algs
+            .iter()
+            .map(|a| match a {
+                Alg::Es384 => Algorithm::Es384,
+                Alg::Es256 => Algorithm::Es256,
+            })
+            .collect();
+        builder = builder.allowed_algorithms(&algs);
+    }
     if let Some(path) = &args.bulletins {
         let bytes = input::read("--bulletins", path)?;
         let bulletin = Bulletin::from_json(&bytes)
@@ -171,7 +206,11 @@ fn setup(args: &VerifyArgs) -> Result<Setup, String> {
         .map(|s| input::hex_arg("--app-signer", s))
         .collect::<Result<Vec<_>, _>>()?;
     let policy = load_policy(args.policy.as_deref(), &signers)?;
-    let nonce = args.nonce.as_deref().map(input::nonce_arg).transpose()?;
+    let nonce = args
+        .nonce
+        .as_deref()
+        .map(|n| input::nonce_arg(n, "freshness.nonce-length"))
+        .transpose()?;
     let now = match &args.at {
         Some(t) => UnixTime::from_secs(input::time_arg(t)?),
         None => UnixTime::now(),

@@ -888,3 +888,129 @@ fn paths_in_errors_are_the_ones_given() {
         "mtattest: --anchors roots.pem: no such file\n"
     );
 }
+
+/// The conformance vectors through the CLI: `mtattest verify --json` gives
+/// every invalid case's error code and every valid case's appraisal status
+/// (replay cases need two submissions to one verifier, which one process
+/// run cannot do, and are skipped).
+#[test]
+fn verify_reports_the_codes_of_the_conformance_vectors() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors");
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(dir.join("manifest.json")).expect("test-vectors/manifest.json"),
+    )
+    .expect("manifest JSON");
+    let cases = manifest["cases"].as_array().expect("cases");
+    let file = |v: &Value| -> String {
+        dir.join(v.as_str().expect("a path"))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let (mut valid, mut invalid, mut skipped) = (0, 0, 0);
+    for case in cases {
+        let id = case["id"].as_str().expect("id");
+        if case.get("submitted-before").is_some() {
+            skipped += 1;
+            continue;
+        }
+        let mut args: Vec<String> = vec![
+            "verify".into(),
+            file(&case["token"]),
+            "--anchors".into(),
+            file(&case["anchors"]),
+            "--at".into(),
+            case["time"].to_string(),
+            "--json".into(),
+        ];
+        for (key, flag) in [
+            ("nonce", "--nonce"),
+            ("policy", "--policy"),
+            ("crl", "--crl"),
+            ("status-list", "--status-list"),
+            ("bulletin", "--bulletins"),
+        ] {
+            match case.get(key) {
+                Some(Value::String(v)) if key == "nonce" => {
+                    args.extend([flag.to_string(), v.clone()])
+                }
+                Some(v @ Value::String(_)) => args.extend([flag.to_string(), file(v)]),
+                _ => {}
+            }
+        }
+        if let Some(options) = case.get("options").and_then(Value::as_object) {
+            for (name, value) in options {
+                match name.as_str() {
+                    "require-protected-x5chain" if value == true => {
+                        args.push("--require-protected-x5chain".into())
+                    }
+                    "allowed-algorithms" => {
+                        for alg in value.as_array().expect("algorithms") {
+                            args.extend(["--alg".into(), alg.as_str().expect("alg").into()]);
+                        }
+                    }
+                    other => panic!("{id}: option {other} has no CLI flag"),
+                }
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = mtattest(&args, None);
+        assert_clean(&out);
+        let expected = &case["expected"];
+        if expected["error"] == "freshness.nonce-length" {
+            // A bad challenge is the caller's mistake: a usage error (exit 1)
+            // that still names the code.
+            invalid += 1;
+            assert_eq!(code(&out), 1, "{id}");
+            assert!(stderr(&out).contains("[freshness.nonce-length]"), "{id}");
+            continue;
+        }
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{id}: not JSON: {}{}", stdout(&out), stderr(&out)));
+        if expected["result"] == "invalid" {
+            invalid += 1;
+            assert_eq!(code(&out), 4, "{id}: {json}");
+            assert_eq!(json["error"]["code"], expected["error"], "{id}");
+            continue;
+        }
+        valid += 1;
+        let status = json["ear.status"].as_str().expect("an EAR");
+        let exit = match status {
+            "affirming" => 0,
+            "warning" => 2,
+            "contraindicated" => 3,
+            _ => 5,
+        };
+        assert_eq!(code(&out), exit, "{id}: {json}");
+        match expected.get("appraisal") {
+            Some(appraisal) => {
+                assert_eq!(status, appraisal["status"], "{id}");
+                assert_eq!(json["mtattest.action"], appraisal["action"], "{id}");
+                let reasons = |list: &Value| -> Vec<String> {
+                    let mut v: Vec<String> = list
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .map(|r| format!("{} {} {}", r["rule"], r["claim"], r["failure"]))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    v.sort();
+                    v
+                };
+                let mut seen = Vec::new();
+                for submod in json["submods"].as_object().expect("submods").values() {
+                    seen.extend(reasons(&submod["mtattest.reasons"]));
+                }
+                seen.sort();
+                assert_eq!(seen, reasons(&appraisal["reasons"]), "{id}");
+            }
+            None if case["policy"].is_null() => assert_eq!(status, "none", "{id}"),
+            None => {}
+        }
+    }
+    assert!(
+        valid >= 20 && invalid >= 100,
+        "{valid} valid, {invalid} invalid"
+    );
+    assert!(skipped <= 5, "{skipped} skipped");
+}
