@@ -265,6 +265,16 @@ pub enum ClaimsError {
         /// The profile the token names.
         found: String,
     },
+    /// A submodule is nested deeper than
+    /// [`Limits::max_submod_depth`](crate::Limits::max_submod_depth).
+    #[error("submodule {path} is nested deeper than {max}")]
+    SubmodsTooDeep {
+        /// The first submodule past the limit, e.g.
+        /// `submods.vendor.submods.tee.submods.ta`.
+        path: String,
+        /// The limit.
+        max: usize,
+    },
     /// Claims given as JSON text are not JSON, or an object in it repeats a
     /// member name.
     #[error("claims JSON is not valid: {reason}")]
@@ -283,6 +293,7 @@ impl ClaimsError {
             ClaimsError::InvalidValue { .. } => "claims.invalid-value",
             ClaimsError::Missing { .. } => "claims.missing",
             ClaimsError::WrongProfile { .. } => "claims.wrong-profile",
+            ClaimsError::SubmodsTooDeep { .. } => "claims.submods-too-deep",
             ClaimsError::InvalidJson { .. } => "claims.invalid-json",
         }
     }

@@ -209,13 +209,24 @@ impl Bulletin {
     /// Loads and checks a feed: ids unique, every advisory with at least
     /// one criterion, ranges well-formed and non-empty.
     pub fn from_json(json: &[u8]) -> Result<Bulletin, Error> {
+        let max = crate::limits::MAX_BULLETIN_SIZE;
+        if json.len() > max {
+            return Err(PolicyError::BulletinTooLarge {
+                size: json.len(),
+                max,
+            }
+            .into());
+        }
         let doc: FeedDoc =
             serde_json::from_slice(json).map_err(|e| PolicyError::BulletinSyntax {
                 reason: e.to_string(),
             })?;
         let mut advisories: Vec<Advisory> = Vec::with_capacity(doc.advisories.len());
+        // Ids seen so far: a set, so a feed of many advisories is checked in
+        // O(n log n) rather than O(n^2).
+        let mut ids = alloc::collections::BTreeSet::new();
         for a in doc.advisories {
-            if advisories.iter().any(|b| b.id == a.id) {
+            if !ids.insert(a.id.clone()) {
                 return Err(PolicyError::BulletinDuplicate { advisory: a.id }.into());
             }
             let bad = |reason: String| PolicyError::BulletinBadRange {

@@ -468,6 +468,7 @@ impl AttestationResult {
 
     /// Decodes an EAR from JSON produced by [`AttestationResult::to_json`].
     pub fn from_json(bytes: &[u8]) -> Result<AttestationResult, Error> {
+        check_size(bytes)?;
         let v: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| malformed(format!("not JSON: {e}")))?;
         Self::from_json_value(&v)
@@ -608,6 +609,7 @@ impl AttestationResult {
 
     /// Decodes an EAR from CBOR produced by [`AttestationResult::to_cbor`].
     pub fn from_cbor(bytes: &[u8]) -> Result<AttestationResult, Error> {
+        check_size(bytes)?;
         let v = crate::cbor::decode_strict(bytes, &EAR_LIMITS)?;
         let top = cbor_map(&v, "the EAR")?;
         let profile = cbor_text(top, labels::PROFILE)?;
@@ -701,6 +703,7 @@ impl AttestationResult {
             limits: EAR_LIMITS,
             ..DecodeOptions::default()
         };
+        check_size(bytes)?;
         let token = Token::decode(bytes, &options)?;
         token.verify_signature(key, crypto)?;
         AttestationResult::from_cbor(token.payload())
@@ -710,11 +713,23 @@ impl AttestationResult {
 /// Limits for decoding EARs: a result with many reasons is larger than a
 /// token.
 const EAR_LIMITS: Limits = Limits {
-    max_token_size: 64 * 1024,
+    max_token_size: crate::limits::MAX_EAR_SIZE,
     max_depth: 16,
     max_items: 16 * 1024,
     max_map_entries: 128,
+    max_submod_depth: Limits::DEFAULT.max_submod_depth,
 };
+
+/// Refuses an EAR larger than [`crate::limits::MAX_EAR_SIZE`] before parsing.
+fn check_size(bytes: &[u8]) -> Result<(), EarError> {
+    if bytes.len() > crate::limits::MAX_EAR_SIZE {
+        return Err(EarError::TooLarge {
+            size: bytes.len(),
+            max: crate::limits::MAX_EAR_SIZE,
+        });
+    }
+    Ok(())
+}
 
 struct Part {
     name: String,

@@ -115,6 +115,15 @@ impl ReplayError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
+    /// The policy document is larger than
+    /// [`MAX_POLICY_SIZE`](crate::limits::MAX_POLICY_SIZE); nothing was parsed.
+    #[error("policy document is {size} bytes, more than the limit of {max}")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The policy document is not valid JSON / TOML, or has a field of the
     /// wrong type, an unknown field or a missing required field.
     #[error("policy document is malformed: {reason}")]
@@ -186,6 +195,16 @@ pub enum PolicyError {
         /// The document field that supplies it.
         parameter: &'static str,
     },
+    /// The bulletin feed is larger than
+    /// [`MAX_BULLETIN_SIZE`](crate::limits::MAX_BULLETIN_SIZE); nothing was
+    /// parsed.
+    #[error("bulletin feed is {size} bytes, more than the limit of {max}")]
+    BulletinTooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The bulletin feed is not valid JSON or does not have the feed's shape.
     #[error("bulletin feed is malformed: {reason}")]
     BulletinSyntax {
@@ -219,6 +238,7 @@ impl PolicyError {
     /// The stable error code.
     pub fn code(&self) -> &'static str {
         match self {
+            PolicyError::TooLarge { .. } => "policy.too-large",
             PolicyError::Syntax { .. } => "policy.syntax",
             PolicyError::UnknownPreset { .. } => "policy.unknown-preset",
             PolicyError::UnknownClaim { .. } => "policy.unknown-claim",
@@ -228,6 +248,7 @@ impl PolicyError {
             PolicyError::DuplicateRule { .. } => "policy.duplicate-rule",
             PolicyError::UnknownRule { .. } => "policy.unknown-rule",
             PolicyError::MissingParameter { .. } => "policy.missing-parameter",
+            PolicyError::BulletinTooLarge { .. } => "bulletin.too-large",
             PolicyError::BulletinSyntax { .. } => "bulletin.syntax",
             PolicyError::BulletinBadRange { .. } => "bulletin.bad-range",
             PolicyError::BulletinDuplicate { .. } => "bulletin.duplicate-advisory",
@@ -242,6 +263,15 @@ impl PolicyError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EarError {
+    /// The encoded result is larger than
+    /// [`MAX_EAR_SIZE`](crate::limits::MAX_EAR_SIZE); nothing was parsed.
+    #[error("attestation result is {size} bytes, more than the limit of {max}")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The result is not an EAR of the shape this crate produces.
     #[error("attestation result is malformed: {reason}")]
     Malformed {
@@ -260,6 +290,7 @@ impl EarError {
     /// The stable error code.
     pub fn code(&self) -> &'static str {
         match self {
+            EarError::TooLarge { .. } => "ear.too-large",
             EarError::Malformed { .. } => "ear.malformed",
             EarError::WrongProfile { .. } => "ear.wrong-profile",
         }

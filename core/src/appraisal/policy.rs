@@ -573,6 +573,16 @@ fn default_component(claim: &ClaimRef) -> Option<Component> {
     })
 }
 
+/// Refuses a policy document larger than
+/// [`MAX_POLICY_SIZE`](crate::limits::MAX_POLICY_SIZE) before parsing.
+fn check_policy_size(size: usize) -> Result<(), PolicyError> {
+    let max = crate::limits::MAX_POLICY_SIZE;
+    if size > max {
+        return Err(PolicyError::TooLarge { size, max });
+    }
+    Ok(())
+}
+
 /// A checked policy: rules, actions and advisory settings.
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -586,6 +596,7 @@ pub struct Policy {
 impl Policy {
     /// Loads a policy document from JSON.
     pub fn from_json(json: &[u8]) -> Result<Policy, Error> {
+        check_policy_size(json.len())?;
         let doc: PolicyDocument =
             serde_json::from_slice(json).map_err(|e| PolicyError::Syntax {
                 reason: e.to_string(),
@@ -612,6 +623,7 @@ impl Policy {
     /// ```
     #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
+        check_policy_size(text.len())?;
         let doc: PolicyDocument = toml::from_str(text).map_err(|e| PolicyError::Syntax {
             reason: e.to_string(),
         })?;

@@ -95,6 +95,7 @@ pub(crate) mod de;
 mod example;
 mod json;
 mod measres;
+mod nesting;
 mod os;
 mod patch;
 mod runtime;

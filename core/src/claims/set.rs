@@ -258,10 +258,12 @@ impl ClaimsSet {
     }
 
     /// Decodes and checks a claims set from CBOR bytes: strict CBOR within
-    /// `limits` (see [`crate::cbor::decode_strict`]), then
+    /// `limits` (see [`crate::cbor::decode_strict`]), the submodule depth
+    /// limit ([`Limits::max_submod_depth`], `claims.submods-too-deep`), then
     /// [`ClaimsSet::from_value`].
     pub fn from_cbor(bytes: &[u8], limits: &Limits) -> Result<Self, crate::Error> {
         let value = crate::cbor::decode_strict(bytes, limits)?;
+        super::nesting::check_submod_depth(&value, limits.max_submod_depth)?;
         Ok(Self::from_value(&value)?)
     }
 

@@ -32,6 +32,18 @@ pub enum ChainError {
         /// The limit.
         max: usize,
     },
+    /// A certificate is larger than
+    /// [`ChainOptions::max_cert_size`](super::ChainOptions::max_cert_size);
+    /// no certificate was parsed.
+    #[error("certificate {index} is {size} bytes, more than the limit of {max}")]
+    CertTooLarge {
+        /// The certificate.
+        index: usize,
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A certificate is not a well-formed DER X.509 certificate, or breaks a
     /// structural rule of RFC 5280 (e.g. a repeated extension).
     #[error("certificate {index} is malformed: {reason}")]
@@ -211,6 +223,7 @@ impl ChainError {
             ChainError::Unprotected => "chain.unprotected",
             ChainError::Empty => "chain.empty",
             ChainError::TooLong { .. } => "chain.too-long",
+            ChainError::CertTooLarge { .. } => "chain.cert-too-large",
             ChainError::Malformed { .. } => "chain.malformed",
             ChainError::Duplicate { .. } => "chain.duplicate",
             ChainError::UnsupportedAlgorithm { .. } => "chain.unsupported-algorithm",
@@ -237,6 +250,7 @@ impl ChainError {
     pub fn index(&self) -> Option<usize> {
         match self {
             ChainError::Malformed { index, .. }
+            | ChainError::CertTooLarge { index, .. }
             | ChainError::Duplicate { index, .. }
             | ChainError::UnsupportedAlgorithm { index, .. }
             | ChainError::BadSignature { index }

@@ -63,6 +63,10 @@ use crate::token::{HeaderPlacement, Token};
 pub struct ChainOptions {
     /// Most certificates accepted in an x5chain (`chain.too-long` beyond).
     pub max_chain_len: usize,
+    /// Largest DER certificate accepted in a chain, in bytes
+    /// (`chain.cert-too-large` beyond), checked before any certificate is
+    /// parsed.
+    pub max_cert_size: usize,
     /// Seconds a CRL is still accepted after its `nextUpdate`. Zero (the
     /// default) refuses a CRL the moment it is stale.
     pub crl_grace_secs: u32,
@@ -75,10 +79,11 @@ pub struct ChainOptions {
 }
 
 impl ChainOptions {
-    /// The defaults: at most 6 certificates, no CRL grace, x5chain accepted
-    /// in either header.
+    /// The defaults: at most 6 certificates of at most 8 KiB each, no CRL
+    /// grace, x5chain accepted in either header.
     pub const DEFAULT: ChainOptions = ChainOptions {
         max_chain_len: 6,
+        max_cert_size: 8 * 1024,
         crl_grace_secs: 0,
         require_protected_x5chain: false,
     };
@@ -254,6 +259,7 @@ impl ChainVerifier {
         self.revocation.fingerprint_into(&mut data);
         let o = self.options;
         data.extend_from_slice(&(o.max_chain_len as u64).to_be_bytes());
+        data.extend_from_slice(&(o.max_cert_size as u64).to_be_bytes());
         data.extend_from_slice(&o.crl_grace_secs.to_be_bytes());
         data.push(u8::from(o.require_protected_x5chain));
         self.fingerprint = sha2::Sha384::digest(&data).into();

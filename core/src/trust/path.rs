@@ -5,7 +5,8 @@
 //! Order of work, cheapest and most structural first, then from the anchor
 //! down to the leaf so the error nearest the anchor wins:
 //!
-//! 1. length (`chain.empty`, `chain.too-long`), DER parsing of every
+//! 1. length (`chain.empty`, `chain.too-long`), the size of every
+//!    certificate (`chain.cert-too-large`), DER parsing of every
 //!    certificate (`chain.malformed`), repeats (`chain.duplicate`);
 //! 2. the anchor: the first certificate after the leaf that is itself a
 //!    trust anchor ends the path (later certificates are ignored); otherwise
@@ -63,6 +64,16 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
             len: chain.len(),
             max: options.max_chain_len,
         });
+    }
+    for (index, der) in chain.iter().enumerate() {
+        let size = der.as_ref().len();
+        if size > options.max_cert_size {
+            return Err(ChainError::CertTooLarge {
+                index,
+                size,
+                max: options.max_cert_size,
+            });
+        }
     }
     let certs = chain
         .iter()
