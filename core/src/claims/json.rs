@@ -939,13 +939,15 @@ fn value_from_json(form: Form, v: &Json, path: &Path<'_>) -> Result<Cbor, Claims
 }
 
 /// The key of a later revision's privacy counter: a canonical decimal
-/// (no sign, no leading zero) above 3.
+/// (no sign, no leading zero) other than 1, 2 and 3, which have names. Key
+/// 0 is a later revision's counter like 4 (the CBOR form accepts any
+/// unsigned key), so it has a JSON form too.
 fn other_counter_key(name: &str) -> Option<u64> {
     let canonical = !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_digit())
         && !(name.len() > 1 && name.starts_with('0'));
     let key: u64 = name.parse().ok().filter(|_| canonical)?;
-    (key > 3).then_some(key)
+    (!(1..=3).contains(&key)).then_some(key)
 }
 
 // --------------------------------------------------- strict JSON parsing
@@ -1056,13 +1058,16 @@ mod tests {
     }
 
     #[test]
-    fn other_counter_keys_are_canonical_decimals_above_three() {
+    fn other_counter_keys_are_canonical_decimals_but_the_named_ones() {
         assert_eq!(other_counter_key("4"), Some(4));
+        assert_eq!(other_counter_key("0"), Some(0));
         assert_eq!(other_counter_key("18446744073709551615"), Some(u64::MAX));
         for bad in [
             "",
             "3",
+            "2",
             "1",
+            "00",
             "04",
             "+4",
             "-4",
