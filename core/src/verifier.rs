@@ -3,11 +3,12 @@
 //! explained verdict ([`Verifier::appraise`]), or both in one call
 //! ([`Verifier::verify_and_appraise`]).
 //!
-//! Verification runs in a fixed order and stops at the first failure:
-//! the token envelope and its claims (`cbor.*`, `token.*`, `claims.*`),
-//! the key — the x5chain validated to the trust anchors, or the configured
-//! key — and the signature (`chain.*`, `token.*`), freshness against the
-//! caller's challenge and clock (`freshness.*`), and last the replay cache
+//! Verification runs in a fixed order (spec §9) and stops at the first
+//! failure: the token envelope (`cbor.*`, `token.*`); the key — the x5chain
+//! validated to the trust anchors, or the configured key — and the signature
+//! (`chain.*`, `token.*`); only then the claims (`cbor.*`, `claims.*`), so
+//! unauthenticated payloads are never interpreted; freshness against the
+//! caller's challenge and clock (`freshness.*`); and last the replay cache
 //! (`replay.*`), so only genuine, fresh tokens occupy it.
 //!
 //! ```
