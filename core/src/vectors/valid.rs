@@ -317,8 +317,10 @@ fn claims(gen: &mut Gen) -> Result<(), Error> {
         "Every claim of the profile with values the example phone does not use (nbf, an IEEE \
          oemid, cnf by kid, self-signed boot, month-only patch levels, every detection result, \
          a privacy counter of a later revision, an integer above 2^53), plus unknown claims at \
-         the top level, in a layer and in submods (one with a key below -2^63), and a measres \
-         group of another measurement system with a byte-string result-for.",
+         the top level, in a layer and in submods (one with a key below -2^63; one, -80019 in \
+         chip, from the block reserved for later revisions, which verifiers accept as unknown \
+         and producers of this revision must not emit), an undefined detection name, and a \
+         measres group of another measurement system with a byte-string result-for.",
         token(&chain, every.to_cbor(), &device)?,
         &every,
     ))?;
