@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use mtattest::appraisal::{AttestationResult, Policy};
 use mtattest::verifier::Verifier;
-use mtattest_fuzz::{chain_token_verifier, key_token_verifier, now, policies, NONCE};
+use mtattest_fuzz::{assert_same, chain_token_verifier, key_token_verifier, now, policies, NONCE};
 
 struct Fixture {
     chain: Verifier,
@@ -41,7 +41,11 @@ fn run(data: &[u8]) {
     let by_chain = f.chain.verify(data, Some(NONCE), now());
     let by_key = f.key.verify(data, Some(NONCE), now());
     if let (Ok(a), Ok(b)) = (&by_chain, &by_key) {
-        assert_eq!(a.claims(), b.claims());
+        assert_same(
+            a.claims(),
+            b.claims(),
+            "the key sources disagree on the claims",
+        );
     }
     // A token whose chain validates is signed by the device key, so the
     // key verifier cannot refuse it for its signature.

@@ -154,3 +154,12 @@ fn der_element_len(data: &[u8]) -> Option<usize> {
         .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
     Some(2 + n + len)
 }
+
+/// Asserts that two claims sets are the same: equal, or — when an unknown
+/// claim holds a NaN float, which never equals itself — equal in every
+/// field as printed (`NaN` prints as itself; `-0.0` and `0.0` differ).
+pub fn assert_same(a: &mtattest::claims::ClaimsSet, b: &mtattest::claims::ClaimsSet, what: &str) {
+    if a != b {
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{what}");
+    }
+}
