@@ -1,0 +1,567 @@
+//! The bindings' logic in plain Rust (no JS types), so that it builds and is
+//! tested on the host as well as on wasm32. `lib.rs` wraps it for JS.
+//!
+//! Everything here returns `serde_json::Value`s in the shape the JS API
+//! documents (camelCase members), or a [`Failure`] with a stable error code.
+
+use ciborium::value::Value as Cbor;
+use mtattest::appraisal::{AttestationResult, Bulletin, Freshness, Policy, Preset, Status};
+use mtattest::claims::{render_text, ClaimsSet};
+use mtattest::crypto::Algorithm;
+use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
+use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
+use mtattest::verifier::{KeyCheck, KeySource, Verified, Verifier};
+use mtattest::{Limits, UnixTime};
+use serde_json::{json, Map, Value as Json};
+
+#[allow(dead_code)]
+#[path = "../../cli/src/diag.rs"]
+mod diag;
+
+/// The code of a thrown error for options the caller got wrong (a
+/// missing time, a nonce that is not hex, an unknown member type). Errors
+/// the library reports while loading (anchors, policies, bulletins, CRLs)
+/// keep their own §13 codes.
+pub const BAD_OPTIONS: &str = "options.invalid";
+
+/// A call that failed: a stable error code and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The stable code (spec §13, or [`BAD_OPTIONS`]).
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+impl Failure {
+    fn options(message: impl Into<String>) -> Failure {
+        Failure {
+            code: BAD_OPTIONS.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn lib(context: &str, e: &mtattest::Error) -> Failure {
+        Failure {
+            code: e.code().to_string(),
+            message: format!("{context}: {e}"),
+        }
+    }
+}
+
+/// The library version.
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+fn opt_str<'a>(options: &'a Json, name: &str) -> Result<Option<&'a str>, Failure> {
+    match options.get(name) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.trim())),
+        Some(_) => Err(Failure::options(format!("options.{name} must be a string"))),
+    }
+}
+
+fn opt_strings(options: &Json, name: &str) -> Result<Vec<String>, Failure> {
+    match options.get(name) {
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str().map(|s| s.trim().to_string()).ok_or_else(|| {
+                    Failure::options(format!("options.{name} must be an array of strings"))
+                })
+            })
+            .collect(),
+        Some(_) => Err(Failure::options(format!(
+            "options.{name} must be an array of strings"
+        ))),
+    }
+}
+
+fn opt_u32(options: &Json, name: &str) -> Result<Option<u32>, Failure> {
+    match options.get(name) {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| Failure::options(format!("options.{name} must be a whole number"))),
+    }
+}
+
+fn hex_option(name: &str, s: &str) -> Result<Vec<u8>, Failure> {
+    let clean: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    hex::decode(clean).map_err(|e| Failure::options(format!("options.{name}: not hex: {e}")))
+}
+
+/// A configured verifier with its policy, challenge and clock: what one
+/// `Verifier` object of the JS API holds. It keeps one replay cache across
+/// its calls, as a relying party would.
+#[derive(Debug)]
+pub struct Session {
+    verifier: Verifier,
+    policy: Option<Policy>,
+    nonce: Option<Vec<u8>>,
+    now: UnixTime,
+}
+
+/// Loads a policy: a preset name (`payment`, `byod`, `content`) or a JSON
+/// policy document; `signers` are added to the app-signer rule.
+fn load_policy(policy: &str, signers: &[Vec<u8>]) -> Result<Policy, Failure> {
+    if let Some(preset) = Preset::from_name(policy) {
+        return Policy::preset(preset, signers)
+            .map_err(|e| Failure::lib(&format!("policy {policy}"), &e));
+    }
+    if !policy.starts_with('{') {
+        return Err(Failure::options(format!(
+            "options.policy: {policy:?} is neither a preset (payment, byod, content) nor a JSON policy document"
+        )));
+    }
+    let mut doc: Json = serde_json::from_str(policy).map_err(|e| Failure {
+        code: "policy.syntax".to_string(),
+        message: format!("policy document is not valid JSON: {e}"),
+    })?;
+    if !signers.is_empty() {
+        if let Some(obj) = doc.as_object_mut() {
+            let list = obj
+                .entry("app-signers")
+                .or_insert_with(|| Json::Array(Vec::new()));
+            if let Some(arr) = list.as_array_mut() {
+                arr.extend(signers.iter().map(|s| Json::from(hex::encode(s))));
+            }
+        }
+    }
+    Policy::from_json(doc.to_string().as_bytes()).map_err(|e| Failure::lib("policy", &e))
+}
+
+impl Session {
+    /// Configures a verifier from a PEM bundle of trust anchors and the
+    /// options object (see the crate docs for its members).
+    pub fn new(anchors_pem: &str, options: &Json) -> Result<Session, Failure> {
+        if !options.is_object() && !options.is_null() {
+            return Err(Failure::options("options must be an object"));
+        }
+        let mut anchors = TrustAnchors::new();
+        let added = anchors
+            .add_pem(anchors_pem.as_bytes())
+            .map_err(|e| Failure::lib("trust anchors", &e))?;
+        if added == 0 {
+            return Err(Failure {
+                code: "chain.bad-anchor".to_string(),
+                message: "trust anchors: no certificate in the PEM text".to_string(),
+            });
+        }
+        let mut revocation = Revocation::new();
+        for crl in opt_strings(options, "crls")? {
+            revocation
+                .add_crl_der(&hex_option("crls", &crl)?)
+                .map_err(|e| Failure::lib("CRL", &e))?;
+        }
+        if let Some(list) = opt_str(options, "statusList")? {
+            let list = StatusList::from_json(list.as_bytes())
+                .map_err(|e| Failure::lib("status list", &e))?;
+            revocation.set_status_list(list);
+        }
+        let chain_options = ChainOptions {
+            require_protected_x5chain: match options.get("requireProtectedX5chain") {
+                None | Some(Json::Null) => false,
+                Some(Json::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(Failure::options(
+                        "options.requireProtectedX5chain must be a boolean",
+                    ))
+                }
+            },
+            ..ChainOptions::DEFAULT
+        };
+        let chains = ChainVerifier::new(anchors)
+            .with_revocation(revocation)
+            .with_options(chain_options);
+        let mut builder = Verifier::builder(KeySource::chain(chains));
+        let algs = opt_strings(options, "allowedAlgorithms")?;
+        if !algs.is_empty() {
+            let algs = algs
+                .iter()
+                .map(|a| match a.as_str() {
+                    "ES384" => Ok(Algorithm::Es384),
+                    "ES256" => Ok(Algorithm::Es256),
+                    other => Err(Failure::options(format!(
+                        "options.allowedAlgorithms: unknown algorithm {other:?} (ES384, ES256)"
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            builder = builder.allowed_algorithms(&algs);
+        }
+        let mut freshness = Freshness::DEFAULT;
+        if let Some(age) = opt_u32(options, "maxAgeSecs")? {
+            freshness.max_age_secs = age;
+        }
+        if let Some(skew) = opt_u32(options, "clockSkewSecs")? {
+            freshness.clock_skew_secs = skew;
+        }
+        builder = builder.freshness(freshness);
+        if let Some(feed) = opt_str(options, "bulletins")? {
+            let bulletin =
+                Bulletin::from_json(feed.as_bytes()).map_err(|e| Failure::lib("bulletins", &e))?;
+            builder = builder.bulletin(bulletin);
+        }
+        let signers = opt_strings(options, "appSigners")?
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| hex_option("appSigners", s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let policy = match opt_str(options, "policy")? {
+            Some(p) => Some(load_policy(p, &signers)?),
+            None if !signers.is_empty() => {
+                return Err(Failure::options("options.appSigners needs options.policy"))
+            }
+            None => None,
+        };
+        let nonce = opt_str(options, "nonce")?
+            .map(|n| hex_option("nonce", n))
+            .transpose()?;
+        let now =
+            match options.get("time") {
+                Some(Json::Number(n)) => n
+                    .as_i64()
+                    .or_else(|| {
+                        n.as_f64()
+                            .filter(|f| f.is_finite())
+                            .map(|f| f.floor() as i64)
+                    })
+                    .ok_or_else(|| Failure::options("options.time: not a number of seconds"))?,
+                _ => return Err(Failure::options(
+                    "options.time (epoch seconds, e.g. Math.floor(Date.now() / 1000)) is required",
+                )),
+            };
+        Ok(Session {
+            verifier: builder.build(),
+            policy,
+            nonce,
+            now: UnixTime::from_secs(now),
+        })
+    }
+
+    /// Verifies (and, with a policy, appraises) one token. A refused token
+    /// is a result with status `invalid` and its error code, not a failure.
+    pub fn verify(&self, token: &[u8]) -> Json {
+        let chain = chain_of(token);
+        match self.verifier.verify(token, self.nonce.as_deref(), self.now) {
+            Err(e) => json!({
+                "status": "invalid",
+                "action": Json::Null,
+                "errorCode": e.code(),
+                "message": e.to_string(),
+                "claims": Json::Null,
+                "layers": [],
+                "reasons": [],
+                "ear": Json::Null,
+                "chain": chain,
+                "key": Json::Null,
+                "verifiedAt": self.now.secs(),
+            }),
+            Ok(verified) => {
+                let result = self
+                    .policy
+                    .as_ref()
+                    .map(|p| self.verifier.appraise(&verified, p, self.now));
+                valid_result(&verified, result.as_ref(), chain, self.now)
+            }
+        }
+    }
+}
+
+fn valid_result(
+    verified: &Verified,
+    result: Option<&AttestationResult>,
+    chain: Json,
+    now: UnixTime,
+) -> Json {
+    let claims = verified.claims().to_json();
+    let status = result.map_or(Status::None, |r| r.status);
+    let message = match result {
+        None => "valid token; no policy given, nothing appraised".to_string(),
+        Some(r) if r.reasons.is_empty() && status != Status::None => {
+            format!("valid token; every rule of policy {} passed", r.policy_id)
+        }
+        Some(r) => format!(
+            "valid token; policy {}: {} reason(s)",
+            r.policy_id,
+            r.reasons.len()
+        ),
+    };
+    let key = match verified.key() {
+        KeyCheck::Configured => json!({"kind": "configured"}),
+        KeyCheck::Chain(c) => json!({
+            "kind": "x5chain",
+            "anchorIndex": c.anchor_index(),
+            "pathLength": c.path_len(),
+            "leafSerial": c.leaf_serial(),
+            "validFrom": c.valid_from().secs(),
+            "validUntil": c.valid_until().secs(),
+        }),
+    };
+    json!({
+        "status": status.name(),
+        "action": result.map(|r| r.action.name()),
+        "policyId": result.map(|r| r.policy_id.clone()),
+        "errorCode": Json::Null,
+        "message": message,
+        "algorithm": verified.algorithm().name(),
+        "nonceChecked": verified.nonce_checked(),
+        "claims": claims,
+        "layers": layers(&claims, result),
+        "reasons": result.map_or_else(Vec::new, reasons),
+        "ear": result.map(AttestationResult::to_json_value),
+        "chain": chain,
+        "key": key,
+        "claimsText": render_text(verified.claims()),
+        "verifiedAt": now.secs(),
+    })
+}
+
+/// The claims grouped by layer: `device` (the top-level claims, without
+/// `submods`), then each layer submodule, with its evidence source and,
+/// after appraisal, its status.
+fn layers(claims: &Json, result: Option<&AttestationResult>) -> Json {
+    let mut out = Vec::new();
+    let mut device: Map<String, Json> = claims.as_object().cloned().unwrap_or_default();
+    let submods = device.remove("submods");
+    out.push(json!({
+        "name": "device",
+        "evidenceSource": Json::Null,
+        "status": result.map(|r| r.status.name()),
+        "claims": Json::Object(device),
+    }));
+    if let Some(Json::Object(submods)) = submods {
+        // Bottom up (chip, boot, os, app, runtime), then unknown names.
+        let mut submods: Vec<(String, Json)> = submods.into_iter().collect();
+        submods.sort_by_key(|(name, _)| {
+            mtattest::claims::Layer::ALL
+                .iter()
+                .position(|l| l.name() == name)
+                .unwrap_or(usize::MAX)
+        });
+        for (name, body) in submods {
+            let status = result.and_then(|r| {
+                r.layers
+                    .iter()
+                    .find(|l| l.layer.name() == name)
+                    .map(|l| l.status.name())
+            });
+            out.push(json!({
+                "name": name,
+                "evidenceSource": body.get("evidence-source").cloned().unwrap_or(Json::Null),
+                "status": status,
+                "claims": body,
+            }));
+        }
+    }
+    Json::Array(out)
+}
+
+fn reasons(result: &AttestationResult) -> Vec<Json> {
+    result
+        .reasons
+        .iter()
+        .map(|r| {
+            json!({
+                "rule": r.rule,
+                "claim": r.claim,
+                "layer": r.layer().map(|l| l.name()),
+                "failure": r.failure.name(),
+                "status": r.status.name(),
+                "seen": r.seen,
+                "required": r.required,
+                "advisory": r.advisory,
+                "evidenceSource": r.evidence_source.map(|s| s.name()),
+                "effectiveSource": r.effective_source.map(|s| s.name()),
+                "minSource": r.min_source.map(|s| s.name()),
+            })
+        })
+        .collect()
+}
+
+/// The token's x5chain as sent (decoded leniently, for display): subject,
+/// issuer, serial and validity of each certificate; empty when there is
+/// none or the envelope does not decode.
+fn chain_of(token: &[u8]) -> Json {
+    let Ok(t) = Token::decode(token, &DecodeOptions::default()) else {
+        return json!([]);
+    };
+    match t.x5chain() {
+        Some((placement, certs)) => {
+            let placement = match placement {
+                HeaderPlacement::Protected => "protected",
+                HeaderPlacement::Unprotected => "unprotected",
+            };
+            Json::Array(
+                certs
+                    .iter()
+                    .map(|c| {
+                        let mut info = cert_info(c);
+                        if let Some(o) = info.as_object_mut() {
+                            o.insert("header".into(), Json::from(placement));
+                        }
+                        info
+                    })
+                    .collect(),
+            )
+        }
+        None => json!([]),
+    }
+}
+
+fn cert_info(der_bytes: &[u8]) -> Json {
+    use der::Decode as _;
+    let cert = match x509_cert::Certificate::from_der(der_bytes) {
+        Ok(c) => c,
+        Err(e) => return json!({"error": format!("not a certificate: {e}")}),
+    };
+    let tbs = &cert.tbs_certificate;
+    let serial = hex::encode(tbs.serial_number.as_bytes());
+    let serial = serial.trim_start_matches('0');
+    let secs = |t: &x509_cert::time::Time| {
+        i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+    };
+    json!({
+        "subject": tbs.subject.to_string(),
+        "issuer": tbs.issuer.to_string(),
+        "serial": if serial.is_empty() { "0" } else { serial },
+        "notBefore": secs(&tbs.validity.not_before),
+        "notAfter": secs(&tbs.validity.not_after),
+    })
+}
+
+fn diagnostic(bytes: &[u8]) -> Option<(Cbor, String)> {
+    let value: Cbor = ciborium::de::from_reader(bytes).ok()?;
+    let text = diag::render(&value, &diag::Limits::DEFAULT);
+    Some((value, text))
+}
+
+/// The decoded, unverified view of a token: envelope, headers, chain,
+/// claims and the CBOR diagnostic notation. Never fails: what does not
+/// decode is listed in `problems`.
+pub fn inspect(token: &[u8]) -> Json {
+    let mut problems = Vec::new();
+    let top = diagnostic(token);
+    if top.is_none() {
+        problems.push(json!({"stage": "cbor", "code": Json::Null, "message": "not CBOR"}));
+    }
+    // The payload and the protected header are byte strings: show them
+    // decoded too.
+    let mut protected_diag = Json::Null;
+    let mut payload_diag = Json::Null;
+    if let Some((value, _)) = &top {
+        let mut v = value;
+        while let Cbor::Tag(_, inner) = v {
+            v = inner;
+        }
+        if let Cbor::Array(items) = v {
+            if let Some(Cbor::Bytes(p)) = items.first() {
+                protected_diag = diagnostic(p).map(|d| Json::from(d.1)).unwrap_or(Json::Null);
+            }
+            if let Some(Cbor::Bytes(p)) = items.get(2) {
+                payload_diag = diagnostic(p).map(|d| Json::from(d.1)).unwrap_or(Json::Null);
+            }
+        }
+    }
+    let strict = Token::decode(token, &DecodeOptions::default());
+    let (claims, algorithm, tagged) = match &strict {
+        Ok(t) => {
+            let claims = match t.unverified_claims() {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    problems.push(problem("claims", &e));
+                    None
+                }
+            };
+            (claims, Some(t.algorithm().name()), Some(t.is_cwt_tagged()))
+        }
+        Err(e) => {
+            problems.push(problem("envelope", e));
+            (None, None, None)
+        }
+    };
+    let well_formed = problems.is_empty();
+    json!({
+        "wellFormed": well_formed,
+        "size": token.len(),
+        "algorithm": algorithm,
+        "cwtTagged": tagged,
+        "chain": chain_of(token),
+        "claims": claims.as_ref().map(ClaimsSet::to_json),
+        "claimsText": claims.as_ref().map(render_text),
+        "diagnostic": {
+            "token": top.map(|t| t.1),
+            "protected": protected_diag,
+            "payload": payload_diag,
+        },
+        "problems": problems,
+        "limits": {"maxTokenSize": Limits::DEFAULT.max_token_size},
+    })
+}
+
+fn problem(stage: &str, e: &mtattest::Error) -> Json {
+    json!({"stage": stage, "code": e.code(), "message": e.to_string()})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vectors() -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors")
+    }
+
+    fn read(rel: &str) -> Vec<u8> {
+        std::fs::read(vectors().join(rel)).unwrap()
+    }
+
+    #[test]
+    fn the_example_phone_is_affirming_and_a_bad_nonce_is_invalid() {
+        let manifest: Json = serde_json::from_slice(&read("manifest.json")).unwrap();
+        let case = &manifest["cases"][0];
+        let pem = String::from_utf8(read(case["anchors"].as_str().unwrap())).unwrap();
+        let policy = String::from_utf8(read(case["policy"].as_str().unwrap())).unwrap();
+        let token = read(case["token"].as_str().unwrap());
+        let options = json!({"time": case["time"], "nonce": case["nonce"], "policy": policy});
+        let out = Session::new(&pem, &options).unwrap().verify(&token);
+        assert_eq!(out["status"], case["expected"]["appraisal"]["status"]);
+        assert_eq!(out["claims"], case["expected"]["claims"]);
+        assert!(out["chain"].as_array().unwrap().len() >= 2);
+        assert_eq!(out["layers"][0]["name"], "device");
+
+        let options = json!({"time": case["time"], "nonce": "00112233445566778899", "policy": "payment",
+            "appSigners": ["4cfb7423dafebc728227283ce04b8eb77f132ecbbd4eaa1e0bd9a7366dcde4b7"]});
+        let out = Session::new(&pem, &options).unwrap().verify(&token);
+        assert_eq!(out["status"], "invalid");
+        assert_eq!(out["errorCode"], "freshness.nonce-mismatch");
+
+        let view = inspect(&token);
+        assert_eq!(view["wellFormed"], true);
+        assert!(
+            view["diagnostic"]["payload"]
+                .as_str()
+                .unwrap()
+                .contains("eat_profile")
+                || view["diagnostic"]["payload"].is_string()
+        );
+    }
+
+    #[test]
+    fn bad_options_fail_with_codes() {
+        let pem = String::from_utf8(read("anchors/root.pem")).unwrap();
+        let e = Session::new(&pem, &json!({})).unwrap_err();
+        assert_eq!(e.code, BAD_OPTIONS);
+        let e = Session::new("nothing", &json!({"time": 1})).unwrap_err();
+        assert_eq!(e.code, "chain.bad-anchor");
+        let e = Session::new(&pem, &json!({"time": 1, "policy": "payment"})).unwrap_err();
+        assert_eq!(e.code, "policy.missing-parameter");
+        let e = Session::new(&pem, &json!({"time": 1, "nonce": "zz"})).unwrap_err();
+        assert_eq!(e.code, BAD_OPTIONS);
+        assert_eq!(inspect(b"\xff")["wellFormed"], false);
+    }
+}

@@ -1,0 +1,132 @@
+// End to end: wasm/www/ and wasm/pkg/ served on 127.0.0.1 by a tiny static
+// server, driven in Debian's Chromium (headless, via playwright-core; no
+// browser download). A positive and a negative conformance vector are
+// verified in the page and the verdict shown is checked; screenshots go to
+// target/wasm-page-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..'); // wasm/
+const repo = path.resolve(root, '..');
+const vectors = path.join(repo, 'test-vectors');
+const manifest = JSON.parse(readFileSync(path.join(vectors, 'manifest.json'), 'utf8'));
+const shots = path.join(repo, 'target');
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+let server;
+let base;
+let browser;
+let profile;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let rel = decodeURIComponent(url.pathname);
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.normalize(path.join(root, rel));
+    const allowed = [path.join(root, 'www') + path.sep, path.join(root, 'pkg') + path.sep];
+    if (!allowed.some((a) => file.startsWith(a))) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${server.address().port}`;
+  profile = mkdtempSync(path.join(tmpdir(), 'mtattest-chromium-'));
+  // A new, empty profile: playwright-core's launch() makes one itself
+  // (it refuses --user-data-dir); launchPersistentContext() takes ours.
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    viewport: { width: 1280, height: 900 },
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((ok) => server?.close(ok) ?? ok());
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const caseById = (id) => {
+  const c = manifest.cases.find((x) => x.id === id);
+  assert.ok(c, `no case ${id}`);
+  return c;
+};
+const tokenHex = (c) => readFileSync(path.join(vectors, c.token)).toString('hex');
+
+async function openPage() {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/www/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  assert.match(await page.textContent('#version'), /mtattest \d/);
+  return { page, errors };
+}
+
+test('a valid token is shown as affirming, with its layers and chain', async () => {
+  const c = caseById('valid-es384-example-phone');
+  assert.equal(c.expected.appraisal.status, 'affirming');
+  const { page, errors } = await openPage();
+  await page.fill('#token', tokenHex(c));
+  await page.fill('#nonce', c.nonce);
+  await page.fill('#time', String(c.time));
+  await page.selectOption('#policy', 'payment');
+  const signers = JSON.parse(readFileSync(path.join(vectors, c.policy), 'utf8'))['app-signers'];
+  await page.fill('#signers', signers.join(','));
+  // Keyboard: Enter in a field submits the form.
+  await page.press('#signers', 'Enter');
+  await page.waitForSelector('#result:not([hidden])');
+  assert.equal((await page.textContent('#verdict-status')).trim(), 'AFFIRMING');
+  const layers = await page.$$eval('#layers h3', (hs) => hs.map((h) => h.textContent));
+  assert.ok(layers.some((h) => h.startsWith('app') && h.includes('evidence: software')), layers.join(' | '));
+  assert.ok((await page.$$('#chain tbody tr')).length >= 2);
+  assert.match(await page.textContent('#diag-payload'), /\{/);
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, 'wasm-page-affirming.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a tampered token is shown as invalid with its error code', async () => {
+  const c = caseById('invalid-tampered-payload');
+  const { page, errors } = await openPage();
+  await page.fill('#token', Buffer.from(tokenHex(c), 'hex').toString('base64'));
+  await page.fill('#nonce', c.nonce ?? '');
+  await page.fill('#time', String(c.time));
+  await page.click('#verify');
+  await page.waitForSelector('#result:not([hidden])');
+  assert.equal((await page.textContent('#verdict-status')).trim(), 'INVALID');
+  assert.match(await page.textContent('#verdict-detail'), new RegExp(c.expected.error.replace('.', '\\.')));
+  await page.screenshot({ path: path.join(shots, 'wasm-page-invalid.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,102 @@
+// Every conformance vector of test-vectors/manifest.json (spec/vectors.md
+// §3) through the Node build of the WebAssembly bindings (wasm/pkg-node/,
+// made by wasm/build.sh): the manifest's outcome, status and reasons, or
+// the exact error code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const wasm = require('../pkg-node/mtattest_wasm.js');
+const dir = path.join(here, '..', '..', 'test-vectors');
+const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+const read = (rel) => readFileSync(path.join(dir, rel));
+const text = (rel) => read(rel).toString('utf8');
+
+function optionsOf(c) {
+  const settings = { ...manifest.verifier, ...(c.options ?? {}) };
+  return {
+    time: c.time,
+    nonce: c.nonce,
+    policy: c.policy ? text(c.policy) : null,
+    bulletins: c.bulletin ? text(c.bulletin) : null,
+    crls: c.crl ? [read(c.crl).toString('hex')] : [],
+    statusList: c['status-list'] ? text(c['status-list']) : null,
+    allowedAlgorithms: settings['allowed-algorithms'],
+    requireProtectedX5chain: settings['require-protected-x5chain'],
+    maxAgeSecs: settings['max-age-secs'],
+    clockSkewSecs: settings['clock-skew-secs'],
+  };
+}
+
+const reasonKey = (r) => JSON.stringify([r.rule, r.claim, r.failure, r.advisory ?? null]);
+
+assert.equal(manifest.schema.split('/')[0], 'mtattest-test-vectors');
+
+for (const c of manifest.cases) {
+  test(c.id, () => {
+    const verifier = new wasm.Verifier(text(c.anchors), optionsOf(c));
+    for (const earlier of c['submitted-before'] ?? []) {
+      const r = verifier.verify(read(earlier));
+      assert.equal(r.errorCode, null, `earlier submission ${earlier}: ${r.message}`);
+    }
+    const r = verifier.verify(read(c.token));
+    const want = c.expected;
+    if (want.result === 'invalid') {
+      assert.equal(r.status, 'invalid', r.message);
+      assert.equal(r.errorCode, want.error, r.message);
+      return;
+    }
+    assert.equal(r.errorCode, null, r.message);
+    assert.deepEqual(r.claims, want.claims);
+    if (want.appraisal) {
+      assert.equal(r.status, want.appraisal.status);
+      assert.equal(r.action, want.appraisal.action);
+      assert.deepEqual(r.reasons.map(reasonKey).sort(), want.appraisal.reasons.map(reasonKey).sort());
+      assert.equal(r.ear['ear.status'], want.appraisal.status);
+    } else {
+      assert.equal(r.status, 'none');
+    }
+  });
+}
+
+test('the API: version, inspect, thrown errors carry codes', () => {
+  assert.match(wasm.version(), /^\d+\.\d+\.\d+/);
+  const valid = manifest.cases[0];
+  const view = wasm.inspect(read(valid.token));
+  assert.equal(view.wellFormed, true);
+  assert.deepEqual(view.claims, valid.expected.claims);
+  assert.match(view.diagnostic.payload, /\{/);
+  assert.ok(view.chain.length >= 1 && view.chain[0].subject);
+  assert.equal(wasm.inspect(new Uint8Array([0xff])).wellFormed, false);
+
+  const codeOf = (f) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof Error);
+      return e.code;
+    }
+    assert.fail('did not throw');
+  };
+  const pem = text(valid.anchors);
+  assert.equal(codeOf(() => wasm.verify(read(valid.token), pem, {})), 'options.invalid');
+  assert.equal(codeOf(() => wasm.verify(read(valid.token), 'not pem', { time: 1 })), 'chain.bad-anchor');
+  assert.equal(codeOf(() => wasm.verify(read(valid.token), pem, { time: 1, policy: 'payment' })), 'policy.missing-parameter');
+  assert.equal(codeOf(() => wasm.verify(read(valid.token), pem, { time: 1, policy: '{"extends": 3}' })).split('.')[0], 'policy');
+  // Garbage never panics: it is a refusal with a code.
+  for (const junk of [new Uint8Array(0), new Uint8Array([0x84, 0x40, 0xa0, 0x40, 0x40]), new Uint8Array(20000)]) {
+    const r = wasm.verify(junk, pem, { time: 1 });
+    assert.equal(r.status, 'invalid');
+    assert.match(r.errorCode, /^[a-z]+\.[a-z0-9-]+$/);
+  }
+});
+
+test('the page preloads the test root as its trust anchors', () => {
+  const html = readFileSync(path.join(here, '..', 'www', 'index.html'), 'utf8');
+  assert.ok(html.includes(text('anchors/root.pem').trim()), 'wasm/www/index.html: the root PEM differs from test-vectors/anchors/root.pem');
+});

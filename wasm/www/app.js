@@ -1,0 +1,233 @@
+// The verifier page: everything runs here, in WebAssembly; nothing leaves
+// the page. Serve the wasm/ directory (after wasm/build.sh) and open /www/.
+import init, { verify, inspect, version } from '../pkg/mtattest_wasm.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Token bytes from pasted text: hex (spaces allowed) or base64/base64url. */
+function decodeText(text) {
+  const t = text.replace(/\s+/g, '');
+  if (t === '') throw codeError('input.empty', 'no token given');
+  if (/^([0-9a-fA-F]{2})+$/.test(t)) {
+    return Uint8Array.from(t.match(/../g), (h) => parseInt(h, 16));
+  }
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
+    const b64 = t.replace(/-/g, '+').replace(/_/g, '/');
+    const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  }
+  throw codeError('input.encoding', 'the token is neither hex nor base64');
+}
+
+/** A file's bytes: raw CBOR as is, or hex/base64 text decoded. */
+function decodeFile(bytes) {
+  // COSE_Sign1 starts with a tag (0xd2, 0xd8) or an array of 4 (0x84).
+  if (bytes.length && [0xd2, 0xd8, 0x84].includes(bytes[0])) return bytes;
+  try {
+    return decodeText(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return bytes;
+  }
+}
+
+function codeError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+let fileBytes = null;
+
+function tokenBytes() {
+  return fileBytes ?? decodeText($('token').value);
+}
+
+function parseTime(text) {
+  const t = text.trim();
+  if (t === '') return Math.floor(Date.now() / 1000);
+  if (/^-?\d+$/.test(t)) return Number(t);
+  const ms = Date.parse(t);
+  if (Number.isNaN(ms)) throw codeError('options.invalid', `not a time: ${t}`);
+  return Math.floor(ms / 1000);
+}
+
+function options() {
+  const policy = $('policy').value;
+  const signers = $('signers').value.split(/[\s,]+/).filter(Boolean);
+  return {
+    time: parseTime($('time').value),
+    nonce: $('nonce').value.trim() || null,
+    policy: policy === 'custom' ? $('custom').value : policy || null,
+    appSigners: policy ? signers : [],
+  };
+}
+
+const fmtTime = (s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c ?? '');
+  return e;
+}
+
+function showVerdict(status, detail, code) {
+  const box = $('verdict');
+  box.className = `verdict verdict-${status}`;
+  const label = status === 'none' ? 'VALID — NOT APPRAISED' : status.toUpperCase();
+  $('verdict-status').textContent = label;
+  $('verdict-detail').replaceChildren(
+    el('p', {}, detail),
+    code ? el('p', {}, 'Error code: ', el('code', {}, code)) : '',
+  );
+}
+
+function showReasons(reasons) {
+  const body = $('reasons').tBodies[0];
+  body.replaceChildren(
+    ...reasons.map((r) => {
+      const src = r.evidenceSource
+        ? `source ${r.evidenceSource}${r.effectiveSource && r.effectiveSource !== r.evidenceSource ? ` counted as ${r.effectiveSource}` : ''}`
+        : '';
+      const notes = [`rule ${r.rule}`, r.failure, r.advisory ? `advisory ${r.advisory}` : '', src, r.minSource ? `min ${r.minSource}` : '']
+        .filter(Boolean)
+        .join(', ');
+      return el(
+        'tr',
+        {},
+        el('td', {}, el('span', { class: `badge badge-${r.status}` }, r.status)),
+        el('td', {}, el('code', {}, r.claim)),
+        el('td', {}, r.seen ?? '(absent)'),
+        el('td', {}, r.required),
+        el('td', {}, notes),
+      );
+    }),
+  );
+  $('reasons-sec').hidden = reasons.length === 0;
+}
+
+function showLayers(layers) {
+  $('layers').replaceChildren(
+    ...layers.map((l) => {
+      const head = el('h3', {}, l.name);
+      if (l.evidenceSource) head.append(' ', el('span', { class: 'badge badge-source' }, `evidence: ${l.evidenceSource}`));
+      if (l.status) head.append(' ', el('span', { class: `badge badge-${l.status}` }, l.status));
+      const dl = el('dl');
+      for (const [k, v] of Object.entries(l.claims)) {
+        if (k === 'evidence-source') continue;
+        dl.append(el('dt', {}, k), el('dd', {}, typeof v === 'object' ? el('pre', {}, JSON.stringify(v, null, 2)) : String(v)));
+      }
+      return el('article', { class: 'layer' }, head, dl);
+    }),
+  );
+  $('layers-sec').hidden = layers.length === 0;
+}
+
+function showChain(chain) {
+  $('chain').tBodies[0].replaceChildren(
+    ...chain.map((c, i) =>
+      c.error
+        ? el('tr', {}, el('td', {}, String(i)), el('td', { colspan: '4' }, c.error))
+        : el('tr', {}, el('td', {}, String(i)), el('td', {}, c.subject), el('td', {}, c.issuer), el('td', {}, fmtTime(c.notBefore)), el('td', {}, fmtTime(c.notAfter))),
+    ),
+  );
+  $('chain-sec').hidden = chain.length === 0;
+}
+
+function showDiag(view) {
+  $('diag-payload').textContent = view.diagnostic.payload ?? '(payload is not CBOR)';
+  $('diag-protected').textContent = view.diagnostic.protected ?? '(none)';
+  $('diag-token').textContent = view.diagnostic.token ?? '(not CBOR)';
+  $('diag-sec').hidden = false;
+}
+
+function layersFromClaims(claims) {
+  if (!claims) return [];
+  const { submods, ...device } = claims;
+  return [
+    { name: 'device', claims: device },
+    ...Object.entries(submods ?? {}).map(([name, c]) => ({ name, evidenceSource: c['evidence-source'], claims: c })),
+  ];
+}
+
+function reset() {
+  $('result').hidden = false;
+  for (const id of ['reasons-sec', 'layers-sec', 'chain-sec', 'diag-sec', 'ear-sec']) $(id).hidden = true;
+}
+
+function fail(e) {
+  reset();
+  showVerdict('error', e.message, e.code);
+}
+
+function run(mode) {
+  try {
+    const bytes = tokenBytes();
+    reset();
+    const view = inspect(bytes);
+    showDiag(view);
+    if (mode === 'inspect') {
+      const problems = view.problems.map((p) => `${p.stage}: ${p.message}`).join('; ');
+      showVerdict('unverified', view.wellFormed ? 'Decoded without verification: nothing here is trusted.' : `Not well-formed: ${problems}`, view.problems[0]?.code);
+      showLayers(layersFromClaims(view.claims));
+      showChain(view.chain);
+      return;
+    }
+    const r = verify(bytes, $('anchors').value, options());
+    showVerdict(r.status, r.message, r.errorCode);
+    showReasons(r.reasons);
+    showLayers(r.layers);
+    showChain(r.chain);
+    if (r.ear) {
+      $('ear').textContent = JSON.stringify(r.ear, null, 2);
+      $('ear-sec').hidden = false;
+    }
+  } catch (e) {
+    fail(e);
+  }
+  $('verdict').focus();
+}
+
+function setFile(file) {
+  file.arrayBuffer().then((buf) => {
+    fileBytes = decodeFile(new Uint8Array(buf));
+    $('token').value = '';
+    $('token').placeholder = `file: ${file.name} (${buf.byteLength} bytes)`;
+  });
+}
+
+async function main() {
+  await init();
+  $('version').textContent = `mtattest ${version()} (WebAssembly)`;
+  $('verdict').tabIndex = -1;
+  $('form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    run('verify');
+  });
+  $('inspect').addEventListener('click', () => run('inspect'));
+  $('policy').addEventListener('change', () => {
+    $('custom-wrap').hidden = $('policy').value !== 'custom';
+  });
+  $('token').addEventListener('input', () => {
+    fileBytes = null;
+    $('token').placeholder = 'd28443a10126...';
+  });
+  $('file').addEventListener('change', () => $('file').files[0] && setFile($('file').files[0]));
+  const zone = $('token');
+  zone.addEventListener('dragover', (ev) => {
+    ev.preventDefault();
+    zone.classList.add('drop');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('drop'));
+  zone.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    zone.classList.remove('drop');
+    if (ev.dataTransfer.files[0]) setFile(ev.dataTransfer.files[0]);
+  });
+  document.body.dataset.ready = 'true';
+}
+
+main().catch(fail);
