@@ -75,6 +75,8 @@ fn run(dir: &Path, settings: &Value, case: &Value) -> Result<Outcome, Error> {
     let mut chain_options = ChainOptions::DEFAULT;
     chain_options.max_chain_len =
         settings["max-chain-len"].as_u64().expect("max-chain-len") as usize;
+    chain_options.max_cert_size =
+        settings["max-cert-size"].as_u64().expect("max-cert-size") as usize;
     chain_options.crl_grace_secs =
         settings["crl-grace-secs"].as_u64().expect("crl-grace-secs") as u32;
     chain_options.require_protected_x5chain = setting("require-protected-x5chain")
@@ -222,6 +224,11 @@ fn every_case_gives_its_expected_outcome() {
     assert_eq!(limits["max-depth"], default.max_depth);
     assert_eq!(limits["max-items"], default.max_items);
     assert_eq!(limits["max-map-entries"], default.max_map_entries);
+    assert_eq!(limits["max-submod-depth"], default.max_submod_depth);
+    assert_eq!(
+        settings["max-cert-size"],
+        ChainOptions::DEFAULT.max_cert_size
+    );
     assert_eq!(settings["replay-cache"], true);
 
     let cases = manifest["cases"].as_array().expect("cases");
@@ -286,9 +293,11 @@ fn the_set_covers_what_it_promises() {
         "claims.invalid-value",
         "claims.missing",
         "claims.wrong-profile",
+        "claims.submods-too-deep",
         "chain.missing",
         "chain.unprotected",
         "chain.too-long",
+        "chain.cert-too-large",
         "chain.malformed",
         "chain.duplicate",
         "chain.unsupported-algorithm",

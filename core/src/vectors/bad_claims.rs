@@ -246,6 +246,34 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
         true,
     )?;
 
+    // vendor (depth 1) > tee (2) > ta (3) > applet (4) > plugin (5).
+    let mut nested = Value::Map(vec![(int(keys::SWNAME), Value::Text("plugin".into()))]);
+    for name in ["plugin", "applet", "ta", "tee"] {
+        nested = Value::Map(vec![(
+            int(keys::SUBMODS),
+            Value::Map(vec![(Value::Text(name.into()), nested)]),
+        )]);
+    }
+    let mut c = phone_value();
+    if let Value::Map(entries) = &mut c {
+        for (k, v) in entries.iter_mut() {
+            if *k == int(keys::SUBMODS) {
+                if let Value::Map(layers) = v {
+                    layers.push((Value::Text("vendor".into()), nested.clone()));
+                }
+            }
+        }
+    }
+    add(
+        gen,
+        "invalid-claims-submods-too-deep",
+        "An unknown submodule \"vendor\" nests submodules tee > ta > applet > plugin: the last \
+         is at depth 5 (limit 4).",
+        c,
+        "claims.submods-too-deep",
+        true,
+    )?;
+
     let mut c = phone_value();
     remove(&mut c, keys::IAT);
     add(

@@ -260,6 +260,19 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
     let chain = vec![
         pki.device.der.clone(),
         pki.intermediate.der.clone(),
+        vec![0x30; 9000],
+    ];
+    gen.add(CaseSpec::invalid(
+        "invalid-chain-cert-too-large",
+        "x5chain [device, intermediate, 9 000 bytes]: a certificate larger than 8 192 bytes, \
+         refused before any certificate is parsed.",
+        token(&chain, payload.clone(), &device)?,
+        "chain.cert-too-large",
+    ))?;
+
+    let chain = vec![
+        pki.device.der.clone(),
+        pki.intermediate.der.clone(),
         pki.intermediate.der.clone(),
     ];
     gen.add(CaseSpec::invalid(

@@ -43,6 +43,8 @@ pub struct VerifierSettings {
     pub require_protected_x5chain: bool,
     /// Most certificates in an x5chain.
     pub max_chain_len: usize,
+    /// Largest certificate in an x5chain, bytes.
+    pub max_cert_size: usize,
     /// Seconds a CRL is still accepted after its `nextUpdate`.
     pub crl_grace_secs: u32,
     /// Whether a replay cache is kept across the submissions of one case.
@@ -63,6 +65,8 @@ pub struct LimitSettings {
     pub max_items: usize,
     /// Most entries in one map.
     pub max_map_entries: usize,
+    /// Deepest nesting of submodules.
+    pub max_submod_depth: usize,
 }
 
 /// One test case.

@@ -430,7 +430,8 @@ impl Gen {
                 max_age_secs: 300,
                 clock_skew_secs: 60,
                 require_protected_x5chain: false,
-                max_chain_len: 6,
+                max_chain_len: crate::trust::ChainOptions::DEFAULT.max_chain_len,
+                max_cert_size: crate::trust::ChainOptions::DEFAULT.max_cert_size,
                 crl_grace_secs: 0,
                 replay_cache: true,
                 limits: LimitSettings {
@@ -438,6 +439,7 @@ impl Gen {
                     max_depth: limits.max_depth,
                     max_items: limits.max_items,
                     max_map_entries: limits.max_map_entries,
+                    max_submod_depth: limits.max_submod_depth,
                 },
             },
             cases: core::mem::take(&mut self.cases),
