@@ -68,6 +68,7 @@ pub enum HeaderPlacement {
 /// [`Token::verify_signature`] before trusting anything in it.
 #[derive(Debug, Clone)]
 pub struct Token {
+    /// The envelope; its payload is moved out into `payload`.
     sign1: coset::CoseSign1,
     payload: Vec<u8>,
     algorithm: Algorithm,
@@ -114,8 +115,9 @@ impl Token {
         headers.check_disjoint()?;
         headers.check_crit()?;
         let x5chain = headers.x5chain()?;
-        let sign1 = coset::CoseSign1::from_cbor_value(inner).map_err(malformed)?;
-        let payload = sign1.payload.clone().ok_or(TokenError::DetachedPayload)?;
+        let protected = headers.protected;
+        let mut sign1 = sign1_from_parts(inner, protected)?;
+        let payload = sign1.payload.take().ok_or(TokenError::DetachedPayload)?;
         Ok(Token {
             sign1,
             payload,
@@ -161,9 +163,20 @@ impl Token {
         &self.sign1.signature
     }
 
-    /// The COSE Sig_structure the signature covers.
+    /// The COSE Sig_structure the signature covers:
+    /// `["Signature1", protected header bytes as sent, h'', payload]`.
     pub fn to_be_signed(&self) -> Vec<u8> {
-        self.sign1.tbs_data(&[])
+        match &self.sign1.protected.original_data {
+            Some(protected) => sig_structure(protected, &self.payload),
+            // Not reached: a decoded token keeps its header bytes as sent.
+            None => coset::sig_structure_data(
+                coset::SignatureContext::CoseSign1,
+                self.sign1.protected.clone(),
+                None,
+                &[],
+                &self.payload,
+            ),
+        }
     }
 
     /// Checks the signature under `key`.
@@ -206,6 +219,93 @@ fn malformed(e: coset::CoseError) -> Error {
     .into()
 }
 
+/// The COSE_Sign1 Sig_structure (RFC 9052 §4.4) with no external AAD, in
+/// the encoding `coset` gives it.
+fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
+    const CONTEXT: &[u8] = b"Signature1";
+    let mut out = Vec::with_capacity(protected.len() + payload.len() + CONTEXT.len() + 20);
+    out.push(0x84); // array(4)
+    push_head(&mut out, 3, CONTEXT.len());
+    out.extend_from_slice(CONTEXT);
+    push_head(&mut out, 2, protected.len());
+    out.extend_from_slice(protected);
+    push_head(&mut out, 2, 0); // external_aad: empty
+    push_head(&mut out, 2, payload.len());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Appends a CBOR head in preferred (shortest) form.
+fn push_head(out: &mut Vec<u8>, major: u8, len: usize) {
+    let major = major << 5;
+    let len = len as u64;
+    match len {
+        0..=23 => out.push(major | len as u8),
+        24..=0xff => out.extend_from_slice(&[major | 24, len as u8]),
+        0x100..=0xffff => {
+            out.push(major | 25);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(major | 26);
+            out.extend_from_slice(&(len as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(major | 27);
+            out.extend_from_slice(&len.to_be_bytes());
+        }
+    }
+}
+
+/// Builds the `coset` envelope from the COSE_Sign1 array and the protected
+/// header map decoded from its first item, as
+/// `coset::CoseSign1::from_cbor_value` would, without decoding the protected
+/// header a second time. Anything not of the expected shape goes to `coset`,
+/// so errors are its own.
+fn sign1_from_parts(
+    sign1: Value,
+    protected: Vec<(Value, Value)>,
+) -> Result<coset::CoseSign1, Error> {
+    let Value::Array(items) = sign1 else {
+        return coset::CoseSign1::from_cbor_value(sign1).map_err(malformed);
+    };
+    let items = match <[Value; 4]>::try_from(items) {
+        Ok(items) => items,
+        Err(items) => {
+            return coset::CoseSign1::from_cbor_value(Value::Array(items)).map_err(malformed)
+        }
+    };
+    match items {
+        [Value::Bytes(protected_bytes), Value::Map(unprotected), payload @ (Value::Bytes(_) | Value::Null), Value::Bytes(signature)] =>
+        {
+            // coset's order: signature, payload, unprotected, protected.
+            let payload = match payload {
+                Value::Bytes(payload) => Some(payload),
+                _ => None,
+            };
+            let unprotected =
+                coset::Header::from_cbor_value(Value::Map(unprotected)).map_err(malformed)?;
+            // coset decodes the header bytes to the very `Value` the strict
+            // decoder gave (whole, no trailing bytes) and converts that.
+            let header = if protected_bytes.is_empty() {
+                coset::Header::default()
+            } else {
+                coset::Header::from_cbor_value(Value::Map(protected)).map_err(malformed)?
+            };
+            Ok(coset::CoseSign1 {
+                protected: coset::ProtectedHeader {
+                    original_data: Some(protected_bytes),
+                    header,
+                },
+                unprotected,
+                payload,
+                signature,
+            })
+        }
+        items => coset::CoseSign1::from_cbor_value(Value::Array(items.into())).map_err(malformed),
+    }
+}
+
 fn strip_tags(value: Value) -> Result<(Value, bool), TokenError> {
     match value {
         Value::Tag(TAG_COSE_SIGN1, inner) => Ok((*inner, false)),
@@ -224,13 +324,13 @@ const CRIT: i64 = iana::HeaderParameter::Crit as i64;
 
 /// The two header maps as raw CBOR, so the profile's rules see exactly what
 /// was sent (coset refuses unregistered values before a rule could name them).
-struct RawHeaders {
+struct RawHeaders<'v> {
     protected: Vec<(Value, Value)>,
-    unprotected: Vec<(Value, Value)>,
+    unprotected: &'v [(Value, Value)],
 }
 
-impl RawHeaders {
-    fn parse(sign1: &Value, limits: &Limits) -> Result<RawHeaders, Error> {
+impl<'v> RawHeaders<'v> {
+    fn parse(sign1: &'v Value, limits: &Limits) -> Result<RawHeaders<'v>, Error> {
         let shape = || TokenError::Malformed {
             reason: "COSE_Sign1 must be an array of four items".to_string(),
         };
@@ -257,7 +357,7 @@ impl RawHeaders {
         };
         Ok(RawHeaders {
             protected,
-            unprotected: unprotected.clone(),
+            unprotected,
         })
     }
 
@@ -266,7 +366,7 @@ impl RawHeaders {
     }
 
     fn unprotected_value(&self, label: i64) -> Option<&Value> {
-        lookup(&self.unprotected, label)
+        lookup(self.unprotected, label)
     }
 
     /// RFC 9052 §3 lets a recipient take a parameter from either bucket; the
@@ -477,4 +577,31 @@ impl TokenBuilder {
 /// Signs `claims` with `signer` into a bare token (only `alg` in the header).
 pub fn issue(claims: &ClaimsSet, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
     TokenBuilder::new().sign(claims, signer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sig_structure_is_the_one_coset_builds() {
+        for protected_len in [0usize, 1, 23, 24, 255, 256, 1500] {
+            for payload_len in [0usize, 1, 23, 24, 255, 256, 65_535, 65_536] {
+                let protected = vec![0xa0; protected_len];
+                let payload = vec![0x5a; payload_len];
+                let header = coset::ProtectedHeader {
+                    original_data: Some(protected.clone()),
+                    header: coset::Header::default(),
+                };
+                let theirs = coset::sig_structure_data(
+                    coset::SignatureContext::CoseSign1,
+                    header,
+                    None,
+                    &[],
+                    &payload,
+                );
+                assert_eq!(sig_structure(&protected, &payload), theirs);
+            }
+        }
+    }
 }

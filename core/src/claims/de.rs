@@ -234,23 +234,29 @@ pub(crate) fn map<'v>(
 }
 
 /// A claim key: an int or a text string.
-pub(crate) fn claim_key(key: &Value, map_path: &Path<'_>) -> Result<ClaimKey, ClaimsError> {
+fn claim_key(key: &Value) -> Option<ClaimKey> {
     match key {
-        Value::Integer(i) => Ok(ClaimKey::Int(i128::from(*i))),
-        Value::Text(t) => Ok(ClaimKey::Text(t.clone())),
-        _ => Err(wrong_type(map_path, "a map whose keys are int or tstr")),
+        Value::Integer(i) => Some(ClaimKey::Int(i128::from(*i))),
+        Value::Text(t) => Some(ClaimKey::Text(t.clone())),
+        _ => None,
     }
 }
 
-/// The entries of a claims-set map, keys converted.
+/// The entries of a claims-set map, keys converted. Every key is checked
+/// before the first entry is returned, so a key of the wrong type is reported
+/// before anything about the values.
 pub(crate) fn claims_map<'v>(
     value: &'v Value,
     path: &Path<'_>,
-) -> Result<Vec<(ClaimKey, &'v Value)>, ClaimsError> {
-    map(value, path)?
+) -> Result<impl Iterator<Item = (ClaimKey, &'v Value)>, ClaimsError> {
+    let entries = map(value, path)?;
+    if entries
         .iter()
-        .map(|(k, v)| Ok((claim_key(k, path)?, v)))
-        .collect()
+        .any(|(k, _)| !matches!(k, Value::Integer(_) | Value::Text(_)))
+    {
+        return Err(wrong_type(path, "a map whose keys are int or tstr"));
+    }
+    Ok(entries.iter().filter_map(|(k, v)| Some((claim_key(k)?, v))))
 }
 
 /// A value of a claim value set, from its unsigned integer code.

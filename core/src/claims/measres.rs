@@ -309,7 +309,9 @@ impl MeasurementResults {
 
     pub(crate) fn decode(value: &Value, path: &Path<'_>) -> Result<Self, ClaimsError> {
         let mut out = MeasurementResults::new();
-        for (gi, group) in de::nonempty_array(value, path)?.iter().enumerate() {
+        let groups = de::nonempty_array(value, path)?;
+        out.groups.reserve_exact(groups.len());
+        for (gi, group) in groups.iter().enumerate() {
             let gpath = path.index(gi);
             let (system, results) = match de::array_len(group, &gpath, 2, 2)? {
                 [system, results] => (system, results),
@@ -322,8 +324,9 @@ impl MeasurementResults {
                 return Err(de::invalid(&spath, DUPLICATE_GROUP));
             }
             let rspath = gpath.field(part::RESULTS);
-            let mut parsed: Vec<(ResultFor, MeasResult)> = Vec::new();
-            for (ri, item) in de::nonempty_array(results, &rspath)?.iter().enumerate() {
+            let items = de::nonempty_array(results, &rspath)?;
+            let mut parsed: Vec<(ResultFor, MeasResult)> = Vec::with_capacity(items.len());
+            for (ri, item) in items.iter().enumerate() {
                 let ipath = rspath.index(ri);
                 let (result_for, result) = match de::array_len(item, &ipath, 2, 2)? {
                     [f, r] => (f, r),

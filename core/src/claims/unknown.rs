@@ -287,6 +287,9 @@ pub(crate) fn canonicalize(value: &mut Value) -> bool {
                 ok &= canonicalize(k);
                 ok &= canonicalize(v);
             }
+            if in_deterministic_order(entries) {
+                return ok;
+            }
             let mut keyed: Vec<(Vec<u8>, (Value, Value))> = core::mem::take(entries)
                 .into_iter()
                 .map(|(k, v)| (crate::cbor::encode(&k), (k, v)))
@@ -302,6 +305,39 @@ pub(crate) fn canonicalize(value: &mut Value) -> bool {
         Value::Array(items) => items.iter_mut().fold(true, |ok, v| canonicalize(v) & ok),
         Value::Tag(_, inner) => canonicalize(inner),
         _ => true,
+    }
+}
+
+/// Whether every key of `entries` is an integer or a string and the keys are
+/// in strictly ascending deterministic order (the usual case, which needs
+/// neither encoding nor sorting).
+fn in_deterministic_order(entries: &[(Value, Value)]) -> bool {
+    let mut previous = None;
+    for (key, _) in entries {
+        let Some(rank) = scalar_key_rank(key) else {
+            return false;
+        };
+        if previous.is_some_and(|p| p >= rank) {
+            return false;
+        }
+        previous = Some(rank);
+    }
+    true
+}
+
+/// An integer or string key as (major type, argument, content): tuples order
+/// as the keys' deterministic encodings do, and are equal when they are.
+fn scalar_key_rank(key: &Value) -> Option<(u8, u64, &[u8])> {
+    match key {
+        Value::Integer(i) => {
+            let n = i128::from(*i);
+            // CBOR encodes a negative n as -1 - n, which is !n.
+            let (major, arg) = if n >= 0 { (0, n) } else { (1, !n) };
+            Some((major, u64::try_from(arg).ok()?, &[]))
+        }
+        Value::Bytes(b) => Some((2, u64::try_from(b.len()).ok()?, b)),
+        Value::Text(t) => Some((3, u64::try_from(t.len()).ok()?, t.as_bytes())),
+        _ => None,
     }
 }
 
@@ -336,6 +372,98 @@ mod tests {
                     crate::cbor::encode(&ea) < crate::cbor::encode(&eb),
                     "{a:?} vs {b:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn scalar_key_ranks_order_like_encodings() {
+        let keys = [
+            Value::Integer(0.into()),
+            Value::Integer(23.into()),
+            Value::Integer(24.into()),
+            Value::Integer(u64::MAX.into()),
+            Value::Integer((-1).into()),
+            Value::Integer((-25).into()),
+            Value::Integer(i64::MIN.into()),
+            Value::Bytes(b"b".to_vec()),
+            Value::Bytes(b"aa".to_vec()),
+            Value::Text("b".into()),
+            Value::Text("aa".into()),
+        ];
+        for pair in keys.windows(2) {
+            if let [a, b] = pair {
+                assert!(scalar_key_rank(a) < scalar_key_rank(b), "{a:?} {b:?}");
+                assert!(crate::cbor::encode(a) < crate::cbor::encode(b));
+            }
+        }
+        let sorted: Vec<(Value, Value)> = keys.iter().map(|k| (k.clone(), Value::Null)).collect();
+        assert!(in_deterministic_order(&sorted));
+        let mut dup = sorted.clone();
+        dup.insert(1, dup[0].clone());
+        assert!(!in_deterministic_order(&dup));
+        let mut other = sorted;
+        other.push((Value::Array(vec![]), Value::Null));
+        assert!(!in_deterministic_order(&other));
+    }
+
+    /// `canonicalize` without the already-in-order shortcut.
+    fn canonicalize_by_encoding(value: &mut Value) -> bool {
+        match value {
+            Value::Map(entries) => {
+                let mut ok = true;
+                for (k, v) in entries.iter_mut() {
+                    ok &= canonicalize_by_encoding(k);
+                    ok &= canonicalize_by_encoding(v);
+                }
+                let mut keyed: Vec<(Vec<u8>, (Value, Value))> = core::mem::take(entries)
+                    .into_iter()
+                    .map(|(k, v)| (crate::cbor::encode(&k), (k, v)))
+                    .collect();
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                ok &= keyed.windows(2).all(|w| match w {
+                    [a, b] => a.0 != b.0,
+                    _ => true,
+                });
+                *entries = keyed.into_iter().map(|(_, kv)| kv).collect();
+                ok
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(true, |ok, v| canonicalize_by_encoding(v) & ok),
+            Value::Tag(_, inner) => canonicalize_by_encoding(inner),
+            _ => true,
+        }
+    }
+
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            (-30i64..30).prop_map(|i| Value::Integer(i.into())),
+            any::<i64>().prop_map(|i| Value::Integer(i.into())),
+            any::<u64>().prop_map(|i| Value::Integer(i.into())),
+            "[ab]{0,3}".prop_map(Value::Text),
+            prop::collection::vec(0u8..3, 0..3).prop_map(Value::Bytes),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+        ];
+        leaf.prop_recursive(3, 24, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((inner.clone(), inner.clone()), 0..5).prop_map(Value::Map),
+                (0u64..3, inner).prop_map(|(t, v)| Value::Tag(t, v.into())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn canonicalize_agrees_with_sorting_by_encoding(value in any_value()) {
+            let (mut ours, mut theirs) = (value.clone(), value);
+            let ok = canonicalize(&mut ours);
+            proptest::prop_assert_eq!(ok, canonicalize_by_encoding(&mut theirs));
+            if ok {
+                proptest::prop_assert_eq!(ours, theirs);
             }
         }
     }
