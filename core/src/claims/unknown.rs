@@ -160,7 +160,8 @@ impl UnknownClaims {
     /// Inserts after checking that `key` is encodable and not defined in
     /// `scope`, that it is not in the profile's reserved block (producers must
     /// not emit undefined keys there, spec §6.12), and that `value` has no map
-    /// with duplicate keys.
+    /// with duplicate keys and survives encoding and decoding; it is stored
+    /// as the decoder reads it back (see [`as_decoded`]).
     pub(crate) fn insert_checked(
         &mut self,
         scope: Scope,
@@ -200,6 +201,14 @@ impl UnknownClaims {
                 reason: "contains a map with duplicate keys".into(),
             });
         }
+        let Some(value) = as_decoded(&value) else {
+            return Err(ClaimsError::InvalidValue {
+                path: path(),
+                reason: "is not representable by the decoder (e.g. a negative bignum below \
+                         -2^127, or nested deeper than 256 levels)"
+                    .into(),
+            });
+        };
         Ok(self.0.insert(key, value))
     }
 
@@ -247,6 +256,22 @@ impl UnknownClaims {
 }
 
 /// The lowest key of the block reserved for the profile's own claims.
+/// `value` as the decoder reads its encoding back, or `None` if the decoder
+/// would refuse it. Stored unknown claims are in this form, so that encoding
+/// and decoding a claims set gives it back: a bignum (tag 2 or 3) on a byte
+/// string whose value fits a CBOR integer decodes as that integer, and one
+/// with leading zero bytes without them (fuzzing finding, claims_roundtrip).
+fn as_decoded(value: &Value) -> Option<Value> {
+    const LOOSE: crate::Limits = crate::Limits {
+        max_token_size: usize::MAX,
+        max_depth: 256,
+        max_items: usize::MAX,
+        max_map_entries: usize::MAX,
+        max_submod_depth: usize::MAX,
+    };
+    crate::cbor::decode_strict(&crate::cbor::encode(value), &LOOSE).ok()
+}
+
 const RESERVED_MIN: i128 = -80099;
 /// The highest key of the reserved block.
 const RESERVED_MAX: i128 = -80000;
