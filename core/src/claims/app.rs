@@ -83,11 +83,18 @@ impl PrivacyEvents {
     fn decode(value: &Value, path: &Path<'_>) -> Result<Self, ClaimsError> {
         let mut events = PrivacyEvents::new();
         for (k, v) in de::map(value, path)? {
-            let key: u64 = match k {
-                Value::Integer(i) => u64::try_from(i128::from(*i)).ok(),
-                _ => None,
-            }
-            .ok_or_else(|| de::wrong_type(path, "a map of uint => uint"))?;
+            let Value::Integer(signed) = k else {
+                return Err(de::wrong_type(path, "a map of uint => uint"));
+            };
+            // The right type but outside the key space (spec §6.8): the
+            // counters' keys are unsigned, a later revision cannot add a
+            // negative one.
+            let key = u64::try_from(i128::from(*signed)).map_err(|_| {
+                de::invalid(
+                    &path.field(&format!("{}", i128::from(*signed))),
+                    "a counter key is an unsigned integer",
+                )
+            })?;
             let (slot, name) = match key {
                 1 => (&mut events.out_of_scope, part::OUT_OF_SCOPE),
                 2 => (&mut events.over_frequency, part::OVER_FREQUENCY),

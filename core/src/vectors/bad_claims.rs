@@ -217,6 +217,22 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
     let mut c = phone_value();
     set_in(
         &mut c,
+        keys::layer::APP,
+        keys::PRIVACY_EVENTS,
+        Value::Map(vec![(int(1), int(0)), (int(-1), int(3))]),
+    );
+    add(
+        gen,
+        "invalid-claims-privacy-counter-key-negative",
+        "privacy-events has a counter under key -1: counter keys are unsigned, so no revision can define it.",
+        c,
+        "claims.invalid-value",
+        true,
+    )?;
+
+    let mut c = phone_value();
+    set_in(
+        &mut c,
         keys::layer::RUNTIME,
         keys::MEASRES,
         measres(vec![("root", 5)]),
