@@ -56,6 +56,28 @@ impl Limits {
         max_map_entries: 128,
         max_submod_depth: 4,
     };
+
+    /// Whether every limit is at most the specification's, as a conforming
+    /// verifier's must be (spec §8.1). Looser limits are for decoding
+    /// material other than tokens of this profile; a verifier configured with
+    /// them accepts tokens no conforming producer sends.
+    ///
+    /// ```
+    /// use mtattest::Limits;
+    ///
+    /// let tighter = Limits { max_token_size: 4096, ..Limits::DEFAULT };
+    /// assert!(tighter.is_within_profile());
+    /// let looser = Limits { max_depth: 32, ..Limits::DEFAULT };
+    /// assert!(!looser.is_within_profile());
+    /// ```
+    pub const fn is_within_profile(&self) -> bool {
+        let d = Limits::DEFAULT;
+        self.max_token_size <= d.max_token_size
+            && self.max_depth <= d.max_depth
+            && self.max_items <= d.max_items
+            && self.max_map_entries <= d.max_map_entries
+            && self.max_submod_depth <= d.max_submod_depth
+    }
 }
 
 impl Default for Limits {

@@ -181,7 +181,11 @@ impl VerifierBuilder {
         self
     }
 
-    /// Decoding limits (default: the specification's; tighter is allowed).
+    /// Decoding limits (default: the specification's). Tighter limits are
+    /// allowed; looser ones make a verifier that accepts tokens outside the
+    /// profile, which spec §8.1 forbids a conforming verifier
+    /// ([`Limits::is_within_profile`] tells). The C, WASM and CLI front ends
+    /// offer no way to loosen them.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.verifier.decode.limits = limits;
         self

@@ -56,6 +56,67 @@ fn the_default_limits_are_the_published_ones() {
     assert_eq!(MAX_EAR_SIZE, 65_536);
 }
 
+#[test]
+fn only_limits_no_looser_than_the_profile_are_within_it() {
+    assert!(Limits::DEFAULT.is_within_profile());
+    assert!(ChainOptions::DEFAULT.is_within_profile());
+    // Each limit loosened by one on its own takes the set outside.
+    let d = Limits::DEFAULT;
+    for looser in [
+        Limits {
+            max_token_size: d.max_token_size + 1,
+            ..d
+        },
+        Limits {
+            max_depth: d.max_depth + 1,
+            ..d
+        },
+        Limits {
+            max_items: d.max_items + 1,
+            ..d
+        },
+        Limits {
+            max_map_entries: d.max_map_entries + 1,
+            ..d
+        },
+        Limits {
+            max_submod_depth: d.max_submod_depth + 1,
+            ..d
+        },
+    ] {
+        assert!(!looser.is_within_profile(), "{looser:?}");
+    }
+    let tighter = Limits {
+        max_token_size: 1,
+        max_depth: 1,
+        max_items: 1,
+        max_map_entries: 1,
+        max_submod_depth: 1,
+    };
+    assert!(tighter.is_within_profile());
+    let c = ChainOptions::DEFAULT;
+    for looser in [
+        ChainOptions {
+            max_chain_len: c.max_chain_len + 1,
+            ..c
+        },
+        ChainOptions {
+            max_cert_size: c.max_cert_size + 1,
+            ..c
+        },
+    ] {
+        assert!(!looser.is_within_profile(), "{looser:?}");
+    }
+    // The verifier's own choices do not count against the profile.
+    let choices = ChainOptions {
+        crl_grace_secs: 86_400,
+        require_protected_x5chain: true,
+        max_chain_len: 2,
+        ..c
+    };
+    assert!(choices.is_within_profile());
+}
+
 // ---- token size ----
 
 #[test]

@@ -87,6 +87,23 @@ impl ChainOptions {
         crl_grace_secs: 0,
         require_protected_x5chain: false,
     };
+
+    /// Whether the chain length and certificate size limits are at most the
+    /// specification's, as a conforming verifier's must be (spec §8.1).
+    /// CRL grace and `require_protected_x5chain` are the verifier's choice
+    /// and do not count.
+    ///
+    /// ```
+    /// use mtattest::trust::ChainOptions;
+    ///
+    /// assert!(ChainOptions::DEFAULT.is_within_profile());
+    /// let longer = ChainOptions { max_chain_len: 8, ..ChainOptions::DEFAULT };
+    /// assert!(!longer.is_within_profile());
+    /// ```
+    pub const fn is_within_profile(&self) -> bool {
+        self.max_chain_len <= ChainOptions::DEFAULT.max_chain_len
+            && self.max_cert_size <= ChainOptions::DEFAULT.max_cert_size
+    }
 }
 
 impl Default for ChainOptions {
