@@ -14,9 +14,9 @@ use mtattest::token::{DecodeOptions, Token};
 use mtattest::Limits;
 use serde_json::json;
 
-use crate::diag;
 use crate::input::{self, Encoding};
 use crate::verify::{EXIT_AFFIRMING, EXIT_INVALID};
+use mtattest::diag;
 
 /// Arguments of `mtattest inspect`.
 #[derive(Debug, clap::Args)]

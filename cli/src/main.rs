@@ -1,7 +1,6 @@
 //! The `mtattest` command.
 
 mod demo;
-mod diag;
 mod input;
 mod inspect;
 mod issue;

@@ -11,6 +11,7 @@ pub mod appraisal;
 pub mod cbor;
 pub mod claims;
 pub mod crypto;
+pub mod diag;
 pub mod error;
 pub mod limits;
 pub mod time;

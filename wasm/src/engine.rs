@@ -8,15 +8,12 @@ use ciborium::value::Value as Cbor;
 use mtattest::appraisal::{AttestationResult, Bulletin, Freshness, Policy, Preset, Status};
 use mtattest::claims::{render_text, ClaimsSet};
 use mtattest::crypto::Algorithm;
+use mtattest::diag;
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
 use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
 use mtattest::verifier::{KeyCheck, KeySource, Verified, Verifier};
 use mtattest::{Limits, UnixTime};
 use serde_json::{json, Map, Value as Json};
-
-#[allow(dead_code)]
-#[path = "../../cli/src/diag.rs"]
-mod diag;
 
 /// The code of a thrown error for options the caller got wrong (a
 /// missing time, a nonce that is not hex, an unknown member type). Errors
