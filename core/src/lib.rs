@@ -13,6 +13,7 @@ pub mod claims;
 pub mod crypto;
 pub mod diag;
 pub mod error;
+pub mod inspect;
 pub mod limits;
 pub mod time;
 pub mod token;

@@ -9,6 +9,7 @@ use mtattest::appraisal::{AttestationResult, Bulletin, Freshness, Policy, Preset
 use mtattest::claims::{render_text, ClaimsSet};
 use mtattest::crypto::Algorithm;
 use mtattest::diag;
+use mtattest::inspect::{bucket_name, certificate_summary, CertSummary};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
 use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
 use mtattest::verifier::{KeyCheck, KeySource, Verified, Verifier};
@@ -381,128 +382,84 @@ fn reasons(result: &AttestationResult) -> Vec<Json> {
         .collect()
 }
 
-/// The token's x5chain as sent (decoded leniently, for display): subject,
-/// issuer, serial and validity of each certificate; empty when there is
-/// none or the envelope does not decode.
+/// The token's x5chain as the strict decoder read it, for display:
+/// subject, issuer, serial and validity of each certificate; empty when
+/// there is none or the envelope does not decode.
 fn chain_of(token: &[u8]) -> Json {
     let Ok(t) = Token::decode(token, &DecodeOptions::default()) else {
         return json!([]);
     };
     match t.x5chain() {
-        Some((placement, certs)) => {
-            let placement = match placement {
-                HeaderPlacement::Protected => "protected",
-                HeaderPlacement::Unprotected => "unprotected",
-            };
-            Json::Array(
-                certs
-                    .iter()
-                    .map(|c| {
-                        let mut info = cert_info(c);
-                        if let Some(o) = info.as_object_mut() {
-                            o.insert("header".into(), Json::from(placement));
-                        }
-                        info
-                    })
-                    .collect(),
-            )
-        }
+        Some((placement, certs)) => Json::Array(
+            certs
+                .iter()
+                .map(|c| cert_json(&certificate_summary(c), placement))
+                .collect(),
+        ),
         None => json!([]),
     }
 }
 
-fn cert_info(der_bytes: &[u8]) -> Json {
-    use der::Decode as _;
-    let cert = match x509_cert::Certificate::from_der(der_bytes) {
-        Ok(c) => c,
-        Err(e) => return json!({"error": format!("not a certificate: {e}")}),
-    };
-    let tbs = &cert.tbs_certificate;
-    let serial = hex::encode(tbs.serial_number.as_bytes());
-    let serial = serial.trim_start_matches('0');
-    let secs = |t: &x509_cert::time::Time| {
-        i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
-    };
-    json!({
-        "subject": tbs.subject.to_string(),
-        "issuer": tbs.issuer.to_string(),
-        "serial": if serial.is_empty() { "0" } else { serial },
-        "notBefore": secs(&tbs.validity.not_before),
-        "notAfter": secs(&tbs.validity.not_after),
-    })
+fn cert_json(summary: &Result<CertSummary, String>, placement: HeaderPlacement) -> Json {
+    match summary {
+        Ok(c) => json!({
+            "subject": c.subject,
+            "issuer": c.issuer,
+            "serial": c.serial,
+            "notBefore": c.not_before,
+            "notAfter": c.not_after,
+            "header": bucket_name(placement),
+        }),
+        Err(e) => json!({
+            "error": format!("not a certificate: {e}"),
+            "header": bucket_name(placement),
+        }),
+    }
 }
 
-fn diagnostic(bytes: &[u8]) -> Option<(Cbor, String)> {
-    let value: Cbor = ciborium::de::from_reader(bytes).ok()?;
-    let text = diag::render(&value, &diag::Limits::DEFAULT);
-    Some((value, text))
+fn diagnostic(value: Option<&Cbor>) -> Option<String> {
+    value.map(|v| diag::render(v, &diag::Limits::DEFAULT))
 }
 
-/// The decoded, unverified view of a token: envelope, headers, chain,
-/// claims and the CBOR diagnostic notation. Never fails: what does not
-/// decode is listed in `problems`.
+/// The decoded, unverified view of a token ([`mtattest::inspect`]):
+/// envelope, headers, chain (as read leniently, so also when the strict
+/// decoder refuses the envelope), claims and the CBOR diagnostic notation.
+/// Never fails: what does not decode is listed in `problems`.
 pub fn inspect(token: &[u8]) -> Json {
-    let mut problems = Vec::new();
-    let top = diagnostic(token);
-    if top.is_none() {
-        problems.push(json!({"stage": "cbor", "code": Json::Null, "message": "not CBOR"}));
-    }
-    // The payload and the protected header are byte strings: show them
-    // decoded too.
-    let mut protected_diag = Json::Null;
-    let mut payload_diag = Json::Null;
-    if let Some((value, _)) = &top {
-        let mut v = value;
-        while let Cbor::Tag(_, inner) = v {
-            v = inner;
-        }
-        if let Cbor::Array(items) = v {
-            if let Some(Cbor::Bytes(p)) = items.first() {
-                protected_diag = diagnostic(p).map(|d| Json::from(d.1)).unwrap_or(Json::Null);
-            }
-            if let Some(Cbor::Bytes(p)) = items.get(2) {
-                payload_diag = diagnostic(p).map(|d| Json::from(d.1)).unwrap_or(Json::Null);
-            }
-        }
-    }
-    let strict = Token::decode(token, &DecodeOptions::default());
-    let (claims, algorithm, tagged) = match &strict {
-        Ok(t) => {
-            let claims = match t.unverified_claims() {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    problems.push(problem("claims", &e));
-                    None
-                }
-            };
-            (claims, Some(t.algorithm().name()), Some(t.is_cwt_tagged()))
-        }
-        Err(e) => {
-            problems.push(problem("envelope", e));
-            (None, None, None)
-        }
-    };
-    let well_formed = problems.is_empty();
+    let view = mtattest::inspect::inspect(token);
+    let chain: Vec<Json> = view
+        .x5chain
+        .as_ref()
+        .map(|chain| {
+            chain
+                .certificates
+                .iter()
+                .map(|c| cert_json(&c.summary, chain.bucket))
+                .collect()
+        })
+        .unwrap_or_default();
+    let problems: Vec<Json> = view
+        .problems
+        .iter()
+        .map(|p| json!({"stage": p.stage.name(), "code": p.code, "message": p.message}))
+        .collect();
+    let strict = view.token();
     json!({
-        "wellFormed": well_formed,
-        "size": token.len(),
-        "algorithm": algorithm,
-        "cwtTagged": tagged,
-        "chain": chain_of(token),
-        "claims": claims.as_ref().map(ClaimsSet::to_json),
-        "claimsText": claims.as_ref().map(render_text),
+        "wellFormed": view.well_formed,
+        "size": view.size,
+        "algorithm": strict.map(|t| t.algorithm().name()),
+        "cwtTagged": strict.map(Token::is_cwt_tagged),
+        "chain": chain,
+        "claims": view.claims.as_ref().map(ClaimsSet::to_json),
+        "claimsText": view.claims.as_ref().map(render_text),
         "diagnostic": {
-            "token": top.map(|t| t.1),
-            "protected": protected_diag,
-            "payload": payload_diag,
+            "token": diagnostic(view.top.as_ref()),
+            "protected": diagnostic(view.protected.as_ref()),
+            "payload": diagnostic(view.payload_value.as_ref()),
         },
         "problems": problems,
         "limits": {"maxTokenSize": Limits::DEFAULT.max_token_size},
     })
-}
-
-fn problem(stage: &str, e: &mtattest::Error) -> Json {
-    json!({"stage": stage, "code": e.code(), "message": e.to_string()})
 }
 
 #[cfg(test)]
@@ -539,13 +496,26 @@ mod tests {
 
         let view = inspect(&token);
         assert_eq!(view["wellFormed"], true);
+        assert_eq!(view["problems"], json!([]));
+        assert_eq!(view["algorithm"], "ES384");
+        assert_eq!(view["claims"], case["expected"]["claims"]);
+        // The payload's diagnostic notation shows the claims by their CBOR
+        // keys: eat-profile is 265.
+        let payload = view["diagnostic"]["payload"].as_str().unwrap();
+        let profile = case["expected"]["claims"]["eat-profile"].as_str().unwrap();
+        assert!(payload.starts_with('{'), "{payload}");
         assert!(
-            view["diagnostic"]["payload"]
-                .as_str()
-                .unwrap()
-                .contains("eat_profile")
-                || view["diagnostic"]["payload"].is_string()
+            payload.contains(&format!("265: \"{profile}\"")),
+            "{payload}"
         );
+        assert!(view["diagnostic"]["token"]
+            .as_str()
+            .unwrap()
+            .starts_with("18(["));
+        let chain = view["chain"].as_array().unwrap();
+        assert!(chain.len() >= 2, "{chain:?}");
+        assert_eq!(chain, out["chain"].as_array().unwrap());
+        assert!(chain[0]["subject"].as_str().unwrap().starts_with("CN="));
     }
 
     #[test]
@@ -559,6 +529,10 @@ mod tests {
         assert_eq!(e.code, "policy.missing-parameter");
         let e = Session::new(&pem, &json!({"time": 1, "nonce": "zz"})).unwrap_err();
         assert_eq!(e.code, BAD_OPTIONS);
-        assert_eq!(inspect(b"\xff")["wellFormed"], false);
+        let bad = inspect(b"\xff");
+        assert_eq!(bad["wellFormed"], false);
+        assert_eq!(bad["problems"][0]["stage"], "cbor");
+        assert_eq!(bad["problems"][1]["code"], "cbor.malformed");
+        assert_eq!(bad["diagnostic"]["token"], Json::Null);
     }
 }
