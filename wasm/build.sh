@@ -22,8 +22,11 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 || ! wasm-bindgen --version | grep 
     cargo install wasm-bindgen-cli --version "$version"
 fi
 
-cargo build --locked --target wasm32-unknown-unknown -p mtattest-wasm --release
-wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/mtattest_wasm.wasm"
-wasm-bindgen --target web --out-dir wasm/pkg "$wasm"
-wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$wasm"
+# The size-tuned profile of the root Cargo.toml; the name and producers
+# sections only serve debuggers.
+cargo build --locked --target wasm32-unknown-unknown -p mtattest-wasm --profile wasm-release
+wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/mtattest_wasm.wasm"
+strip=(--remove-name-section --remove-producers-section)
+wasm-bindgen "${strip[@]}" --target web --out-dir wasm/pkg "$wasm"
+wasm-bindgen "${strip[@]}" --target nodejs --out-dir wasm/pkg-node "$wasm"
 ls -l wasm/pkg/mtattest_wasm_bg.wasm
