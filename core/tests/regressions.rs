@@ -44,6 +44,31 @@ fn assert_same(a: &ClaimsSet, b: &ClaimsSet) {
     }
 }
 
+/// The checks of the `inspect` fuzz target: the renderers stay within
+/// their bound, and `well_formed` is the strict decoder's verdict.
+fn inspect(data: &[u8]) {
+    use mtattest::diag::{max_output_chars, render, render_compact, Limits as DiagLimits};
+    let view = mtattest::inspect::inspect(data);
+    let l = DiagLimits::DEFAULT;
+    let values = [
+        &view.top,
+        &view.protected,
+        &view.unprotected,
+        &view.payload_value,
+    ];
+    for v in values.into_iter().flatten() {
+        assert!(render(v, &l).chars().count() <= max_output_chars(&l));
+        assert!(render_compact(v, &l).chars().count() <= max_output_chars(&l));
+    }
+    if let Some(claims) = &view.claims {
+        let _ = render_text(claims);
+    }
+    let strict = Token::decode(data, &DecodeOptions::default())
+        .and_then(|t| t.unverified_claims())
+        .is_ok();
+    assert_eq!(view.well_formed, strict);
+}
+
 fn reproducers() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
     let mut out = Vec::new();
@@ -71,8 +96,11 @@ fn every_reproducer_replays_cleanly() {
         let target = name.split('-').next().unwrap_or_default();
         match target {
             "token_decode" => token_decode(&bytes),
+            "inspect" => {}
             other => panic!("{name}: no checks for target {other:?}"),
         }
+        // inspect reads any bytes: every reproducer goes through it too.
+        inspect(&bytes);
     }
 }
 

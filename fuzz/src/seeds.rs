@@ -158,9 +158,12 @@ pub fn write_all(root: &Path) -> Result<()> {
     }
 
     let mut token_decode = Corpus::new(root, "token_decode")?;
+    // inspect reads the same untrusted tokens, leniently.
+    let mut inspect = Corpus::new(root, "inspect")?;
     let mut verify = Corpus::new(root, "verify")?;
     for (name, token) in &tokens {
         token_decode.add(name, token)?;
+        inspect.add(name, token)?;
         verify.add(name, token)?;
     }
     for (i, bytes) in vectors(&project.join("test-vectors/tokens"), &["cbor"])
@@ -168,6 +171,7 @@ pub fn write_all(root: &Path) -> Result<()> {
         .enumerate()
     {
         token_decode.add(&format!("vector-{i}"), bytes)?;
+        inspect.add(&format!("vector-{i}"), bytes)?;
         verify.add(&format!("vector-{i}"), bytes)?;
     }
     for (i, bytes) in cose_examples(&project.join("../shared/corpora/cose-wg-examples"))
@@ -175,6 +179,7 @@ pub fn write_all(root: &Path) -> Result<()> {
         .enumerate()
     {
         token_decode.add(&format!("cose-wg-{i}"), bytes)?;
+        inspect.add(&format!("cose-wg-{i}"), bytes)?;
     }
 
     // ---- chains ----
@@ -260,7 +265,15 @@ pub fn write_all(root: &Path) -> Result<()> {
     claims.add("zeros", &[0u8; 64])?;
     claims.add("ones", &[0xffu8; 256])?;
 
-    for c in [&token_decode, &verify, &chain, &policy, &ear, &claims] {
+    for c in [
+        &token_decode,
+        &inspect,
+        &verify,
+        &chain,
+        &policy,
+        &ear,
+        &claims,
+    ] {
         eprintln!("{}: {} seeds", c.dir.display(), c.count);
     }
     Ok(())
