@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mtattest::appraisal::{AttestationResult, Bulletin, Policy, Preset, Status};
+use mtattest::appraisal::{AttestationResult, Bulletin, EarProfile, Policy, Preset, Status};
 use mtattest::crypto::Algorithm;
 use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
 use mtattest::verifier::{KeyCheck, KeySource, Verified, Verifier};
@@ -73,6 +73,37 @@ pub struct VerifyArgs {
     /// rejected token) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The form of the EAR printed by --json: veraison-2023 (profile
+    /// tag:github.com,2023:veraison/ear, the default) or ietf-draft-04
+    /// (draft-ietf-rats-ear-04, profile tag:ietf.org,2026:rats/ear#04).
+    #[arg(
+        long = "ear-profile",
+        value_enum,
+        value_name = "FORM",
+        requires = "json"
+    )]
+    pub ear_profile: Option<EarForm>,
+}
+
+/// The EAR form `--ear-profile` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EarForm {
+    /// `tag:github.com,2023:veraison/ear` (the default).
+    #[value(name = "veraison-2023")]
+    Veraison2023,
+    /// `tag:ietf.org,2026:rats/ear#04` (draft-ietf-rats-ear-04).
+    #[value(name = "ietf-draft-04")]
+    IetfDraft04,
+}
+
+impl EarForm {
+    /// The library's profile.
+    pub fn profile(self) -> EarProfile {
+        match self {
+            EarForm::Veraison2023 => EarProfile::Veraison2023,
+            EarForm::IetfDraft04 => EarProfile::IetfDraft04,
+        }
+    }
 }
 
 /// A signature algorithm of the profile.
@@ -129,7 +160,10 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     };
     let result = setup.verifier.appraise(&verified, &setup.policy, setup.now);
     if args.json {
-        println!("{}", result.to_json());
+        let profile = args
+            .ear_profile
+            .map_or_else(EarProfile::default, EarForm::profile);
+        println!("{}", result.to_json_as(profile));
     } else {
         print!("{}", human(&result, &verified));
     }

@@ -1014,3 +1014,42 @@ fn verify_reports_the_codes_of_the_conformance_vectors() {
     );
     assert!(skipped <= 5, "{skipped} skipped");
 }
+
+#[test]
+fn verify_prints_the_ear_in_the_selected_form() {
+    let fx = Fixture::new();
+    let default = fx.verify(fx.token(), &["--json"]);
+    let veraison = fx.verify(fx.token(), &["--json", "--ear-profile", "veraison-2023"]);
+    assert_eq!(code(&veraison), 0, "{}", stderr(&veraison));
+    // The default is the Veraison 2023 form (iat is the --at time, so the
+    // two outputs are identical).
+    assert_eq!(stdout(&default), stdout(&veraison));
+
+    let out = fx.verify(fx.token(), &["--json", "--ear-profile", "ietf-draft-04"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let ear: Value = serde_json::from_slice(&out.stdout).expect("EAR JSON");
+    assert_eq!(ear["eat_profile"], "tag:ietf.org,2026:rats/ear#04");
+    assert_eq!(ear["ear_status"], "affirming");
+    assert_eq!(ear["mtattest.action"], "allow");
+    assert!(ear["ear_verifier_id"]["build"].is_string());
+    assert!(ear.get("ear.status").is_none());
+    let device = &ear["submods"]["device"];
+    assert_eq!(device["ear_status"], "affirming");
+    assert_eq!(
+        device["ear_appraisal_policy_ids"],
+        serde_json::json!(["payment"])
+    );
+    // It decodes to the same result as the default form.
+    let a = mtattest::appraisal::AttestationResult::from_json(&out.stdout).expect("draft-04");
+    let b = mtattest::appraisal::AttestationResult::from_json(&default.stdout).expect("2023");
+    assert_eq!(a, b);
+
+    // The option needs --json, and a known form.
+    let out = fx.verify(fx.token(), &["--ear-profile", "ietf-draft-04"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--json"), "{}", stderr(&out));
+    let out = fx.verify(fx.token(), &["--json", "--ear-profile", "draft-05"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("draft-05"), "{}", stderr(&out));
+    assert_clean(&out);
+}

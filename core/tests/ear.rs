@@ -1,10 +1,16 @@
 //! Attestation results: EAR shape, JSON and CBOR round trips, COSE_Sign1
 //! signing and verification, and refusal of tampered or malformed results.
 
+use std::collections::BTreeSet;
+
 use ciborium::value::Value;
-use mtattest::appraisal::{demo, AttestationResult, Component, Status, EAR_PROFILE};
-use mtattest::claims::Layer;
+use mtattest::appraisal::{
+    demo, AttestationResult, Bulletin, Component, EarProfile, Policy, Preset, Status, EAR_PROFILE,
+};
+use mtattest::claims::{example_phone, Layer};
 use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
+use mtattest::token::issue;
+use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
 
 const NOW: i64 = 1_790_000_000;
@@ -195,4 +201,518 @@ fn malformed_results_are_refused() {
         AttestationResult::from_cbor(&cbor).unwrap_err().code(),
         "cbor.trailing-bytes"
     );
+}
+
+// ---- both forms: Veraison 2023 and draft-ietf-rats-ear-04 ----
+
+/// The draft-04 profile, written out here rather than taken from the crate.
+const DRAFT_04: &str = "tag:ietf.org,2026:rats/ear#04";
+
+/// The healthy and the compromised example phones, appraised under every
+/// preset (with the demo bulletin) and under an empty policy without a
+/// bulletin (status none, empty vectors).
+fn every_result() -> Vec<(String, AttestationResult)> {
+    let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x42; 48]).unwrap();
+    let healthy = example_phone(NOW, b"challenge-healthy".to_vec());
+    let compromised = demo::compromised_phone(NOW, b"challenge-rooted".to_vec());
+    let signers: Vec<Vec<u8>> = healthy
+        .app
+        .as_ref()
+        .unwrap()
+        .app_signers
+        .iter()
+        .map(|d| d.as_bytes().to_vec())
+        .collect();
+    let mut policies: Vec<(Policy, bool)> = Preset::ALL
+        .into_iter()
+        .map(|p| (Policy::preset(p, &signers).unwrap(), true))
+        .collect();
+    policies.push((Policy::from_json(br#"{"id": "none"}"#).unwrap(), false));
+    let mut out = Vec::new();
+    for (policy, with_bulletin) in &policies {
+        for (name, claims, nonce) in [
+            ("healthy", &healthy, &b"challenge-healthy"[..]),
+            ("compromised", &compromised, &b"challenge-rooted"[..]),
+        ] {
+            // A verifier per token: its replay cache would refuse a token
+            // seen before (both phones share the example's cti).
+            let mut builder = Verifier::builder(KeySource::Key(key.public_key()));
+            if *with_bulletin {
+                builder =
+                    builder.bulletin(Bulletin::from_json(demo::DEMO_BULLETIN.as_bytes()).unwrap());
+            }
+            let verifier = builder.build();
+            let token = issue(claims, &key).unwrap();
+            let r = verifier
+                .verify_and_appraise(&token, Some(nonce), policy, UnixTime(NOW))
+                .unwrap();
+            out.push((format!("{name}/{}", policy.id()), r));
+        }
+    }
+    // The fixtures cover every status the tests speak about.
+    let statuses: BTreeSet<Status> = out.iter().map(|(_, r)| r.status).collect();
+    assert!(statuses.contains(&Status::Affirming));
+    assert!(statuses.contains(&Status::Contraindicated));
+    assert!(statuses.contains(&Status::None));
+    out
+}
+
+#[test]
+fn both_forms_round_trip_for_every_preset() {
+    let key = ear_key();
+    for (tag, r) in every_result() {
+        // The default methods are the Veraison 2023 form.
+        assert_eq!(r.to_json(), r.to_json_as(EarProfile::Veraison2023), "{tag}");
+        assert_eq!(r.to_cbor(), r.to_cbor_as(EarProfile::Veraison2023), "{tag}");
+        for p in EarProfile::ALL {
+            let json = r.to_json_as(p);
+            let back = AttestationResult::from_json(json.as_bytes()).unwrap();
+            assert_eq!(back, r, "{tag} {p} JSON");
+            assert_eq!(back.to_json_as(p), json, "{tag} {p} JSON re-encoding");
+            let compact = r.to_json_value_as(p).to_string();
+            assert_eq!(AttestationResult::from_json(compact.as_bytes()).unwrap(), r);
+
+            let cbor = r.to_cbor_as(p);
+            let back = AttestationResult::from_cbor(&cbor).unwrap();
+            assert_eq!(back, r, "{tag} {p} CBOR");
+            assert_eq!(back.to_cbor_as(p), cbor, "{tag} {p} CBOR re-encoding");
+            assert_eq!(mtattest::cbor::encode(&r.to_cbor_value_as(p)), cbor);
+
+            let signed = r.sign_as(p, &key).unwrap();
+            assert_eq!(signed.first(), Some(&0xd2), "COSE_Sign1 tag 18");
+            let back =
+                AttestationResult::verify_signed(&signed, &key.public_key(), &RustCrypto).unwrap();
+            assert_eq!(back, r, "{tag} {p} signed");
+        }
+        // The two forms differ.
+        assert_ne!(
+            r.to_cbor_as(EarProfile::Veraison2023),
+            r.to_cbor_as(EarProfile::IetfDraft04)
+        );
+    }
+}
+
+#[test]
+fn a_signed_draft_04_result_is_checked() {
+    let r = results().compromised;
+    let key = ear_key();
+    let signed = r.sign_as(EarProfile::IetfDraft04, &key).unwrap();
+    let other = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x34; 48]).unwrap();
+    let err =
+        AttestationResult::verify_signed(&signed, &other.public_key(), &RustCrypto).unwrap_err();
+    assert_eq!(err.code(), "token.bad-signature");
+    let at = signed.windows(4).position(|w| w == b"deny").unwrap();
+    let mut tampered = signed.clone();
+    tampered[at..at + 4].copy_from_slice(b"allo");
+    let err =
+        AttestationResult::verify_signed(&tampered, &key.public_key(), &RustCrypto).unwrap_err();
+    assert_eq!(err.code(), "token.bad-signature");
+}
+
+fn keys(v: &serde_json::Value) -> BTreeSet<&str> {
+    v.as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+#[test]
+fn draft_04_json_has_exactly_the_drafts_labels() {
+    // Written out from draft-ietf-rats-ear-04 (cddl/ear.cddl,
+    // cddl/ear-appraisal.cddl, cddl/ar4si.cddl), plus the mtattest
+    // extensions.
+    let top_allowed: BTreeSet<&str> = [
+        "eat_profile",
+        "iat",
+        "ear_verifier_id",
+        "eat_nonce",
+        "ear_status",
+        "submods",
+        "mtattest.action",
+    ]
+    .into();
+    let sub_allowed: BTreeSet<&str> = [
+        "ear_status",
+        "ear_trustworthiness_vector",
+        "ear_appraisal_policy_ids",
+        "mtattest.reasons",
+    ]
+    .into();
+    let tiers = ["none", "affirming", "warning", "contraindicated"];
+    let components: BTreeSet<&str> = [
+        "instance-identity",
+        "configuration",
+        "executables",
+        "file-system",
+        "hardware",
+        "runtime-opaque",
+        "storage-opaque",
+        "sourced-data",
+    ]
+    .into();
+    let mut saw_vector = false;
+    let mut saw_no_vector = false;
+    let mut saw_reasons = false;
+    for (tag, r) in every_result() {
+        let text = r.to_json_as(EarProfile::IetfDraft04);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(keys(&v), top_allowed, "{tag}");
+        assert_eq!(v["eat_profile"], DRAFT_04);
+        assert_eq!(v["iat"], NOW);
+        assert_eq!(keys(&v["ear_verifier_id"]), ["build", "developer"].into());
+        assert!(v["ear_verifier_id"]["developer"].is_string());
+        assert!(v["ear_verifier_id"]["build"].is_string());
+        assert!(tiers.contains(&v["ear_status"].as_str().unwrap()));
+        assert!(v["eat_nonce"].is_string());
+        let submods = v["submods"].as_object().unwrap();
+        assert!(submods.contains_key("device"), "{tag}");
+        for (name, sub) in submods {
+            let k = keys(sub);
+            assert!(k.is_subset(&sub_allowed), "{tag} {name}: {k:?}");
+            assert!(tiers.contains(&sub["ear_status"].as_str().unwrap()));
+            let ids = sub["ear_appraisal_policy_ids"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{tag} {name}: policy ids are not an array"));
+            assert_eq!(ids.len(), 1);
+            assert!(ids.iter().all(serde_json::Value::is_string));
+            assert_eq!(ids[0], tag.split('/').nth(1).unwrap());
+            match sub.get("ear_trustworthiness_vector") {
+                // The draft's vector is non-empty: an empty one is left out.
+                None => saw_no_vector = true,
+                Some(tv) => {
+                    saw_vector = true;
+                    let tv = tv.as_object().unwrap();
+                    assert!(!tv.is_empty(), "{tag} {name}");
+                    for (c, value) in tv {
+                        assert!(components.contains(c.as_str()), "{c}");
+                        let n = value.as_i64().unwrap();
+                        assert!((-128..=127).contains(&n));
+                    }
+                }
+            }
+            saw_reasons |= sub.get("mtattest.reasons").is_some();
+        }
+        // No Veraison 2023 label anywhere.
+        assert!(!text.contains("\"ear."), "{tag}");
+    }
+    assert!(saw_vector && saw_no_vector && saw_reasons);
+}
+
+fn cbor_get(m: &[(Value, Value)], k: i64) -> Option<Value> {
+    m.iter()
+        .find(|(key, _)| key.as_integer().map(i128::from) == Some(k.into()))
+        .map(|(_, v)| v.clone())
+}
+
+fn cbor_top(bytes: &[u8]) -> Vec<(Value, Value)> {
+    match ciborium::de::from_reader(bytes).unwrap() {
+        Value::Map(m) => m,
+        _ => panic!("not a map"),
+    }
+}
+
+#[test]
+fn draft_04_cbor_uses_the_drafts_keys_and_an_array_of_policy_ids() {
+    let r = results().compromised;
+    let top = cbor_top(&r.to_cbor_as(EarProfile::IetfDraft04));
+    let top_keys: BTreeSet<i128> = top
+        .iter()
+        .map(|(k, _)| i128::from(k.as_integer().unwrap()))
+        .collect();
+    assert_eq!(top_keys, [-80100, 6, 10, 265, 266, 1000, 1004].into());
+    assert_eq!(cbor_get(&top, 265), Some(Value::Text(DRAFT_04.into())));
+    assert_eq!(cbor_get(&top, 1000), Some(Value::Integer(96.into())));
+    let Some(Value::Map(submods)) = cbor_get(&top, 266) else {
+        panic!("no submods")
+    };
+    for (name, sub) in &submods {
+        let Value::Map(sub) = sub else {
+            panic!("{name:?}")
+        };
+        assert_eq!(
+            cbor_get(sub, 1003),
+            Some(Value::Array(vec![Value::Text("payment".into())])),
+            "{name:?}"
+        );
+        let status = cbor_get(sub, 1000).and_then(|s| s.as_integer()).unwrap();
+        assert!([0, 2, 32, 96].contains(&i128::from(status)));
+    }
+}
+
+/// The result of decoding `v` (JSON) as an EAR: its error's code and text.
+fn json_refusal(v: &serde_json::Value) -> (String, String) {
+    let err = AttestationResult::from_json(v.to_string().as_bytes()).unwrap_err();
+    (err.code().to_string(), err.to_string())
+}
+
+fn assert_malformed(refusal: (String, String), needles: &[&str]) {
+    assert_eq!(refusal.0, "ear.malformed", "{}", refusal.1);
+    for n in needles {
+        assert!(refusal.1.contains(n), "{:?} lacks {n:?}", refusal.1);
+    }
+}
+
+#[test]
+fn labels_of_the_other_form_are_refused() {
+    let r = results().compromised;
+    let veraison = r.to_json_value_as(EarProfile::Veraison2023);
+    let draft = r.to_json_value_as(EarProfile::IetfDraft04);
+
+    // A draft-04 label added to a Veraison 2023 submodule.
+    let mut v = veraison.clone();
+    v["submods"]["boot"]["ear_status"] = "affirming".into();
+    assert_malformed(
+        json_refusal(&v),
+        &["submodule boot", "\"ear_status\"", "ietf-draft-04 form"],
+    );
+    // ... and at the top level.
+    let mut v = veraison.clone();
+    v["ear_verifier_id"] = veraison["ear.verifier-id"].clone();
+    assert_malformed(
+        json_refusal(&v),
+        &["the top level", "\"ear_verifier_id\"", "ietf-draft-04 form"],
+    );
+    // A Veraison 2023 label in a draft-04 submodule, replacing its own.
+    let mut v = draft.clone();
+    let device = v["submods"]["device"].as_object_mut().unwrap();
+    device.remove("ear_appraisal_policy_ids");
+    device.insert("ear.appraisal-policy-id".into(), "payment".into());
+    assert_malformed(
+        json_refusal(&v),
+        &[
+            "submodule device",
+            "\"ear.appraisal-policy-id\"",
+            "veraison-2023 form",
+        ],
+    );
+    // ... and at the top level.
+    let mut v = draft.clone();
+    v["ear.status"] = "contraindicated".into();
+    assert_malformed(
+        json_refusal(&v),
+        &["the top level", "\"ear.status\"", "veraison-2023 form"],
+    );
+    // Draft-04 labels under the Veraison 2023 profile, and the reverse.
+    let mut v = draft.clone();
+    v["eat_profile"] = EAR_PROFILE.into();
+    assert_malformed(json_refusal(&v), &["ietf-draft-04 form"]);
+    let mut v = veraison.clone();
+    v["eat_profile"] = DRAFT_04.into();
+    assert_malformed(json_refusal(&v), &["veraison-2023 form"]);
+
+    // The policy's shape: an array in the 2023 form, one text in draft-04.
+    let mut v = veraison.clone();
+    v["submods"]["os"]["ear.appraisal-policy-id"] = serde_json::json!(["payment"]);
+    assert_malformed(json_refusal(&v), &["ear.appraisal-policy-id is an array"]);
+    let mut v = draft.clone();
+    v["submods"]["os"]["ear_appraisal_policy_ids"] = "payment".into();
+    assert_malformed(json_refusal(&v), &["ear_appraisal_policy_ids is one text"]);
+}
+
+#[test]
+fn the_policy_shape_of_the_other_form_is_refused_in_cbor() {
+    let r = results().compromised;
+    let set_policy = |p: EarProfile, policy: Value| {
+        let Value::Map(mut top) = r.to_cbor_value_as(p) else {
+            panic!()
+        };
+        for (k, v) in top.iter_mut() {
+            if k.as_integer().map(i128::from) == Some(266) {
+                let Value::Map(subs) = v else { panic!() };
+                for (_, sub) in subs.iter_mut() {
+                    let Value::Map(sub) = sub else { panic!() };
+                    for (k, v) in sub.iter_mut() {
+                        if k.as_integer().map(i128::from) == Some(1003) {
+                            *v = policy.clone();
+                        }
+                    }
+                }
+            }
+        }
+        let err =
+            AttestationResult::from_cbor(&mtattest::cbor::encode(&Value::Map(top))).unwrap_err();
+        (err.code().to_string(), err.to_string())
+    };
+    let text = Value::Text("payment".into());
+    assert_malformed(
+        set_policy(EarProfile::Veraison2023, Value::Array(vec![text.clone()])),
+        &["ear.appraisal-policy-id is an array", "ietf-draft-04 form"],
+    );
+    assert_malformed(
+        set_policy(EarProfile::IetfDraft04, text.clone()),
+        &["ear_appraisal_policy_ids is one text", "veraison-2023 form"],
+    );
+    assert_malformed(
+        set_policy(EarProfile::IetfDraft04, Value::Array(vec![])),
+        &["ear_appraisal_policy_ids is empty"],
+    );
+    assert_malformed(
+        set_policy(
+            EarProfile::IetfDraft04,
+            Value::Array(vec![text.clone(), Value::Text("byod".into())]),
+        ),
+        &["names 2 policies"],
+    );
+    assert_malformed(
+        set_policy(
+            EarProfile::IetfDraft04,
+            Value::Array(vec![Value::Integer(1.into())]),
+        ),
+        &["ear_appraisal_policy_ids is not"],
+    );
+    assert_malformed(
+        set_policy(EarProfile::IetfDraft04, Value::Integer(1.into())),
+        &["ear_appraisal_policy_ids is not"],
+    );
+}
+
+#[test]
+fn draft_04_specific_refusals() {
+    let r = results().compromised;
+    let draft = r.to_json_value_as(EarProfile::IetfDraft04);
+
+    // Several policies, or none.
+    let mut v = draft.clone();
+    v["submods"]["device"]["ear_appraisal_policy_ids"] = serde_json::json!(["payment", "byod"]);
+    assert_malformed(json_refusal(&v), &["names 2 policies"]);
+    let mut v = draft.clone();
+    v["submods"]["device"]["ear_appraisal_policy_ids"] = serde_json::json!([]);
+    assert_malformed(json_refusal(&v), &["ear_appraisal_policy_ids is empty"]);
+    let mut v = draft.clone();
+    v["submods"]["device"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ear_appraisal_policy_ids");
+    assert_malformed(json_refusal(&v), &["ear_appraisal_policy_ids is missing"]);
+
+    // The draft's vector is non-empty; ours leaves an empty one out.
+    let mut v = draft.clone();
+    v["submods"]["chip"]["ear_trustworthiness_vector"] = serde_json::json!({});
+    assert_malformed(json_refusal(&v), &["ear_trustworthiness_vector is empty"]);
+    // (The 2023 form writes empty vectors, and accepts them.)
+    let mut v = r.to_json_value_as(EarProfile::Veraison2023);
+    v["submods"]["chip"]["ear.trustworthiness-vector"] = serde_json::json!({});
+    assert!(AttestationResult::from_json(v.to_string().as_bytes()).is_ok());
+
+    // exp: an mtattest result has no expiry.
+    let mut v = draft.clone();
+    v["exp"] = (NOW + 60).into();
+    assert_malformed(json_refusal(&v), &["exp is not supported"]);
+    let Value::Map(mut top) = r.to_cbor_value_as(EarProfile::IetfDraft04) else {
+        panic!()
+    };
+    top.push((Value::Integer(4.into()), Value::Integer((NOW + 60).into())));
+    let err = AttestationResult::from_cbor(&mtattest::cbor::encode(&Value::Map(top))).unwrap_err();
+    assert_eq!(err.code(), "ear.malformed");
+    assert!(err.to_string().contains("exp is not supported"), "{err}");
+
+    // The top-level status and the verifier id are required, under their
+    // draft-04 names.
+    let mut v = draft.clone();
+    v.as_object_mut().unwrap().remove("ear_status");
+    assert_malformed(json_refusal(&v), &["ear_status is missing"]);
+    let mut v = draft.clone();
+    v.as_object_mut().unwrap().remove("ear_verifier_id");
+    assert_malformed(json_refusal(&v), &["ear_verifier_id is missing"]);
+    let mut v = draft.clone();
+    v["submods"]["boot"]["ear_status"] = "fine".into();
+    assert_malformed(json_refusal(&v), &["ear_status is missing or unknown"]);
+    // The consistency rules hold in draft-04 too.
+    let mut v = draft.clone();
+    v["ear_status"] = "affirming".into();
+    assert_malformed(json_refusal(&v), &["differs from the device"]);
+}
+
+/// The WG's own example (cddl/examples/ear-json-1.diag and ear-cbor-1.diag
+/// of draft-ietf-rats-ear): a `PSA` submodule, no `device` submodule, no
+/// mtattest extensions.
+fn wg_example_json() -> serde_json::Value {
+    serde_json::json!({
+        "eat_profile": "tag:ietf.org,2026:rats/ear#04",
+        "iat": 1666529184,
+        "ear_verifier_id": {
+            "developer": "https://veraison-project.org",
+            "build": "vts 0.0.1"
+        },
+        "ear_raw_evidence": "NzQ3MjY5NzM2NTYzNzQK",
+        "submods": {
+            "PSA": {
+                "ear_status": "contraindicated",
+                "ear_trustworthiness_vector": {
+                    "instance-identity": 2,
+                    "executables": 96,
+                    "hardware": 2
+                },
+                "ear_appraisal_policy_ids":
+                    [ "https://veraison.example/policy/1/60a0068d" ]
+            }
+        }
+    })
+}
+
+#[test]
+fn the_wg_example_is_a_draft_04_ear_but_not_an_mtattest_result() {
+    // Refused: it has no verdict for the whole terminal and no action, and
+    // decoding must not invent them.
+    assert_malformed(
+        json_refusal(&wg_example_json()),
+        &["not an mtattest result", "device submodule is missing"],
+    );
+    let int = |k: i64| Value::Integer(k.into());
+    let cbor = Value::Map(vec![
+        (int(265), Value::Text(DRAFT_04.into())),
+        (int(6), int(1666529184)),
+        (
+            int(1004),
+            Value::Map(vec![
+                (int(0), Value::Text("https://veraison-project.org".into())),
+                (int(1), Value::Text("vts 0.0.1".into())),
+            ]),
+        ),
+        (int(1002), Value::Bytes(b"lifeboatman".to_vec())),
+        (
+            int(266),
+            Value::Map(vec![(
+                Value::Text("PSA".into()),
+                Value::Map(vec![
+                    (int(1000), int(96)),
+                    (
+                        int(1001),
+                        Value::Map(vec![(int(0), int(2)), (int(2), int(96)), (int(4), int(2))]),
+                    ),
+                    (
+                        int(1003),
+                        Value::Array(vec![Value::Text(
+                            "https://veraison.example/policy/1/60a0068d".into(),
+                        )]),
+                    ),
+                ]),
+            )]),
+        ),
+    ]);
+    let err = AttestationResult::from_cbor(&mtattest::cbor::encode(&cbor)).unwrap_err();
+    assert_eq!(err.code(), "ear.malformed");
+    assert!(
+        err.to_string().contains("device submodule is missing"),
+        "{err}"
+    );
+
+    // With the PSA submodule renamed `device`, what is still missing is our
+    // extension: the action.
+    let mut v = wg_example_json();
+    let submods = v["submods"].as_object_mut().unwrap();
+    let psa = submods.remove("PSA").unwrap();
+    submods.insert("device".into(), psa);
+    v["ear_status"] = "contraindicated".into();
+    assert_malformed(json_refusal(&v), &["mtattest.action is missing"]);
+    // With the action too, the WG's shape decodes (the extra
+    // ear_raw_evidence is ignored), so the refusals above are about what
+    // the example lacks, not about its labels.
+    v["mtattest.action"] = "deny".into();
+    let back = AttestationResult::from_json(v.to_string().as_bytes()).unwrap();
+    assert_eq!(back.status, Status::Contraindicated);
+    assert_eq!(back.policy_id, "https://veraison.example/policy/1/60a0068d");
+    assert_eq!(back.trust_vector.get(Component::Executables), Some(96));
+    assert_eq!(back.verifier_id.build, "vts 0.0.1");
 }

@@ -1,13 +1,15 @@
 //! The attestation result, in the shape of an EAT Attestation Result (EAR,
-//! draft-ietf-rats-ear, profile `tag:github.com,2023:veraison/ear`) with an
-//! AR4SI trustworthiness vector: JSON and CBOR serialisations, COSE_Sign1
-//! signing and verification.
+//! draft-ietf-rats-ear) with an AR4SI trustworthiness vector: JSON and CBOR
+//! serialisations, COSE_Sign1 signing and verification, in either form of
+//! [`EarProfile`] (profile `tag:github.com,2023:veraison/ear` by default, or
+//! `tag:ietf.org,2026:rats/ear#04`).
 //!
 //! The EAR has one submodule per appraised layer (`chip`, `boot`, `os`,
 //! `app`, `runtime`) and one named `device` for the terminal as a whole:
 //! its status and vector summarise every layer (so it is never better than
 //! the worst layer), and it carries the reasons about top-level claims.
-//! The overall status is repeated at the top level as `ear.status`. Each
+//! The overall status is repeated at the top level (`ear.status`, or
+//! `ear_status` in draft-04). Each
 //! reason sits in the submodule of the layer its claim belongs to.
 //! `spec/appraisal.md` gives every label.
 
@@ -20,6 +22,7 @@ use base64::Engine as _;
 use ciborium::value::Value;
 use serde::{Deserialize, Serialize};
 
+use super::ear_profile::EarProfile;
 use super::error::EarError;
 use super::policy::Action;
 use crate::claims::{EvidenceSource, Layer};
@@ -28,13 +31,11 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::token::{DecodeOptions, Token, TokenBuilder};
 
-/// The EAR profile this crate produces and accepts.
-pub const EAR_PROFILE: &str = "tag:github.com,2023:veraison/ear";
-
 /// The name of the submodule that describes the whole terminal.
 pub const DEVICE_SUBMOD: &str = "device";
 
-/// CBOR and JSON labels of the EAR.
+/// CBOR and JSON labels of the EAR. Unsuffixed: the Veraison 2023 form (and
+/// the labels both forms share); suffixed `_04`: draft-ietf-rats-ear-04.
 pub mod labels {
     /// `eat_profile` (CBOR 265).
     pub const PROFILE: (&str, i64) = ("eat_profile", 265);
@@ -52,9 +53,21 @@ pub mod labels {
     pub const POLICY_ID: (&str, i64) = ("ear.appraisal-policy-id", 1003);
     /// `ear.verifier-id` (CBOR 1004): `{developer (0), build (1)}`.
     pub const VERIFIER_ID: (&str, i64) = ("ear.verifier-id", 1004);
-    /// mtattest extension: the relying party's action for the status.
+    /// draft-04 `ear_status` (CBOR 1000).
+    pub const STATUS_04: (&str, i64) = ("ear_status", 1000);
+    /// draft-04 `ear_trustworthiness_vector` (CBOR 1001).
+    pub const TRUST_VECTOR_04: (&str, i64) = ("ear_trustworthiness_vector", 1001);
+    /// draft-04 `ear_appraisal_policy_ids` (CBOR 1003): an array of text.
+    pub const POLICY_IDS_04: (&str, i64) = ("ear_appraisal_policy_ids", 1003);
+    /// draft-04 `ear_verifier_id` (CBOR 1004): `{developer (0), build (1)}`.
+    pub const VERIFIER_ID_04: (&str, i64) = ("ear_verifier_id", 1004);
+    /// `exp` (CBOR 4): never produced; refused in a draft-04 result.
+    pub const EXP: (&str, i64) = ("exp", 4);
+    /// mtattest extension (both forms): the relying party's action for the
+    /// status; a `$$ear-extension` member in draft-04.
     pub const ACTION: (&str, i64) = ("mtattest.action", -80100);
-    /// mtattest extension: the reasons of a submodule.
+    /// mtattest extension (both forms): the reasons of a submodule; a
+    /// `$$ear-appraisal-extension` member in draft-04.
     pub const REASONS: (&str, i64) = ("mtattest.reasons", -80101);
 }
 
@@ -246,6 +259,11 @@ impl TrustVector {
             .filter_map(|c| self.get(c).map(|v| (c, v)))
     }
 
+    /// Whether no component is asserted.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+
     /// The worst tier among the asserted values (`None` if empty).
     pub fn worst(&self) -> Status {
         self.iter()
@@ -424,26 +442,49 @@ impl AttestationResult {
 
     // ---- JSON ----
 
-    /// The EAR as a JSON value.
+    /// The EAR as a JSON value, in the Veraison 2023 form.
     pub fn to_json_value(&self) -> serde_json::Value {
+        self.to_json_value_as(EarProfile::Veraison2023)
+    }
+
+    /// The EAR as a JSON value, in the form of `profile`.
+    pub fn to_json_value_as(&self, profile: EarProfile) -> serde_json::Value {
         use serde_json::Value as J;
-        let mut submods = JsonMap::new();
-        let mut device = JsonMap::new();
-        device.insert(labels::STATUS.0.into(), J::from(self.status.name()));
-        device.insert(labels::TRUST_VECTOR.0.into(), tv_json(&self.trust_vector));
-        device.insert(labels::POLICY_ID.0.into(), J::from(self.policy_id.as_str()));
-        put_reasons_json(&mut device, self.reasons_for(None));
-        submods.insert(DEVICE_SUBMOD.into(), J::Object(device));
-        for l in &self.layers {
+        let appraisal = |status: Status, tv: &TrustVector, reasons: Vec<&Reason>| {
             let mut m = JsonMap::new();
-            m.insert(labels::STATUS.0.into(), J::from(l.status.name()));
-            m.insert(labels::TRUST_VECTOR.0.into(), tv_json(&l.trust_vector));
-            m.insert(labels::POLICY_ID.0.into(), J::from(self.policy_id.as_str()));
-            put_reasons_json(&mut m, self.reasons_for(Some(l.layer)));
-            submods.insert(l.layer.name().into(), J::Object(m));
+            m.insert(profile.status_label().0.into(), J::from(status.name()));
+            if profile == EarProfile::Veraison2023 || !tv.is_empty() {
+                m.insert(profile.trust_vector_label().0.into(), tv_json(tv));
+            }
+            let policy = match profile {
+                EarProfile::Veraison2023 => J::from(self.policy_id.as_str()),
+                EarProfile::IetfDraft04 => J::Array(alloc::vec![J::from(self.policy_id.as_str())]),
+            };
+            m.insert(profile.policy_label().0.into(), policy);
+            put_reasons_json(&mut m, reasons.into_iter());
+            J::Object(m)
+        };
+        let mut submods = JsonMap::new();
+        submods.insert(
+            DEVICE_SUBMOD.into(),
+            appraisal(
+                self.status,
+                &self.trust_vector,
+                self.reasons_for(None).collect(),
+            ),
+        );
+        for l in &self.layers {
+            submods.insert(
+                l.layer.name().into(),
+                appraisal(
+                    l.status,
+                    &l.trust_vector,
+                    self.reasons_for(Some(l.layer)).collect(),
+                ),
+            );
         }
         let mut top = JsonMap::new();
-        top.insert(labels::PROFILE.0.into(), J::from(EAR_PROFILE));
+        top.insert(labels::PROFILE.0.into(), J::from(profile.profile()));
         top.insert(labels::IAT.0.into(), J::from(self.iat));
         let mut vid = JsonMap::new();
         vid.insert(
@@ -451,22 +492,28 @@ impl AttestationResult {
             J::from(self.verifier_id.developer.as_str()),
         );
         vid.insert("build".into(), J::from(self.verifier_id.build.as_str()));
-        top.insert(labels::VERIFIER_ID.0.into(), J::Object(vid));
+        top.insert(profile.verifier_id_label().0.into(), J::Object(vid));
         if let Some(n) = &self.nonce {
             top.insert(labels::NONCE.0.into(), J::from(b64().encode(n)));
         }
-        top.insert(labels::STATUS.0.into(), J::from(self.status.name()));
+        top.insert(profile.status_label().0.into(), J::from(self.status.name()));
         top.insert(labels::ACTION.0.into(), J::from(self.action.name()));
         top.insert(labels::SUBMODS.0.into(), J::Object(submods));
         J::Object(top)
     }
 
-    /// The EAR as pretty-printed JSON.
+    /// The EAR as pretty-printed JSON, in the Veraison 2023 form.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.to_json_value()).unwrap_or_default()
+        self.to_json_as(EarProfile::Veraison2023)
     }
 
-    /// Decodes an EAR from JSON produced by [`AttestationResult::to_json`].
+    /// The EAR as pretty-printed JSON, in the form of `profile`.
+    pub fn to_json_as(&self, profile: EarProfile) -> String {
+        serde_json::to_string_pretty(&self.to_json_value_as(profile)).unwrap_or_default()
+    }
+
+    /// Decodes an EAR from JSON produced by [`AttestationResult::to_json`]
+    /// or [`AttestationResult::to_json_as`], in either form.
     pub fn from_json(bytes: &[u8]) -> Result<AttestationResult, Error> {
         check_size(bytes)?;
         let v: serde_json::Value =
@@ -474,7 +521,8 @@ impl AttestationResult {
         Self::from_json_value(&v)
     }
 
-    /// Decodes an EAR from a JSON value.
+    /// Decodes an EAR from a JSON value, in either form: the form is chosen
+    /// by `eat_profile`, and a label of the other form is refused.
     pub fn from_json_value(v: &serde_json::Value) -> Result<AttestationResult, Error> {
         let top = v
             .as_object()
@@ -485,18 +533,32 @@ impl AttestationResult {
                 .map(String::from)
                 .ok_or_else(|| malformed(format!("{k} is missing or not text")))
         };
-        let profile = text(top, labels::PROFILE.0)?;
-        if profile != EAR_PROFILE {
-            return Err(EarError::WrongProfile { found: profile }.into());
+        let p = profile_of(text(top, labels::PROFILE.0)?)?;
+        check_json_labels(p, top, "the top level")?;
+        let submods = top
+            .get(labels::SUBMODS.0)
+            .and_then(|v| v.as_object())
+            .ok_or_else(|| malformed("submods is missing"))?;
+        for (name, sub) in submods {
+            if let Some(m) = sub.as_object() {
+                check_json_labels(p, m, &format!("submodule {name}"))?;
+            }
+        }
+        if !submods.contains_key(DEVICE_SUBMOD) {
+            return Err(not_ours());
+        }
+        if p == EarProfile::IetfDraft04 && top.contains_key(labels::EXP.0) {
+            return Err(exp_refused());
         }
         let iat = top
             .get(labels::IAT.0)
             .and_then(|v| v.as_i64())
             .ok_or_else(|| malformed("iat is missing or not an integer"))?;
+        let vid_label = p.verifier_id_label().0;
         let vid = top
-            .get(labels::VERIFIER_ID.0)
+            .get(vid_label)
             .and_then(|v| v.as_object())
-            .ok_or_else(|| malformed("ear.verifier-id is missing"))?;
+            .ok_or_else(|| malformed(format!("{vid_label} is missing")))?;
         let verifier_id = VerifierId::new(text(vid, "developer")?, text(vid, "build")?);
         let nonce = match top.get(labels::NONCE.0) {
             None => None,
@@ -506,13 +568,9 @@ impl AttestationResult {
                     .ok_or_else(|| malformed("eat_nonce is not base64url"))?,
             ),
         };
-        let status = json_status(top.get(labels::STATUS.0))?;
+        let status = json_status(p, top.get(p.status_label().0))?;
         let action = Action::from_name(&text(top, labels::ACTION.0)?)
             .ok_or_else(|| malformed("unknown mtattest.action"))?;
-        let submods = top
-            .get(labels::SUBMODS.0)
-            .and_then(|v| v.as_object())
-            .ok_or_else(|| malformed("submods is missing"))?;
         let mut parts = Vec::new();
         for (name, sub) in submods {
             let m = sub
@@ -527,11 +585,12 @@ impl AttestationResult {
                     .map(reason_from_json)
                     .collect::<Result<Vec<_>, _>>()?,
             };
+            let tv = m.get(p.trust_vector_label().0);
             parts.push(Part {
                 name: name.clone(),
-                status: json_status(m.get(labels::STATUS.0))?,
-                tv: tv_from_json(m.get(labels::TRUST_VECTOR.0))?,
-                policy_id: text(m, labels::POLICY_ID.0)?,
+                status: json_status(p, m.get(p.status_label().0))?,
+                tv: check_tv(p, tv.is_some(), tv_from_json(tv)?)?,
+                policy_id: policy_id(p, policy_field_json(m.get(p.policy_label().0)))?,
                 reasons,
             });
         }
@@ -540,19 +599,27 @@ impl AttestationResult {
 
     // ---- CBOR ----
 
-    /// The EAR as a CBOR value.
+    /// The EAR as a CBOR value, in the Veraison 2023 form.
     pub fn to_cbor_value(&self) -> Value {
+        self.to_cbor_value_as(EarProfile::Veraison2023)
+    }
+
+    /// The EAR as a CBOR value, in the form of `profile`.
+    pub fn to_cbor_value_as(&self, profile: EarProfile) -> Value {
         let int = |k: i64| Value::Integer(k.into());
         let mut submods = Vec::new();
         let appraisal = |status: Status, tv: &TrustVector, reasons: Vec<&Reason>| {
-            let mut m = alloc::vec![
-                (int(labels::STATUS.1), int(i64::from(status.code()))),
-                (int(labels::TRUST_VECTOR.1), tv_cbor(tv)),
-                (
-                    int(labels::POLICY_ID.1),
-                    Value::Text(self.policy_id.clone()),
-                ),
-            ];
+            let mut m = alloc::vec![(int(profile.status_label().1), int(i64::from(status.code())))];
+            if profile == EarProfile::Veraison2023 || !tv.is_empty() {
+                m.push((int(profile.trust_vector_label().1), tv_cbor(tv)));
+            }
+            let policy = match profile {
+                EarProfile::Veraison2023 => Value::Text(self.policy_id.clone()),
+                EarProfile::IetfDraft04 => {
+                    Value::Array(alloc::vec![Value::Text(self.policy_id.clone())])
+                }
+            };
+            m.push((int(profile.policy_label().1), policy));
             if !reasons.is_empty() {
                 m.push((
                     int(labels::REASONS.1),
@@ -580,16 +647,22 @@ impl AttestationResult {
             ));
         }
         let mut top = alloc::vec![
-            (int(labels::PROFILE.1), Value::Text(EAR_PROFILE.into())),
+            (
+                int(labels::PROFILE.1),
+                Value::Text(profile.profile().into())
+            ),
             (int(labels::IAT.1), int(self.iat)),
             (
-                int(labels::VERIFIER_ID.1),
+                int(profile.verifier_id_label().1),
                 Value::Map(alloc::vec![
                     (int(0), Value::Text(self.verifier_id.developer.clone())),
                     (int(1), Value::Text(self.verifier_id.build.clone())),
                 ]),
             ),
-            (int(labels::STATUS.1), int(i64::from(self.status.code()))),
+            (
+                int(profile.status_label().1),
+                int(i64::from(self.status.code()))
+            ),
             (
                 int(labels::ACTION.1),
                 Value::Text(self.action.name().into())
@@ -602,25 +675,43 @@ impl AttestationResult {
         Value::Map(top)
     }
 
-    /// The EAR in deterministic CBOR.
+    /// The EAR in deterministic CBOR, in the Veraison 2023 form.
     pub fn to_cbor(&self) -> Vec<u8> {
-        crate::cbor::encode(&self.to_cbor_value())
+        self.to_cbor_as(EarProfile::Veraison2023)
     }
 
-    /// Decodes an EAR from CBOR produced by [`AttestationResult::to_cbor`].
+    /// The EAR in deterministic CBOR, in the form of `profile`.
+    pub fn to_cbor_as(&self, profile: EarProfile) -> Vec<u8> {
+        crate::cbor::encode(&self.to_cbor_value_as(profile))
+    }
+
+    /// Decodes an EAR from CBOR produced by [`AttestationResult::to_cbor`]
+    /// or [`AttestationResult::to_cbor_as`], in either form: the form is
+    /// chosen by `eat_profile`, and the other form's policy shape is refused.
     pub fn from_cbor(bytes: &[u8]) -> Result<AttestationResult, Error> {
         check_size(bytes)?;
         let v = crate::cbor::decode_strict(bytes, &EAR_LIMITS)?;
         let top = cbor_map(&v, "the EAR")?;
-        let profile = cbor_text(top, labels::PROFILE)?;
-        if profile != EAR_PROFILE {
-            return Err(EarError::WrongProfile { found: profile }.into());
+        let p = profile_of(cbor_text(top, labels::PROFILE)?)?;
+        let submods = cbor_map(
+            cbor_get(top, labels::SUBMODS.1).ok_or_else(|| malformed("submods is missing"))?,
+            "submods",
+        )?;
+        if !submods
+            .iter()
+            .any(|(k, _)| matches!(k, Value::Text(t) if t == DEVICE_SUBMOD))
+        {
+            return Err(not_ours());
+        }
+        if p == EarProfile::IetfDraft04 && cbor_get(top, labels::EXP.1).is_some() {
+            return Err(exp_refused());
         }
         let iat = cbor_int(top, labels::IAT)?;
+        let vid_label = p.verifier_id_label();
         let vid = cbor_map(
-            cbor_get(top, labels::VERIFIER_ID.1)
-                .ok_or_else(|| malformed("ear.verifier-id is missing"))?,
-            "ear.verifier-id",
+            cbor_get(top, vid_label.1)
+                .ok_or_else(|| malformed(format!("{} is missing", vid_label.0)))?,
+            vid_label.0,
         )?;
         let verifier_id = VerifierId::new(
             cbor_text(vid, ("developer", 0))?,
@@ -631,13 +722,9 @@ impl AttestationResult {
             Some(Value::Bytes(b)) => Some(b.clone()),
             Some(_) => return Err(malformed("eat_nonce is not a byte string")),
         };
-        let status = cbor_status(top)?;
+        let status = cbor_status(p, top)?;
         let action = Action::from_name(&cbor_text(top, labels::ACTION)?)
             .ok_or_else(|| malformed("unknown mtattest.action"))?;
-        let submods = cbor_map(
-            cbor_get(top, labels::SUBMODS.1).ok_or_else(|| malformed("submods is missing"))?,
-            "submods",
-        )?;
         let mut parts = Vec::new();
         for (k, sub) in submods {
             let Value::Text(name) = k else {
@@ -652,11 +739,12 @@ impl AttestationResult {
                     .collect::<Result<Vec<_>, _>>()?,
                 Some(_) => return Err(malformed("mtattest.reasons is not an array")),
             };
+            let tv = cbor_get(m, p.trust_vector_label().1);
             parts.push(Part {
                 name: name.clone(),
-                status: cbor_status(m)?,
-                tv: tv_from_cbor(cbor_get(m, labels::TRUST_VECTOR.1))?,
-                policy_id: cbor_text(m, labels::POLICY_ID)?,
+                status: cbor_status(p, m)?,
+                tv: check_tv(p, tv.is_some(), tv_from_cbor(tv)?)?,
+                policy_id: policy_id(p, policy_field_cbor(cbor_get(m, p.policy_label().1)))?,
                 reasons,
             });
         }
@@ -665,14 +753,55 @@ impl AttestationResult {
 
     // ---- COSE ----
 
-    /// Signs the CBOR EAR as a COSE_Sign1 (tag 18) with `signer` (ES384 for
-    /// a P-384 key), so a gateway can forward it to back ends.
+    /// Signs the CBOR EAR (Veraison 2023 form) as a COSE_Sign1 (tag 18)
+    /// with `signer` (ES384 for a P-384 key), so a gateway can forward it to
+    /// back ends.
     pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
-        TokenBuilder::new().sign_payload(self.to_cbor(), signer)
+        self.sign_as(EarProfile::Veraison2023, signer)
+    }
+
+    /// Signs the CBOR EAR in the form of `profile` as a COSE_Sign1, like
+    /// [`AttestationResult::sign`].
+    ///
+    /// ```
+    /// use mtattest::appraisal::{
+    ///     Action, AttestationResult, EarProfile, Status, TrustVector, VerifierId,
+    /// };
+    /// use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
+    ///
+    /// let result = AttestationResult {
+    ///     status: Status::Affirming,
+    ///     trust_vector: TrustVector::new(),
+    ///     layers: Vec::new(),
+    ///     reasons: Vec::new(),
+    ///     policy_id: "payment".into(),
+    ///     action: Action::Allow,
+    ///     verifier_id: VerifierId::default(),
+    ///     nonce: None,
+    ///     iat: 1_790_000_000,
+    /// };
+    /// // The draft-04 form: `ear_` labels and an array of policy ids.
+    /// let json = result.to_json_value_as(EarProfile::IetfDraft04);
+    /// assert_eq!(json["eat_profile"], "tag:ietf.org,2026:rats/ear#04");
+    /// assert_eq!(json["submods"]["device"]["ear_appraisal_policy_ids"][0], "payment");
+    /// let text = result.to_json_as(EarProfile::IetfDraft04);
+    /// assert_eq!(AttestationResult::from_json(text.as_bytes()).unwrap(), result);
+    ///
+    /// let cbor = result.to_cbor_as(EarProfile::IetfDraft04);
+    /// assert_eq!(AttestationResult::from_cbor(&cbor).unwrap(), result);
+    ///
+    /// let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[9; 48]).unwrap();
+    /// let signed = result.sign_as(EarProfile::IetfDraft04, &key).unwrap();
+    /// let back = AttestationResult::verify_signed(&signed, &key.public_key(), &RustCrypto).unwrap();
+    /// assert_eq!(back, result);
+    /// ```
+    pub fn sign_as(&self, profile: EarProfile, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
+        TokenBuilder::new().sign_payload(self.to_cbor_as(profile), signer)
     }
 
     /// Checks a signed EAR's envelope and signature under `key` and decodes
-    /// it. A tampered or re-signed result fails with `token.bad-signature`.
+    /// it, in either form. A tampered or re-signed result fails with
+    /// `token.bad-signature`.
     ///
     /// ```
     /// use mtattest::appraisal::{Action, AttestationResult, Status, TrustVector, VerifierId};
@@ -833,10 +962,122 @@ fn tv_from_json(v: Option<&serde_json::Value>) -> Result<TrustVector, Error> {
     Ok(tv)
 }
 
-fn json_status(v: Option<&serde_json::Value>) -> Result<Status, Error> {
+fn json_status(p: EarProfile, v: Option<&serde_json::Value>) -> Result<Status, Error> {
     v.and_then(|v| v.as_str())
         .and_then(Status::from_name)
-        .ok_or_else(|| malformed("ear.status is missing or unknown"))
+        .ok_or_else(|| malformed(format!("{} is missing or unknown", p.status_label().0)))
+}
+
+/// The form of `eat_profile`, or `ear.wrong-profile`.
+fn profile_of(profile: String) -> Result<EarProfile, Error> {
+    EarProfile::from_profile(&profile)
+        .ok_or_else(|| EarError::WrongProfile { found: profile }.into())
+}
+
+/// Refuses a JSON label of the other form (its prefix is `ear.` in the 2023
+/// form, `ear_` in draft-04) among the members of `m`.
+fn check_json_labels(p: EarProfile, m: &JsonMap, place: &str) -> Result<(), Error> {
+    let other = p.other();
+    match m.keys().find(|k| k.starts_with(other.label_prefix())) {
+        None => Ok(()),
+        Some(k) => Err(malformed(format!(
+            "{place} has {k:?}, a label of the {other} form, in a {p} result (eat_profile {})",
+            p.profile()
+        ))),
+    }
+}
+
+/// An EAR without the `device` submodule is not one this crate produced:
+/// it carries no verdict for the whole terminal and no action.
+fn not_ours() -> Error {
+    malformed("not an mtattest result: the device submodule is missing")
+}
+
+/// `exp` in a draft-04 result: an mtattest result has no expiry, and one
+/// that claims to expire cannot be decoded without losing that claim.
+fn exp_refused() -> Error {
+    malformed("exp is not supported: an mtattest result has no expiry")
+}
+
+/// Refuses an empty vector where the form requires a non-empty one
+/// (draft-04 uses the AR4SI `non-empty` vector and leaves it out instead).
+fn check_tv(p: EarProfile, present: bool, tv: TrustVector) -> Result<TrustVector, Error> {
+    if p == EarProfile::IetfDraft04 && present && tv.is_empty() {
+        return Err(malformed(format!(
+            "{} is empty (the {p} form leaves an empty vector out)",
+            p.trust_vector_label().0
+        )));
+    }
+    Ok(tv)
+}
+
+/// The appraisal policy member, whichever its shape.
+enum PolicyField {
+    Missing,
+    Text(String),
+    Texts(Vec<String>),
+    Other,
+}
+
+fn policy_field_json(v: Option<&serde_json::Value>) -> PolicyField {
+    match v {
+        None => PolicyField::Missing,
+        Some(serde_json::Value::String(s)) => PolicyField::Text(s.clone()),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(String::from))
+            .collect::<Option<Vec<_>>>()
+            .map_or(PolicyField::Other, PolicyField::Texts),
+        Some(_) => PolicyField::Other,
+    }
+}
+
+fn policy_field_cbor(v: Option<&Value>) -> PolicyField {
+    match v {
+        None => PolicyField::Missing,
+        Some(Value::Text(s)) => PolicyField::Text(s.clone()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                Value::Text(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map_or(PolicyField::Other, PolicyField::Texts),
+        Some(_) => PolicyField::Other,
+    }
+}
+
+/// The policy id: one text in the 2023 form, an array of exactly one text
+/// in draft-04 (an mtattest result is appraised under one policy). The
+/// other form's shape is refused, saying so.
+fn policy_id(p: EarProfile, field: PolicyField) -> Result<String, Error> {
+    let label = p.policy_label().0;
+    match (p, field) {
+        (EarProfile::Veraison2023, PolicyField::Text(t)) => Ok(t),
+        (EarProfile::IetfDraft04, PolicyField::Texts(list)) => {
+            match <[String; 1]>::try_from(list) {
+                Ok([one]) => Ok(one),
+                Err(list) if list.is_empty() => Err(malformed(format!("{label} is empty"))),
+                Err(list) => Err(malformed(format!(
+                    "{label} names {} policies; an mtattest result names one",
+                    list.len()
+                ))),
+            }
+        }
+        (EarProfile::Veraison2023, PolicyField::Texts(_)) => Err(malformed(format!(
+            "{label} is an array of text, the {} form's {}, in a {p} result",
+            p.other(),
+            p.other().policy_label().0
+        ))),
+        (EarProfile::IetfDraft04, PolicyField::Text(_)) => Err(malformed(format!(
+            "{label} is one text, the {} form's {}, in a {p} result",
+            p.other(),
+            p.other().policy_label().0
+        ))),
+        (_, PolicyField::Missing) => Err(malformed(format!("{label} is missing"))),
+        (_, _) => Err(malformed(format!("{label} is not of the {p} form's type"))),
+    }
 }
 
 fn put_reasons_json<'a>(m: &mut JsonMap, reasons: impl Iterator<Item = &'a Reason>) {
@@ -1005,10 +1246,11 @@ fn cbor_int(m: &[(Value, Value)], label: (&str, i64)) -> Result<i64, Error> {
         .ok_or_else(|| malformed(format!("{} is missing or not an integer", label.0)))
 }
 
-fn cbor_status(m: &[(Value, Value)]) -> Result<Status, Error> {
-    let code = cbor_int(m, labels::STATUS)?;
+fn cbor_status(p: EarProfile, m: &[(Value, Value)]) -> Result<Status, Error> {
+    let label = p.status_label();
+    let code = cbor_int(m, label)?;
     match Status::from_code(code) {
         Some(s) if s.code() == i8::try_from(code).unwrap_or(i8::MIN) => Ok(s),
-        _ => Err(malformed(format!("ear.status {code} is not a tier code"))),
+        _ => Err(malformed(format!("{} {code} is not a tier code", label.0))),
     }
 }

@@ -35,6 +35,7 @@
 mod bulletin;
 mod claim;
 mod ear;
+mod ear_profile;
 mod error;
 mod freshness;
 mod policy;
@@ -50,8 +51,9 @@ use alloc::vec::Vec;
 pub use bulletin::{Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software};
 pub use ear::{
     labels, AttestationResult, Component, Failure, LayerResult, Reason, Status, TrustVector,
-    VerifierId, DEVICE_SUBMOD, EAR_PROFILE,
+    VerifierId, DEVICE_SUBMOD,
 };
+pub use ear_profile::{EarProfile, EAR_PROFILE, EAR_PROFILE_DRAFT_04};
 pub use error::{EarError, FreshnessError, PolicyError, ReplayError};
 pub use freshness::Freshness;
 pub use policy::{
