@@ -257,6 +257,17 @@ pub fn write_all(root: &Path) -> Result<()> {
                     result.to_json_value().to_string().as_bytes(),
                 )?;
             }
+            // The draft-ietf-rats-ear-04 form of the same result.
+            let draft = mtattest::appraisal::EarProfile::IetfDraft04;
+            ear.add(&format!("{tag}-draft04.cbor"), &result.to_cbor_as(draft))?;
+            ear.add(
+                &format!("{tag}-draft04.json"),
+                result.to_json_as(draft).as_bytes(),
+            )?;
+            ear.add(
+                &format!("{tag}-draft04.cose"),
+                &result.sign_as(draft, &signer)?,
+            )?;
         }
     }
 
