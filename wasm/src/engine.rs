@@ -5,7 +5,9 @@
 //! documents (camelCase members), or a [`Failure`] with a stable error code.
 
 use ciborium::value::Value as Cbor;
-use mtattest::appraisal::{AttestationResult, Bulletin, Freshness, Policy, Preset, Status};
+use mtattest::appraisal::{
+    AttestationResult, Bulletin, EarProfile, Freshness, Policy, Preset, Status,
+};
 use mtattest::claims::{render_text, ClaimsSet};
 use mtattest::crypto::Algorithm;
 use mtattest::diag;
@@ -89,6 +91,35 @@ fn opt_u32(options: &Json, name: &str) -> Result<Option<u32>, Failure> {
     }
 }
 
+/// `options.earProfile`: the form of the result's `ear` (spec/appraisal.md
+/// §11.6), `veraison-2023` (the default, also when absent or null) or
+/// `ietf-draft-04`.
+fn ear_profile_option(options: &Json) -> Result<EarProfile, Failure> {
+    let names = || {
+        EarProfile::ALL
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match options.get("earProfile") {
+        None | Some(Json::Null) => Ok(EarProfile::default()),
+        Some(Json::String(s)) => EarProfile::ALL
+            .into_iter()
+            .find(|p| p.name() == s.as_str())
+            .ok_or_else(|| {
+                Failure::options(format!(
+                    "options.earProfile: unknown EAR profile {s:?} ({})",
+                    names()
+                ))
+            }),
+        Some(_) => Err(Failure::options(format!(
+            "options.earProfile must be a string ({})",
+            names()
+        ))),
+    }
+}
+
 fn hex_option(name: &str, s: &str) -> Result<Vec<u8>, Failure> {
     let clean: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     hex::decode(clean).map_err(|e| Failure::options(format!("options.{name}: not hex: {e}")))
@@ -103,6 +134,7 @@ pub struct Session {
     policy: Option<Policy>,
     nonce: Option<Vec<u8>>,
     now: UnixTime,
+    ear_profile: EarProfile,
 }
 
 /// Loads a policy: a preset name (`payment`, `byod`, `content`) or a JSON
@@ -217,6 +249,7 @@ impl Session {
             }
             None => None,
         };
+        let ear_profile = ear_profile_option(options)?;
         let nonce = opt_str(options, "nonce")?
             .map(|n| hex_option("nonce", n))
             .transpose()?;
@@ -239,6 +272,7 @@ impl Session {
             policy,
             nonce,
             now: UnixTime::from_secs(now),
+            ear_profile,
         })
     }
 
@@ -265,7 +299,13 @@ impl Session {
                     .policy
                     .as_ref()
                     .map(|p| self.verifier.appraise(&verified, p, self.now));
-                valid_result(&verified, result.as_ref(), chain, self.now)
+                valid_result(
+                    &verified,
+                    result.as_ref(),
+                    chain,
+                    self.now,
+                    self.ear_profile,
+                )
             }
         }
     }
@@ -276,6 +316,7 @@ fn valid_result(
     result: Option<&AttestationResult>,
     chain: Json,
     now: UnixTime,
+    ear_profile: EarProfile,
 ) -> Json {
     let claims = verified.claims().to_json();
     let status = result.map_or(Status::None, |r| r.status);
@@ -312,7 +353,7 @@ fn valid_result(
         "claims": claims,
         "layers": layers(&claims, result),
         "reasons": result.map_or_else(Vec::new, reasons),
-        "ear": result.map(AttestationResult::to_json_value),
+        "ear": result.map(|r| r.to_json_value_as(ear_profile)),
         "chain": chain,
         "key": key,
         "claimsText": render_text(verified.claims()),
@@ -516,6 +557,66 @@ mod tests {
         assert!(chain.len() >= 2, "{chain:?}");
         assert_eq!(chain, out["chain"].as_array().unwrap());
         assert!(chain[0]["subject"].as_str().unwrap().starts_with("CN="));
+    }
+
+    #[test]
+    fn the_ear_is_in_the_chosen_form() {
+        let manifest: Json = serde_json::from_slice(&read("manifest.json")).unwrap();
+        let case = &manifest["cases"][0];
+        let pem = String::from_utf8(read(case["anchors"].as_str().unwrap())).unwrap();
+        let policy = String::from_utf8(read(case["policy"].as_str().unwrap())).unwrap();
+        let token = read(case["token"].as_str().unwrap());
+        let expected = &case["expected"]["appraisal"]["status"];
+        let options = |profile: Json| {
+            json!({"time": case["time"], "nonce": case["nonce"], "policy": policy,
+                "earProfile": profile})
+        };
+        // Absent, null and "veraison-2023": the 2023 form.
+        for profile in [Json::Null, json!("veraison-2023")] {
+            let out = Session::new(&pem, &options(profile))
+                .unwrap()
+                .verify(&token);
+            assert_eq!(&out["ear"]["ear.status"], expected);
+            assert_eq!(
+                out["ear"]["eat_profile"],
+                "tag:github.com,2023:veraison/ear"
+            );
+            assert!(out["ear"].get("ear_status").is_none());
+        }
+        let mut absent = options(Json::Null);
+        absent.as_object_mut().unwrap().remove("earProfile");
+        let out = Session::new(&pem, &absent).unwrap().verify(&token);
+        assert_eq!(&out["ear"]["ear.status"], expected);
+        // draft-ietf-rats-ear-04.
+        let out = Session::new(&pem, &options(json!("ietf-draft-04")))
+            .unwrap()
+            .verify(&token);
+        assert_eq!(&out["ear"]["ear_status"], expected);
+        assert_eq!(out["ear"]["eat_profile"], "tag:ietf.org,2026:rats/ear#04");
+        assert!(out["ear"].get("ear.status").is_none());
+        assert_eq!(
+            out["ear"]["submods"]["device"]["ear_appraisal_policy_ids"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        // The result decodes as the same appraisal either way.
+        let draft = AttestationResult::from_json(out["ear"].to_string().as_bytes()).unwrap();
+        assert_eq!(draft.status.name(), expected.as_str().unwrap());
+        // Anything else is refused before anything is verified.
+        for bad in [
+            json!("ietf-draft-03"),
+            json!("Veraison-2023"),
+            json!(""),
+            json!(4),
+            json!(true),
+            json!(["ietf-draft-04"]),
+        ] {
+            let e = Session::new(&pem, &options(bad.clone())).unwrap_err();
+            assert_eq!(e.code, BAD_OPTIONS, "{bad}");
+            assert!(e.message.contains("earProfile"), "{}", e.message);
+        }
     }
 
     #[test]

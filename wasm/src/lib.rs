@@ -9,7 +9,7 @@
 //!   refused), `errorCode` (the stable §13 code of a refusal, else `null`),
 //!   `message`, `action`, `policyId`, `claims` (the §12 claims JSON),
 //!   `layers` (`[{name, evidenceSource, status, claims}]`, `device` first),
-//!   `reasons`, `ear` (the EAR JSON), `chain` (`[{subject, issuer, serial,
+//!   `reasons`, `ear` (the EAR JSON, in the form `earProfile` chose), `chain` (`[{subject, issuer, serial,
 //!   notBefore, notAfter, header}]`, the token's x5chain as sent), `key`
 //!   (how the key was established), `claimsText`, `verifiedAt`.
 //! - `new Verifier(anchorsPem, options)` with `.verify(token)`: the same,
@@ -25,7 +25,9 @@
 //! document), `appSigners` (hex digests), `bulletins` (a JSON feed),
 //! `crls` (hex DER), `statusList` (JSON), `allowedAlgorithms`
 //! (`["ES384", "ES256"]`), `requireProtectedX5chain`, `maxAgeSecs`,
-//! `clockSkewSecs`.
+//! `clockSkewSecs`, `earProfile` (the form of `ear`, spec/appraisal.md
+//! §11.6: `"veraison-2023"`, the default when absent or null, or
+//! `"ietf-draft-04"`; any other value throws `options.invalid`).
 //!
 //! A refused token is a result, not an exception. A call that cannot run
 //! (bad options, anchors, policy or bulletin) throws an `Error` whose

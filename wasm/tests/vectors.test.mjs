@@ -64,6 +64,23 @@ for (const c of manifest.cases) {
   });
 }
 
+test('earProfile: the EAR in the draft-ietf-rats-ear-04 form, or refused', () => {
+  const c = manifest.cases.find((k) => k.expected.result !== 'invalid' && k.expected.appraisal);
+  assert.ok(c, 'a valid, appraised vector');
+  const r = new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: 'ietf-draft-04' }).verify(read(c.token));
+  assert.equal(r.errorCode, null, r.message);
+  assert.equal(r.ear.ear_status, c.expected.appraisal.status);
+  assert.equal(r.ear.eat_profile, 'tag:ietf.org,2026:rats/ear#04');
+  assert.equal(r.ear['ear.status'], undefined);
+  const d = new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: 'veraison-2023' }).verify(read(c.token));
+  assert.equal(d.ear['ear.status'], c.expected.appraisal.status);
+  assert.equal(d.ear.eat_profile, 'tag:github.com,2023:veraison/ear');
+  for (const bad of ['ietf-draft-03', 3, true]) {
+    assert.throws(() => new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: bad }),
+      (e) => e instanceof Error && e.code === 'options.invalid' && /earProfile/.test(e.message));
+  }
+});
+
 test('the API: version, inspect, thrown errors carry codes', () => {
   assert.match(wasm.version(), /^\d+\.\d+\.\d+/);
   const valid = manifest.cases[0];

@@ -59,6 +59,7 @@ function options() {
     nonce: $('nonce').value.trim() || null,
     policy: policy === 'custom' ? $('custom').value : policy || null,
     appSigners: policy ? signers : [],
+    earProfile: $('ear-profile').value,
   };
 }
 
