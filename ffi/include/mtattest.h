@@ -62,6 +62,20 @@
 #define MTATTEST_MAX_TOKEN_SIZE 16384
 
 /**
+ * EAR form (spec/appraisal.md section 11.6): the Veraison 2023 form,
+ * profile "tag:github.com,2023:veraison/ear", labels "ear.status" and so
+ * on. The default.
+ */
+#define MTATTEST_EAR_PROFILE_VERAISON_2023 0
+
+/**
+ * EAR form (spec/appraisal.md section 11.6): the IETF working-group form
+ * of draft-ietf-rats-ear-04, profile "tag:ietf.org,2026:rats/ear#04",
+ * labels "ear_status" and so on.
+ */
+#define MTATTEST_EAR_PROFILE_IETF_DRAFT_04 1
+
+/**
  * The result of every call. `MTATTEST_OK` (0) is success. Codes 1 to 99
  * are the C API's own; codes from 100 up are the stable error codes of
  * the specification (spec/mtattest.md section 13), numbered by family
@@ -704,7 +718,8 @@ enum mtattest_result mtattest_issue(const struct mtattest_signer *signer,
  * Makes a verifier builder with the defaults: no anchors yet, no
  * revocation data, ES384 and ES256 allowed, tokens up to 300 s old with
  * 60 s clock skew, x5chain accepted in either header, no policy (results
- * have status MTATTEST_STATUS_NONE), no bulletins.
+ * have status MTATTEST_STATUS_NONE), no bulletins, the EAR in the
+ * Veraison 2023 form.
  *
  * # Safety
  *
@@ -797,6 +812,22 @@ enum mtattest_result mtattest_verifier_builder_set_freshness(struct mtattest_ver
  */
 enum mtattest_result mtattest_verifier_builder_set_require_protected_x5chain(struct mtattest_verifier_builder *builder,
                                                                              bool required);
+
+/**
+ * Chooses the form of the attestation result (EAR) that the results of
+ * the verifiers built from this builder lend
+ * (mtattest_verify_result_ear_json, mtattest_verify_result_ear_cbor):
+ * MTATTEST_EAR_PROFILE_VERAISON_2023 (the default) or
+ * MTATTEST_EAR_PROFILE_IETF_DRAFT_04 (spec/appraisal.md section 11.6).
+ * Any other value gives MTATTEST_ERR_INVALID_ARGUMENT and changes
+ * nothing.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_ear_profile(struct mtattest_verifier_builder *builder,
+                                                               uint32_t profile);
 
 /**
  * Sets the appraisal policy to a built-in preset ("payment", "byod" or
@@ -958,10 +989,11 @@ enum mtattest_result mtattest_verify_result_message(const struct mtattest_verify
                                                     size_t *out_len);
 
 /**
- * Lends the attestation result (EAR, spec section 11.6) as pretty JSON
- * text: NUL-terminated, valid until the result is freed; `*out_len` (if
- * `out_len` is not NULL) receives its length without the NUL. A rejected
- * token has none (MTATTEST_ERR_NOT_AVAILABLE).
+ * Lends the attestation result (EAR, spec section 11.6), in the form
+ * chosen with mtattest_verifier_builder_set_ear_profile (default: Veraison
+ * 2023), as pretty JSON text: NUL-terminated, valid until the result is
+ * freed; `*out_len` (if `out_len` is not NULL) receives its length without
+ * the NUL. A rejected token has none (MTATTEST_ERR_NOT_AVAILABLE).
  *
  * # Safety
  *
@@ -972,9 +1004,10 @@ enum mtattest_result mtattest_verify_result_ear_json(const struct mtattest_verif
                                                      size_t *out_len);
 
 /**
- * Lends the attestation result (EAR) encoded as CBOR: `*out_cbor` points
- * to `*out_len` bytes, valid until the result is freed. A rejected token
- * has none (MTATTEST_ERR_NOT_AVAILABLE).
+ * Lends the attestation result (EAR), in the form chosen with
+ * mtattest_verifier_builder_set_ear_profile, encoded as CBOR: `*out_cbor`
+ * points to `*out_len` bytes, valid until the result is freed. A rejected
+ * token has none (MTATTEST_ERR_NOT_AVAILABLE).
  *
  * # Safety
  *

@@ -4,7 +4,7 @@
 
 use std::ffi::{c_char, CStr, CString};
 
-use mtattest::appraisal::{Bulletin, Freshness, Policy, PolicyDocument};
+use mtattest::appraisal::{Bulletin, EarProfile, Freshness, Policy, PolicyDocument};
 use mtattest::crypto::Algorithm;
 use mtattest::error::ChainError;
 use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
@@ -25,6 +25,27 @@ pub const MTATTEST_ALG_ES256: u32 = 2;
 /// The largest token a verifier accepts (spec section 8), in bytes: a
 /// buffer of this size always holds a token that can verify.
 pub const MTATTEST_MAX_TOKEN_SIZE: usize = 16384;
+
+/// EAR form (spec/appraisal.md section 11.6): the Veraison 2023 form,
+/// profile "tag:github.com,2023:veraison/ear", labels "ear.status" and so
+/// on. The default.
+pub const MTATTEST_EAR_PROFILE_VERAISON_2023: u32 = 0;
+/// EAR form (spec/appraisal.md section 11.6): the IETF working-group form
+/// of draft-ietf-rats-ear-04, profile "tag:ietf.org,2026:rats/ear#04",
+/// labels "ear_status" and so on.
+pub const MTATTEST_EAR_PROFILE_IETF_DRAFT_04: u32 = 1;
+
+/// The EAR form of a MTATTEST_EAR_PROFILE_* value; any other is refused.
+pub(crate) fn ear_profile(value: u32) -> Result<EarProfile, Failure> {
+    match value {
+        MTATTEST_EAR_PROFILE_VERAISON_2023 => Ok(EarProfile::Veraison2023),
+        MTATTEST_EAR_PROFILE_IETF_DRAFT_04 => Ok(EarProfile::IetfDraft04),
+        other => Err(Failure::invalid(format!(
+            "EAR profile {other} is unknown (known: MTATTEST_EAR_PROFILE_VERAISON_2023 0, \
+             MTATTEST_EAR_PROFILE_IETF_DRAFT_04 1)"
+        ))),
+    }
+}
 
 /// The algorithms of a bit set; an unknown bit or an empty set is refused.
 pub(crate) fn algorithms(mask: u32) -> Result<Vec<Algorithm>, Failure> {
@@ -94,6 +115,7 @@ pub(crate) struct BuilderState {
     freshness: Freshness,
     policy: Option<Policy>,
     bulletin: Option<Bulletin>,
+    ear_profile: EarProfile,
 }
 
 impl Opaque for mtattest_verifier_builder {
@@ -114,6 +136,7 @@ pub struct mtattest_verifier {
 pub(crate) struct VerifierState {
     verifier: Verifier,
     policy: Policy,
+    ear_profile: EarProfile,
 }
 
 impl Opaque for mtattest_verifier {
@@ -245,7 +268,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Makes a verifier builder with the defaults: no anchors yet, no
 /// revocation data, ES384 and ES256 allowed, tokens up to 300 s old with
 /// 60 s clock skew, x5chain accepted in either header, no policy (results
-/// have status MTATTEST_STATUS_NONE), no bulletins.
+/// have status MTATTEST_STATUS_NONE), no bulletins, the EAR in the
+/// Veraison 2023 form.
 ///
 /// # Safety
 ///
@@ -266,6 +290,7 @@ pub unsafe extern "C" fn mtattest_verifier_builder_new(
             freshness: Freshness::DEFAULT,
             policy: None,
             bulletin: None,
+            ear_profile: EarProfile::default(),
         };
         // SAFETY: `out` is non-NULL and valid for writes per the caller.
         unsafe { write_out(out, into_handle(state), "out") }
@@ -469,6 +494,31 @@ pub unsafe extern "C" fn mtattest_verifier_builder_set_require_protected_x5chain
     }
 }
 
+/// Chooses the form of the attestation result (EAR) that the results of
+/// the verifiers built from this builder lend
+/// (mtattest_verify_result_ear_json, mtattest_verify_result_ear_cbor):
+/// MTATTEST_EAR_PROFILE_VERAISON_2023 (the default) or
+/// MTATTEST_EAR_PROFILE_IETF_DRAFT_04 (spec/appraisal.md section 11.6).
+/// Any other value gives MTATTEST_ERR_INVALID_ARGUMENT and changes
+/// nothing.
+///
+/// # Safety
+///
+/// `builder` must be NULL or a live builder used by no one else meanwhile.
+#[no_mangle]
+pub unsafe extern "C" fn mtattest_verifier_builder_set_ear_profile(
+    builder: *mut mtattest_verifier_builder,
+    profile: u32,
+) -> mtattest_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_builder(builder, |state| {
+            state.ear_profile = ear_profile(profile)?;
+            Ok(())
+        })
+    }
+}
+
 /// Sets the appraisal policy to a built-in preset ("payment", "byod" or
 /// "content"), with the relying party's app signer digests, which every
 /// preset pins: `app_signer_count` digests of `app_signer_len` bytes each
@@ -616,6 +666,7 @@ pub unsafe extern "C" fn mtattest_verifier_builder_build(
         let handle = into_handle::<mtattest_verifier>(VerifierState {
             verifier: verifier.build(),
             policy,
+            ear_profile: state.ear_profile,
         });
         // SAFETY: `out` is non-NULL and valid for writes per the caller.
         unsafe { write_out(out, handle, "out") }
@@ -696,8 +747,8 @@ pub unsafe extern "C" fn mtattest_verify(
                     error: mtattest_result::MTATTEST_OK,
                     code: CString::default(),
                     message: boundary::c_text(&message),
-                    ear_json: Some(boundary::c_text(&ear.to_json())),
-                    ear_cbor: Some(ear.to_cbor()),
+                    ear_json: Some(boundary::c_text(&ear.to_json_as(state.ear_profile))),
+                    ear_cbor: Some(ear.to_cbor_as(state.ear_profile)),
                     claims_json: Some(boundary::c_text(&claims)),
                 };
                 (result, Ok(()))
@@ -851,10 +902,11 @@ fn not_available(what: &str) -> Failure {
     )
 }
 
-/// Lends the attestation result (EAR, spec section 11.6) as pretty JSON
-/// text: NUL-terminated, valid until the result is freed; `*out_len` (if
-/// `out_len` is not NULL) receives its length without the NUL. A rejected
-/// token has none (MTATTEST_ERR_NOT_AVAILABLE).
+/// Lends the attestation result (EAR, spec section 11.6), in the form
+/// chosen with mtattest_verifier_builder_set_ear_profile (default: Veraison
+/// 2023), as pretty JSON text: NUL-terminated, valid until the result is
+/// freed; `*out_len` (if `out_len` is not NULL) receives its length without
+/// the NUL. A rejected token has none (MTATTEST_ERR_NOT_AVAILABLE).
 ///
 /// # Safety
 ///
@@ -874,9 +926,10 @@ pub unsafe extern "C" fn mtattest_verify_result_ear_json(
     }
 }
 
-/// Lends the attestation result (EAR) encoded as CBOR: `*out_cbor` points
-/// to `*out_len` bytes, valid until the result is freed. A rejected token
-/// has none (MTATTEST_ERR_NOT_AVAILABLE).
+/// Lends the attestation result (EAR), in the form chosen with
+/// mtattest_verifier_builder_set_ear_profile, encoded as CBOR: `*out_cbor`
+/// points to `*out_len` bytes, valid until the result is freed. A rejected
+/// token has none (MTATTEST_ERR_NOT_AVAILABLE).
 ///
 /// # Safety
 ///
@@ -953,6 +1006,23 @@ mod tests {
         assert_eq!(der_len(&[0x30, 0x80]), None);
         assert_eq!(der_len(&[0x30, 0x85, 1, 1, 1, 1, 1]), None);
         assert_eq!(der_len(&[]), None);
+    }
+
+    #[test]
+    fn ear_profiles() {
+        assert_eq!(
+            ear_profile(MTATTEST_EAR_PROFILE_VERAISON_2023).unwrap(),
+            EarProfile::Veraison2023
+        );
+        assert_eq!(
+            ear_profile(MTATTEST_EAR_PROFILE_IETF_DRAFT_04).unwrap(),
+            EarProfile::IetfDraft04
+        );
+        for bad in [2, 3, u32::MAX] {
+            let e = ear_profile(bad).unwrap_err();
+            assert_eq!(e.code, mtattest_result::MTATTEST_ERR_INVALID_ARGUMENT);
+            assert!(e.message.contains("EAR profile"), "{}", e.message);
+        }
     }
 
     #[test]

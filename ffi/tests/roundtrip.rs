@@ -5,7 +5,7 @@
 use std::ffi::CStr;
 use std::ptr;
 
-use mtattest::appraisal::{Policy, Preset};
+use mtattest::appraisal::{EarProfile, Policy, Preset};
 use mtattest::claims::example_phone;
 use mtattest::trust::test_pki::TestPki;
 use mtattest::trust::{ChainVerifier, TrustAnchors};
@@ -164,6 +164,101 @@ fn the_c_abi_and_the_core_agree() {
             mtattest_result::MTATTEST_OK
         );
         assert_eq!(CStr::from_ptr(code).to_str().unwrap(), "replay.seen");
+        mtattest_verify_result_free(result);
+        mtattest_verifier_free(verifier);
+    }
+}
+
+/// With MTATTEST_EAR_PROFILE_IETF_DRAFT_04 the result lends the EAR in the
+/// draft-ietf-rats-ear-04 form, byte for byte what the core encodes; an
+/// unknown profile is refused and changes nothing.
+#[test]
+fn the_ear_profile_setter_chooses_the_form() {
+    let pki = TestPki::standard().unwrap();
+    let nonce = b"relying-party-challenge-0002".to_vec();
+    let claims = example_phone(NOW - 10, nonce.clone());
+    let signer_digest = claims.app.as_ref().unwrap().app_signers[0].clone();
+    let token = issue(&pki, &claims.to_json().to_string());
+
+    let mut anchors = TrustAnchors::new();
+    anchors.add_der(&pki.root.der).unwrap();
+    let core = Verifier::builder(KeySource::chain(ChainVerifier::new(anchors))).build();
+    let policy = Policy::preset(Preset::Payment, &[signer_digest.as_bytes()]).unwrap();
+    let expected = core
+        .verify_and_appraise(&token, Some(&nonce), &policy, UnixTime::from_secs(NOW))
+        .unwrap();
+
+    let pem = pki.root.pem();
+    let digest = signer_digest.as_bytes();
+    // SAFETY: as in `issue`; lent strings are read before the result is
+    // freed.
+    unsafe {
+        let mut builder = ptr::null_mut();
+        assert_eq!(
+            mtattest_verifier_builder_new(&mut builder),
+            mtattest_result::MTATTEST_OK
+        );
+        assert_eq!(
+            mtattest_verifier_builder_add_anchors(builder, pem.as_ptr(), pem.len()),
+            mtattest_result::MTATTEST_OK
+        );
+        assert_eq!(
+            mtattest_verifier_builder_set_policy_preset(
+                builder,
+                c"payment".as_ptr(),
+                digest.as_ptr(),
+                digest.len(),
+                1
+            ),
+            mtattest_result::MTATTEST_OK
+        );
+        assert_eq!(
+            mtattest_verifier_builder_set_ear_profile(ptr::null_mut(), 1),
+            mtattest_result::MTATTEST_ERR_NULL_POINTER
+        );
+        assert_eq!(
+            mtattest_verifier_builder_set_ear_profile(builder, MTATTEST_EAR_PROFILE_IETF_DRAFT_04),
+            mtattest_result::MTATTEST_OK
+        );
+        assert_eq!(
+            mtattest_verifier_builder_set_ear_profile(builder, 2),
+            mtattest_result::MTATTEST_ERR_INVALID_ARGUMENT
+        );
+        let mut verifier = ptr::null_mut();
+        assert_eq!(
+            mtattest_verifier_builder_build(builder, &mut verifier),
+            mtattest_result::MTATTEST_OK
+        );
+        mtattest_verifier_builder_free(builder);
+
+        let mut result = ptr::null_mut();
+        let rc = mtattest_verify(
+            verifier,
+            token.as_ptr(),
+            token.len(),
+            nonce.as_ptr(),
+            nonce.len(),
+            NOW,
+            &mut result,
+        );
+        assert_eq!(rc, mtattest_result::MTATTEST_OK);
+        let (mut json, mut len) = (ptr::null(), 0);
+        assert_eq!(
+            mtattest_verify_result_ear_json(result, &mut json, &mut len),
+            mtattest_result::MTATTEST_OK
+        );
+        let json = CStr::from_ptr(json).to_str().unwrap();
+        assert_eq!(json, expected.to_json_as(EarProfile::IetfDraft04));
+        assert!(json.contains("\"ear_status\": \"affirming\""), "{json}");
+        let mut cbor = ptr::null();
+        assert_eq!(
+            mtattest_verify_result_ear_cbor(result, &mut cbor, &mut len),
+            mtattest_result::MTATTEST_OK
+        );
+        assert_eq!(
+            std::slice::from_raw_parts(cbor, len),
+            expected.to_cbor_as(EarProfile::IetfDraft04)
+        );
         mtattest_verify_result_free(result);
         mtattest_verifier_free(verifier);
     }

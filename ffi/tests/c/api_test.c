@@ -217,6 +217,13 @@ static void test_builder_arguments(void) {
   CHECK_RC(mtattest_verifier_builder_set_algorithms(b, 4), MTATTEST_ERR_INVALID_ARGUMENT);
   CHECK_RC(mtattest_verifier_builder_set_algorithms(b, MTATTEST_ALG_ES384), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_freshness(b, 600, 30), MTATTEST_OK);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(NULL, MTATTEST_EAR_PROFILE_IETF_DRAFT_04),
+           MTATTEST_ERR_NULL_POINTER);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, 2), MTATTEST_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(last_error(), "EAR profile 2 is unknown") != NULL);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, UINT32_MAX), MTATTEST_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(last_error(), "MTATTEST_EAR_PROFILE_IETF_DRAFT_04") != NULL);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, MTATTEST_EAR_PROFILE_VERAISON_2023), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_add_crl(b, (const uint8_t *)"junk", 4),
            MTATTEST_CHAIN_BAD_REVOCATION_DATA);
   CHECK_RC(mtattest_verifier_builder_add_crl(b, root_pem, root_pem_len),
@@ -390,6 +397,56 @@ static void expect_invalid(const mtattest_verifier *v, const uint8_t *token, siz
   mtattest_verify_result_free(r);
 }
 
+/* mtattest_verifier_builder_set_ear_profile: the result's EAR in the
+   draft-ietf-rats-ear-04 form, JSON and CBOR; an unknown value is refused
+   and leaves the builder's choice as it was. */
+static void test_ear_profile(mtattest_signer *key) {
+  mtattest_verifier_builder *b = NULL;
+  mtattest_verifier *v = NULL;
+  CHECK_RC(mtattest_verifier_builder_new(&b), MTATTEST_OK);
+  CHECK_RC(mtattest_verifier_builder_add_anchors(b, root_pem, root_pem_len), MTATTEST_OK);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, MTATTEST_EAR_PROFILE_IETF_DRAFT_04), MTATTEST_OK);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, 7), MTATTEST_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(last_error(), "EAR profile 7 is unknown") != NULL);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile((mtattest_verifier_builder *)key, 1),
+           MTATTEST_ERR_INVALID_HANDLE);
+  CHECK_RC(mtattest_verifier_builder_build(b, &v), MTATTEST_OK);
+  mtattest_verifier_builder_free(b);
+  size_t len = 0;
+  uint8_t *token = issue(key, chain_pem, chain_pem_len, 0, 0x60, &len);
+  CHECK(token != NULL && v != NULL);
+  if (token != NULL && v != NULL) {
+    uint8_t n[32];
+    memcpy(n, nonce, sizeof n);
+    n[31] = 0x60;
+    mtattest_verify_result *r = NULL;
+    CHECK_RC(mtattest_verify(v, token, len, n, sizeof n, now, &r), MTATTEST_OK);
+    const char *ear = NULL;
+    size_t ear_len = 0, cbor_len = 0;
+    const uint8_t *cbor = NULL;
+    CHECK_RC(mtattest_verify_result_ear_json(r, &ear, &ear_len), MTATTEST_OK);
+    CHECK(ear != NULL && strlen(ear) == ear_len);
+    if (ear != NULL) {
+      CHECK(strstr(ear, "\"ear_status\": \"none\"") != NULL);
+      CHECK(strstr(ear, "\"tag:ietf.org,2026:rats/ear#04\"") != NULL);
+      CHECK(strstr(ear, "\"ear_appraisal_policy_ids\"") != NULL);
+      CHECK(strstr(ear, "\"ear.status\"") == NULL);
+    }
+    /* CBOR: a map holding the text "tag:ietf.org,2026:rats/ear#04". */
+    CHECK_RC(mtattest_verify_result_ear_cbor(r, &cbor, &cbor_len), MTATTEST_OK);
+    const char *profile = "tag:ietf.org,2026:rats/ear#04";
+    size_t plen = strlen(profile);
+    int found = 0;
+    for (size_t i = 0; cbor != NULL && i + plen <= cbor_len; i++) {
+      if (memcmp(cbor + i, profile, plen) == 0) found = 1;
+    }
+    CHECK(cbor != NULL && cbor_len > 0 && (cbor[0] & 0xe0) == 0xa0 && found);
+    mtattest_verify_result_free(r);
+  }
+  free(token);
+  mtattest_verifier_free(v);
+}
+
 static void test_round_trip(mtattest_signer *key) {
   struct tee tee = {key, 0, 0};
   mtattest_signer *s = NULL;
@@ -437,6 +494,9 @@ static void test_round_trip(mtattest_signer *key) {
   CHECK(code != NULL && code[0] == 0);
   CHECK_RC(mtattest_verify_result_ear_json(r, &ear, &ear_len), MTATTEST_OK);
   CHECK(ear != NULL && strlen(ear) == ear_len && strstr(ear, "\"ear.status\": \"none\"") != NULL);
+  /* The default form is Veraison 2023. */
+  CHECK(strstr(ear, "\"tag:github.com,2023:veraison/ear\"") != NULL);
+  CHECK(strstr(ear, "\"ear_status\"") == NULL);
   CHECK_RC(mtattest_verify_result_ear_cbor(r, &cbor, &cbor_len), MTATTEST_OK);
   CHECK(cbor != NULL && cbor_len > 0);
   CHECK_RC(mtattest_verify_result_ear_cbor(r, NULL, &cbor_len), MTATTEST_ERR_NULL_POINTER);
@@ -553,6 +613,7 @@ int main(int argc, char **argv) {
   if (key != NULL) {
     test_issue_arguments(key);
     test_round_trip(key);
+    test_ear_profile(key);
     test_threads(key);
   }
 
