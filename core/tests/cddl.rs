@@ -5,6 +5,12 @@
 //! Every invalid case is a claims set that a test asserts valid, with exactly
 //! one change, so each rejection is caused by that change.
 //!
+//! The `ear` module does the same for attestation results against
+//! `spec/ear.cddl`: the EARs the crate produces, in both forms and both
+//! encodings (CBOR and JSON, the latter with the `cddl` crate's JSON
+//! validator), and single edits of them, each rejection checked to name the
+//! edited location.
+//!
 //! Known limitations of the validator (`cddl` 0.10), which the CDDL is written
 //! around (see its header comment):
 //! - it cannot match a map key against a type choice (`* (int / tstr) => any`)
@@ -913,5 +919,874 @@ fn cddl_uses_the_keys_of_keys_rs() {
             CDDL.contains(&format!("\"{name}\"")),
             "detection {name} not in the CDDL"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The attestation result (EAR): spec/ear.cddl
+// ---------------------------------------------------------------------------
+
+mod ear {
+    use std::sync::OnceLock;
+
+    use cddl::ast::CDDL as CddlAst;
+    use cddl::validator::cbor::CBORValidator;
+    use cddl::validator::cbor_value::decode_cbor;
+    use cddl::validator::json::JSONValidator;
+    use cddl::validator::Validator as _;
+    use ciborium::Value;
+    use mtattest::appraisal::{
+        demo, labels, AttestationResult, Bulletin, Component, EarProfile, Policy, Preset, Status,
+        EAR_PROFILE, EAR_PROFILE_DRAFT_04,
+    };
+    use mtattest::claims::example_phone;
+    use mtattest::crypto::{Algorithm, SoftwareSigner};
+    use mtattest::token::issue;
+    use mtattest::verifier::{KeySource, Verifier};
+    use mtattest::UnixTime;
+
+    use super::{array, encode, get, int, text, with, without};
+
+    /// The EAR's CDDL; its first rule, `mtattest-ear`, is the root (a CBOR
+    /// EAR of either form).
+    const EAR_CDDL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/ear.cddl"));
+
+    const NOW: i64 = 1_790_000_000;
+
+    /// The rule a validation starts from.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Root {
+        /// The file as it is: `mtattest-ear`, a CBOR EAR of either form.
+        File,
+        /// `mtattest-ear-json`, a JSON EAR of either form.
+        AnyJson,
+        /// The CBOR rule of one form.
+        Cbor(EarProfile),
+        /// The JSON rule of one form.
+        Json(EarProfile),
+    }
+
+    impl Root {
+        fn rule(self) -> Option<&'static str> {
+            Some(match self {
+                Root::File => return None,
+                Root::AnyJson => "mtattest-ear-json",
+                Root::Cbor(EarProfile::IetfDraft04) => "ear-04-cbor",
+                Root::Cbor(_) => "ear-2023-cbor",
+                Root::Json(EarProfile::IetfDraft04) => "ear-04-json",
+                Root::Json(_) => "ear-2023-json",
+            })
+        }
+
+        fn index(self) -> usize {
+            match self {
+                Root::File => 0,
+                Root::AnyJson => 1,
+                Root::Cbor(EarProfile::IetfDraft04) => 3,
+                Root::Cbor(_) => 2,
+                Root::Json(EarProfile::IetfDraft04) => 5,
+                Root::Json(_) => 4,
+            }
+        }
+    }
+
+    /// The parsed CDDL with `root` first (parsed once per root and process).
+    fn parsed(root: Root) -> &'static CddlAst<'static> {
+        static DOCS: [OnceLock<CddlAst<'static>>; 6] = [const { OnceLock::new() }; 6];
+        DOCS[root.index()].get_or_init(|| {
+            let source: &'static str = match root.rule() {
+                None => EAR_CDDL,
+                // The validator starts at the first rule.
+                Some(rule) => String::leak(format!("ear-test-root = {rule}\n{EAR_CDDL}")),
+            };
+            cddl::cddl_from_str(source, true).unwrap_or_else(|e| panic!("spec/ear.cddl: {e}"))
+        })
+    }
+
+    fn validate_cbor(root: Root, value: &Value) -> Result<(), String> {
+        let cbor = decode_cbor(&encode(value)).map_err(|e| e.to_string())?;
+        let mut validator = CBORValidator::new(parsed(root), cbor, None);
+        let result: Result<(), cddl::validator::cbor::Error<std::io::Error>> = validator.validate();
+        result.map_err(|e| e.to_string())
+    }
+
+    fn validate_json(root: Root, value: &serde_json::Value) -> Result<(), String> {
+        let mut validator = JSONValidator::new(parsed(root), value.clone(), None);
+        validator.validate().map_err(|e| e.to_string())
+    }
+
+    /// Validates a CBOR EAR of form `p` against its form's rule and against
+    /// the file's root (either form).
+    fn check_cbor(p: EarProfile, value: &Value) -> Result<(), String> {
+        let form = validate_cbor(Root::Cbor(p), value);
+        let file = validate_cbor(Root::File, value);
+        assert_eq!(form.is_ok(), file.is_ok(), "{p}: {form:?} / {file:?}");
+        form
+    }
+
+    fn check_json(p: EarProfile, value: &serde_json::Value) -> Result<(), String> {
+        let form = validate_json(Root::Json(p), value);
+        let any = validate_json(Root::AnyJson, value);
+        assert_eq!(form.is_ok(), any.is_ok(), "{p}: {form:?} / {any:?}");
+        form
+    }
+
+    #[track_caller]
+    fn cbor_valid(what: &str, p: EarProfile, value: &Value) {
+        if let Err(e) = check_cbor(p, value) {
+            panic!("{what} ({p}, CBOR): expected valid, got:\n{e}\n{value:?}");
+        }
+    }
+
+    /// Asserts that the CDDL rejects `value` and that the error names
+    /// `because` (a location and a message), so the rejection is the one
+    /// intended.
+    #[track_caller]
+    fn cbor_invalid(what: &str, p: EarProfile, value: &Value, because: &str) {
+        match check_cbor(p, value) {
+            Ok(()) => panic!("{what} ({p}, CBOR): expected the CDDL to reject {value:?}"),
+            Err(e) => assert!(
+                e.contains(because),
+                "{what} ({p}, CBOR): rejected, but not for {because:?}:\n{e}"
+            ),
+        }
+    }
+
+    #[track_caller]
+    fn json_valid(what: &str, p: EarProfile, value: &serde_json::Value) {
+        if let Err(e) = check_json(p, value) {
+            panic!("{what} ({p}, JSON): expected valid, got:\n{e}\n{value}");
+        }
+    }
+
+    #[track_caller]
+    fn json_invalid(what: &str, p: EarProfile, value: &serde_json::Value, because: &str) {
+        match check_json(p, value) {
+            Ok(()) => panic!("{what} ({p}, JSON): expected the CDDL to reject {value}"),
+            Err(e) => assert!(
+                e.contains(because),
+                "{what} ({p}, JSON): rejected, but not for {because:?}:\n{e}"
+            ),
+        }
+    }
+
+    /// The healthy and the compromised example phones appraised under every
+    /// preset (with the demo bulletin), and under an empty policy without a
+    /// bulletin (status none, empty vectors: draft-04 leaves them out).
+    fn every_result() -> &'static [(String, AttestationResult)] {
+        static RESULTS: OnceLock<Vec<(String, AttestationResult)>> = OnceLock::new();
+        RESULTS.get_or_init(|| {
+            let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x42; 48]).unwrap();
+            let healthy = example_phone(NOW, b"challenge-healthy".to_vec());
+            let compromised = demo::compromised_phone(NOW, b"challenge-rooted".to_vec());
+            let signers: Vec<Vec<u8>> = healthy
+                .app
+                .as_ref()
+                .unwrap()
+                .app_signers
+                .iter()
+                .map(|d| d.as_bytes().to_vec())
+                .collect();
+            let mut policies: Vec<(Policy, bool)> = Preset::ALL
+                .into_iter()
+                .map(|p| (Policy::preset(p, &signers).unwrap(), true))
+                .collect();
+            policies.push((Policy::from_json(br#"{"id": "none"}"#).unwrap(), false));
+            let mut out = Vec::new();
+            for (policy, with_bulletin) in &policies {
+                for (name, claims, nonce) in [
+                    ("healthy", &healthy, &b"challenge-healthy"[..]),
+                    ("compromised", &compromised, &b"challenge-rooted"[..]),
+                ] {
+                    // A verifier per token: its replay cache would refuse
+                    // the second token (the phones share the example's cti).
+                    let mut builder = Verifier::builder(KeySource::Key(key.public_key()));
+                    if *with_bulletin {
+                        builder = builder
+                            .bulletin(Bulletin::from_json(demo::DEMO_BULLETIN.as_bytes()).unwrap());
+                    }
+                    let token = issue(claims, &key).unwrap();
+                    let r = builder
+                        .build()
+                        .verify_and_appraise(&token, Some(nonce), policy, UnixTime(NOW))
+                        .unwrap();
+                    out.push((format!("{name}/{}", policy.id()), r));
+                }
+            }
+            let statuses: Vec<Status> = out.iter().map(|(_, r)| r.status).collect();
+            for s in [Status::None, Status::Affirming, Status::Contraindicated] {
+                assert!(statuses.contains(&s), "no {s} result among the fixtures");
+            }
+            out
+        })
+    }
+
+    fn compromised() -> &'static AttestationResult {
+        &every_result()
+            .iter()
+            .find(|(tag, _)| tag == "compromised/payment")
+            .expect("the compromised phone under payment")
+            .1
+    }
+
+    /// The produced CBOR of `r` in form `p`, decoded to a value.
+    fn cbor_of(r: &AttestationResult, p: EarProfile) -> Value {
+        ciborium::de::from_reader(r.to_cbor_as(p).as_slice()).expect("valid CBOR")
+    }
+
+    fn json_of(r: &AttestationResult, p: EarProfile) -> serde_json::Value {
+        serde_json::from_str(&r.to_json_as(p)).expect("valid JSON")
+    }
+
+    /// Applies `change` to submodule `name` of a CBOR EAR.
+    fn with_submod(ear: &Value, name: &str, change: impl FnOnce(&Value) -> Value) -> Value {
+        let submods = get(ear, &int(labels::SUBMODS.1));
+        let sub = get(&submods, &text(name));
+        with(
+            ear,
+            int(labels::SUBMODS.1),
+            with(&submods, text(name), change(&sub)),
+        )
+    }
+
+    /// Applies `change` to submodule `name` of a JSON EAR.
+    fn json_with_submod(
+        ear: &serde_json::Value,
+        name: &str,
+        change: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+    ) -> serde_json::Value {
+        let mut ear = ear.clone();
+        let sub = ear["submods"][name]
+            .as_object_mut()
+            .unwrap_or_else(|| panic!("no submodule {name}"));
+        change(sub);
+        ear
+    }
+
+    // ---- produced EARs are valid ----
+
+    #[test]
+    fn ear_cddl_parses_and_the_file_root_is_the_cbor_ear() {
+        let r = compromised();
+        for p in EarProfile::ALL {
+            let bytes = r.to_cbor_as(p);
+            // The crate's one-call API, from the file's first rule.
+            assert_eq!(
+                cddl::validate_cbor_from_slice(EAR_CDDL, &bytes, None).map_err(|e| e.to_string()),
+                Ok(()),
+                "{p}"
+            );
+            assert!(validate_cbor(Root::File, &cbor_of(r, p)).is_ok());
+        }
+        // A claims set is not an EAR.
+        let claims = example_phone(NOW, vec![0x4e; 32]).to_cbor();
+        assert!(cddl::validate_cbor_from_slice(EAR_CDDL, &claims, None).is_err());
+    }
+
+    #[test]
+    fn produced_cbor_ears_are_valid_in_both_forms() {
+        for (tag, r) in every_result() {
+            for p in EarProfile::ALL {
+                cbor_valid(tag, p, &cbor_of(r, p));
+                // Each form's EAR matches its own rule only.
+                let other = match p {
+                    EarProfile::IetfDraft04 => EarProfile::Veraison2023,
+                    _ => EarProfile::IetfDraft04,
+                };
+                assert!(
+                    validate_cbor(Root::Cbor(other), &cbor_of(r, p)).is_err(),
+                    "{tag}: a {p} EAR matches the {other} rule"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn produced_json_ears_are_valid_in_both_forms() {
+        for (tag, r) in every_result() {
+            for p in EarProfile::ALL {
+                json_valid(tag, p, &json_of(r, p));
+                // The JSON form is not the CBOR form.
+                assert!(
+                    validate_json(Root::File, &json_of(r, p)).is_err(),
+                    "{tag} {p}"
+                );
+            }
+        }
+    }
+
+    /// The fixtures reach every shape the CDDL has a choice for.
+    #[test]
+    fn fixtures_cover_the_shapes() {
+        let mut reasons = false;
+        let mut no_vector_04 = false;
+        let mut empty_vector_2023 = false;
+        let mut layers = std::collections::BTreeSet::new();
+        for (_, r) in every_result() {
+            reasons |= !r.reasons.is_empty();
+            for p in EarProfile::ALL {
+                let Value::Map(submods) = get(&cbor_of(r, p), &int(labels::SUBMODS.1)) else {
+                    panic!("submods is not a map")
+                };
+                for (name, sub) in &submods {
+                    layers.insert(format!("{name:?}"));
+                    let Value::Map(m) = sub else { panic!() };
+                    let tv = m.iter().find(|(k, _)| *k == int(labels::TRUST_VECTOR.1));
+                    match (p, tv) {
+                        (EarProfile::IetfDraft04, None) => no_vector_04 = true,
+                        (EarProfile::Veraison2023, Some((_, Value::Map(v)))) if v.is_empty() => {
+                            empty_vector_2023 = true
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        assert!(reasons && no_vector_04 && empty_vector_2023);
+        assert_eq!(layers.len(), 6, "device and every layer: {layers:?}");
+    }
+
+    // ---- negative checks: one edit of a produced EAR each ----
+
+    /// Sets `key` of submodule `name` (CBOR) to `value`.
+    fn sub_set(ear: &Value, name: &str, key: i64, value: Value) -> Value {
+        with_submod(ear, name, |s| with(s, int(key), value))
+    }
+
+    #[test]
+    fn policy_shape_is_the_forms() {
+        let r = compromised();
+        let v23 = cbor_of(r, EarProfile::Veraison2023);
+        let v04 = cbor_of(r, EarProfile::IetfDraft04);
+        let policy = text(&r.policy_id);
+        let one = || array(vec![policy.clone()]);
+        for name in ["device", "os"] {
+            // 2023: one text, not an array.
+            let p = EarProfile::Veraison2023;
+            cbor_invalid(
+                "2023 array policy id",
+                p,
+                &sub_set(&v23, name, 1003, one()),
+                &format!("/266/\"{name}\"/1003: expected type tstr"),
+            );
+            cbor_valid(
+                "2023 other text policy id",
+                p,
+                &sub_set(&v23, name, 1003, text("x")),
+            );
+            // The same array under an unknown key is an ignored member.
+            cbor_valid(
+                "2023 array elsewhere",
+                p,
+                &sub_set(&v23, name, -80_199, one()),
+            );
+            // draft-04: an array of exactly one text.
+            let p = EarProfile::IetfDraft04;
+            cbor_invalid(
+                "04 text policy id",
+                p,
+                &sub_set(&v04, name, 1003, policy.clone()),
+                &format!("/266/\"{name}\"/1003: expected array type"),
+            );
+            cbor_valid(
+                "04 other one-text array",
+                p,
+                &sub_set(&v04, name, 1003, array(vec![text("x")])),
+            );
+            cbor_valid(
+                "04 text elsewhere",
+                p,
+                &sub_set(&v04, name, -80_199, policy.clone()),
+            );
+            cbor_invalid(
+                "04 empty array",
+                p,
+                &sub_set(&v04, name, 1003, array(vec![])),
+                &format!("/266/\"{name}\"/1003: array validation failed"),
+            );
+            let two = array(vec![policy.clone(), text("x")]);
+            cbor_invalid("04 two policies", p, &sub_set(&v04, name, 1003, two), &format!("/266/\"{name}\"/1003: array validation failed: group  tstr  matched the first 1 element(s), but the array has 2 elements"));
+        }
+        // JSON: the same edits.
+        let j23 = json_of(r, EarProfile::Veraison2023);
+        let j04 = json_of(r, EarProfile::IetfDraft04);
+        let id = serde_json::json!(r.policy_id);
+        let edit = |j: &serde_json::Value, label: &str, v: serde_json::Value| {
+            json_with_submod(j, "device", |s| {
+                s.insert(label.into(), v);
+            })
+        };
+        let p = EarProfile::Veraison2023;
+        let label = p.policy_label().0;
+        json_invalid(
+            "2023 array policy id",
+            p,
+            &edit(&j23, label, serde_json::json!([id])),
+            "/submods/device/ear.appraisal-policy-id: expected type tstr",
+        );
+        json_valid(
+            "2023 other text",
+            p,
+            &edit(&j23, label, serde_json::json!("x")),
+        );
+        json_valid(
+            "2023 array elsewhere",
+            p,
+            &edit(&j23, "x-other", serde_json::json!([id])),
+        );
+        let p = EarProfile::IetfDraft04;
+        let label = p.policy_label().0;
+        json_invalid(
+            "04 text policy id",
+            p,
+            &edit(&j04, label, id.clone()),
+            "/submods/device/ear_appraisal_policy_ids: expected array type",
+        );
+        json_valid(
+            "04 other one-text array",
+            p,
+            &edit(&j04, label, serde_json::json!(["x"])),
+        );
+        json_valid("04 text elsewhere", p, &edit(&j04, "x-other", id.clone()));
+        json_invalid(
+            "04 two policies",
+            p,
+            &edit(&j04, label, serde_json::json!([id, "x"])),
+            "/submods/device/ear_appraisal_policy_ids: array validation failed",
+        );
+    }
+
+    #[test]
+    fn submodule_status_is_required() {
+        for (tag, r) in every_result() {
+            for p in EarProfile::ALL {
+                let v = cbor_of(r, p);
+                let Value::Map(submods) = get(&v, &int(labels::SUBMODS.1)) else {
+                    panic!()
+                };
+                for (name, sub) in &submods {
+                    let Value::Text(name) = name else { panic!() };
+                    let what = format!("{tag} {name} without status");
+                    let no_status = with_submod(&v, name, |s| without(s, &int(1000)));
+                    cbor_invalid(
+                        &what,
+                        p,
+                        &no_status,
+                        &format!("/266/\"{name}\": object missing key: 1000"),
+                    );
+                    // The same edit on an optional member passes.
+                    let Value::Map(m) = sub else { panic!() };
+                    for optional in [labels::REASONS.1, labels::TRUST_VECTOR.1] {
+                        let is_optional =
+                            optional == labels::REASONS.1 || p == EarProfile::IetfDraft04;
+                        if is_optional && m.iter().any(|(k, _)| *k == int(optional)) {
+                            let dropped = with_submod(&v, name, |s| without(s, &int(optional)));
+                            cbor_valid(&format!("{tag} {name} without {optional}"), p, &dropped);
+                        }
+                    }
+                }
+                // JSON: the same, for device.
+                let j = json_of(r, p);
+                let label = p.status_label().0;
+                let no_status = json_with_submod(&j, "device", |s| {
+                    s.remove(label).expect("a status");
+                });
+                json_invalid(
+                    &format!("{tag} device without {label}"),
+                    p,
+                    &no_status,
+                    &format!("/submods/device: object missing key: {label}"),
+                );
+                let no_reasons = json_with_submod(&j, "device", |s| {
+                    s.remove(labels::REASONS.0);
+                });
+                json_valid(&format!("{tag} device without reasons"), p, &no_reasons);
+            }
+        }
+        // In 2023 the vector is always present.
+        let v = cbor_of(compromised(), EarProfile::Veraison2023);
+        let dropped = with_submod(&v, "device", |s| without(s, &int(1001)));
+        cbor_invalid(
+            "2023 device without vector",
+            EarProfile::Veraison2023,
+            &dropped,
+            "/266/\"device\": object missing key: 1001",
+        );
+    }
+
+    #[test]
+    fn tier_codes_are_exactly_four() {
+        let r = compromised();
+        for p in EarProfile::ALL {
+            let v = cbor_of(r, p);
+            for code in [0, 2, 32, 96] {
+                // CDDL checks codes, not that the top equals device's.
+                cbor_valid("tier code", p, &sub_set(&v, "device", 1000, int(code)));
+                cbor_valid("top tier code", p, &with(&v, int(1000), int(code)));
+            }
+            for code in [5, 1, 3, 33, 97, -2, 128] {
+                cbor_invalid(
+                    "submodule tier",
+                    p,
+                    &sub_set(&v, "device", 1000, int(code)),
+                    "/266/\"device\"/1000: expected value 0",
+                );
+                cbor_invalid(
+                    "submodule tier",
+                    p,
+                    &sub_set(&v, "os", 1000, int(code)),
+                    "/266/\"os\"/1000: expected value 0",
+                );
+                cbor_invalid(
+                    "top tier",
+                    p,
+                    &with(&v, int(1000), int(code)),
+                    "location /1000: expected value 0",
+                );
+            }
+            // CBOR takes codes, JSON names.
+            cbor_invalid(
+                "tier name in CBOR",
+                p,
+                &sub_set(&v, "device", 1000, text("warning")),
+                "/266/\"device\"/1000: expected 0, got warning",
+            );
+            let j = json_of(r, p);
+            let label = p.status_label().0;
+            for (name, ok) in [("warning", true), ("none", true), ("bad", false)] {
+                let edited = json_with_submod(&j, "device", |s| {
+                    s.insert(label.into(), serde_json::json!(name));
+                });
+                assert_eq!(check_json(p, &edited).is_ok(), ok, "{p} JSON tier {name}");
+            }
+            let edited = json_with_submod(&j, "device", |s| {
+                s.insert(label.into(), serde_json::json!(5));
+            });
+            json_invalid(
+                "tier code in JSON",
+                p,
+                &edited,
+                &format!("/submods/device/{label}: expected value none, got 5"),
+            );
+        }
+    }
+
+    #[test]
+    fn vector_keys_are_the_eight_components() {
+        let r = compromised();
+        let with_tv = |ear: &Value, key: i64, value: i64| {
+            with_submod(ear, "device", |s| {
+                let tv = get(s, &int(1001));
+                with(s, int(1001), with(&tv, int(key), int(value)))
+            })
+        };
+        for p in EarProfile::ALL {
+            let v = cbor_of(r, p);
+            for key in 0..=7 {
+                cbor_valid("vector key", p, &with_tv(&v, key, 2));
+            }
+            cbor_invalid(
+                "vector key 8",
+                p,
+                &with_tv(&v, 8, 2),
+                "/266/\"device\"/1001: unexpected key Integer(Integer(8))",
+            );
+            cbor_invalid(
+                "vector key -1",
+                p,
+                &with_tv(&v, -1, 2),
+                "/266/\"device\"/1001: unexpected key Integer(Integer(-1))",
+            );
+            cbor_valid("value -128", p, &with_tv(&v, 7, -128));
+            cbor_invalid(
+                "value 128",
+                p,
+                &with_tv(&v, 7, 128),
+                "/266/\"device\"/1001/7: expected integer to be in range",
+            );
+            // JSON: component names.
+            let j = json_of(r, p);
+            let label = p.trust_vector_label().0;
+            for (name, ok) in [
+                (Component::SourcedData.name(), true),
+                ("instance-identity", true),
+                ("8", false),
+                ("sourced_data", false),
+            ] {
+                let edited = json_with_submod(&j, "device", |s| {
+                    s[label][name] = serde_json::json!(2);
+                });
+                assert_eq!(check_json(p, &edited).is_ok(), ok, "{p} JSON vector {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn device_and_known_submodules_only() {
+        let r = compromised();
+        for p in EarProfile::ALL {
+            let v = cbor_of(r, p);
+            let submods = get(&v, &int(labels::SUBMODS.1));
+            let device = get(&submods, &text("device"));
+            let no_device = with(
+                &v,
+                int(labels::SUBMODS.1),
+                without(&submods, &text("device")),
+            );
+            cbor_invalid(
+                "no device",
+                p,
+                &no_device,
+                "location /266: object missing key: \"device\"",
+            );
+            // The same submodule under a layer's name is fine, under another not.
+            let as_app = with(
+                &v,
+                int(labels::SUBMODS.1),
+                with(&submods, text("app"), device.clone()),
+            );
+            cbor_valid("device as app", p, &as_app);
+            let as_modem = with(
+                &v,
+                int(labels::SUBMODS.1),
+                with(&submods, text("modem"), device),
+            );
+            cbor_invalid(
+                "unknown submodule",
+                p,
+                &as_modem,
+                "location /266: unexpected key Text(\"modem\")",
+            );
+            // Unknown members are ignored at the top and in a submodule.
+            cbor_valid(
+                "raw evidence",
+                p,
+                &with(&v, int(1002), Value::Bytes(vec![1, 2])),
+            );
+            cbor_valid("extension", p, &sub_set(&v, "device", -80_199, int(1)));
+            // The other form's profile.
+            let other = match p {
+                EarProfile::IetfDraft04 => EAR_PROFILE,
+                _ => EAR_PROFILE_DRAFT_04,
+            };
+            cbor_invalid(
+                "other profile",
+                p,
+                &with(&v, int(265), text(other)),
+                "location /265: expected value",
+            );
+            // Required top-level members.
+            for label in [
+                labels::PROFILE,
+                labels::IAT,
+                labels::ACTION,
+                p.status_label(),
+                p.verifier_id_label(),
+            ] {
+                cbor_invalid(
+                    label.0,
+                    p,
+                    &without(&v, &int(label.1)),
+                    &format!("location : object missing key: {}", label.1),
+                );
+            }
+            cbor_valid("no nonce", p, &without(&v, &int(labels::NONCE.1)));
+            cbor_invalid(
+                "action",
+                p,
+                &with(&v, int(labels::ACTION.1), text("maybe")),
+                "location /-80100: expected value \"allow\" got \"maybe\"",
+            );
+            cbor_invalid(
+                "short nonce",
+                p,
+                &with(&v, int(labels::NONCE.1), Value::Bytes(vec![0; 7])),
+                "location /10: expected uint to be in range 8 <= value <= 64",
+            );
+        }
+    }
+
+    #[test]
+    fn reasons_and_verifier_id() {
+        let r = compromised();
+        for p in EarProfile::ALL {
+            let v = cbor_of(r, p);
+            let reasons = get(
+                &get(&get(&v, &int(266)), &text("boot")),
+                &int(labels::REASONS.1),
+            );
+            let Value::Array(list) = reasons else {
+                panic!()
+            };
+            let first = list[0].clone();
+            let set = |field: &str, value: Value| {
+                let mut l = list.clone();
+                l[0] = with(&first, text(field), value);
+                sub_set(&v, "boot", labels::REASONS.1, array(l))
+            };
+            cbor_valid("failure", p, &set("failure", text("weak-source")));
+            cbor_invalid(
+                "failure",
+                p,
+                &set("failure", text("broken")),
+                "/-80101/0/\"failure\": expected value \"mismatch\" got \"broken\"",
+            );
+            cbor_invalid(
+                "rule",
+                p,
+                &set("rule", int(1)),
+                "/-80101/0/\"rule\": expected type tstr",
+            );
+            cbor_invalid(
+                "empty reasons",
+                p,
+                &sub_set(&v, "boot", labels::REASONS.1, array(vec![])),
+                "/266/\"boot\"/-80101: array validation failed",
+            );
+            let mut l = list.clone();
+            l[0] = without(&first, &text("rule"));
+            cbor_invalid(
+                "reason without rule",
+                p,
+                &sub_set(&v, "boot", labels::REASONS.1, array(l)),
+                "/266/\"boot\"/-80101/0: object missing key: \"rule\"",
+            );
+            // The verifier id: {developer (0), build (1)} in CBOR.
+            let vid = get(&v, &int(1004));
+            cbor_invalid(
+                "no build",
+                p,
+                &with(&v, int(1004), without(&vid, &int(1))),
+                "location /1004: object missing key: 1",
+            );
+            let named = super::map(vec![
+                (text("developer"), text("a")),
+                (text("build"), text("b")),
+            ]);
+            cbor_invalid(
+                "JSON-style verifier id in CBOR",
+                p,
+                &with(&v, int(1004), named),
+                "location /1004: unexpected key Text(\"developer\")",
+            );
+        }
+    }
+
+    /// The rules spec/ear.cddl states in comments because CDDL cannot say
+    /// them (§11.6 "Decoding"): each edit passes the CDDL and the decoder
+    /// refuses it. If one starts failing the CDDL, the comment is stale.
+    #[test]
+    fn rules_beyond_cddl_are_left_to_the_decoder() {
+        let r = compromised();
+        let refused = |what: &str, p: EarProfile, value: &Value| {
+            cbor_valid(what, p, value);
+            let err = AttestationResult::from_cbor(&encode(value)).unwrap_err();
+            assert_eq!(err.code(), "ear.malformed", "{what} ({p}): {err}");
+        };
+        for p in EarProfile::ALL {
+            let v = cbor_of(r, p);
+            assert_eq!(AttestationResult::from_cbor(&encode(&v)).as_ref(), Ok(r));
+            // The top-level status equals device's.
+            refused("top status not device's", p, &with(&v, int(1000), int(32)));
+            // No layer is worse than the top level.
+            let worse = with(&v, int(1000), int(2));
+            let worse = sub_set(&worse, "device", 1000, int(2));
+            refused("a layer worse than the top", p, &worse);
+            // One policy throughout.
+            let other = match p {
+                EarProfile::IetfDraft04 => array(vec![text("other")]),
+                _ => text("other"),
+            };
+            refused("another policy in os", p, &sub_set(&v, "os", 1003, other));
+            // A reason in its layer's submodule.
+            let boot = get(&get(&v, &int(266)), &text("boot"));
+            let reasons = get(&boot, &int(labels::REASONS.1));
+            refused(
+                "boot's reasons under os",
+                p,
+                &sub_set(&v, "os", labels::REASONS.1, reasons),
+            );
+        }
+        let p = EarProfile::IetfDraft04;
+        let v = cbor_of(r, p);
+        refused("exp in draft-04", p, &with(&v, int(4), int(NOW + 60)));
+        let empty = super::map(vec![]);
+        refused(
+            "empty vector in draft-04",
+            p,
+            &sub_set(&v, "device", 1001, empty),
+        );
+        // JSON: a label of the other form.
+        for (p, label, value) in [
+            (
+                EarProfile::Veraison2023,
+                "ear_status",
+                serde_json::json!("affirming"),
+            ),
+            (
+                EarProfile::IetfDraft04,
+                "ear.status",
+                serde_json::json!("affirming"),
+            ),
+        ] {
+            let j = json_with_submod(&json_of(r, p), "device", |s| {
+                s.insert(label.into(), value);
+            });
+            json_valid(&format!("{label} in {p}"), p, &j);
+            let err = AttestationResult::from_json_value(&j).unwrap_err();
+            assert_eq!(err.code(), "ear.malformed", "{label} in {p}: {err}");
+        }
+    }
+
+    /// Every label of the crate's `labels` appears in spec/ear.cddl with its
+    /// CBOR key and its JSON name.
+    #[test]
+    fn ear_cddl_uses_the_crates_labels() {
+        for (name, key) in [
+            labels::PROFILE,
+            labels::IAT,
+            labels::NONCE,
+            labels::SUBMODS,
+            labels::STATUS,
+            labels::TRUST_VECTOR,
+            labels::POLICY_ID,
+            labels::VERIFIER_ID,
+            labels::STATUS_04,
+            labels::TRUST_VECTOR_04,
+            labels::POLICY_IDS_04,
+            labels::VERIFIER_ID_04,
+            labels::ACTION,
+            labels::REASONS,
+        ] {
+            assert!(
+                EAR_CDDL.contains(&format!("\"{name}\":")),
+                "no JSON label {name}"
+            );
+            let cbor = [format!("  {key}: "), format!("? {key}: ")];
+            assert!(
+                cbor.iter().any(|k| EAR_CDDL.contains(k.as_str())),
+                "no CBOR key {key} ({name})"
+            );
+        }
+        for p in [EAR_PROFILE, EAR_PROFILE_DRAFT_04] {
+            assert!(EAR_CDDL.contains(&format!("\"{p}\"")), "{p}");
+        }
+        for c in Component::ALL {
+            assert!(EAR_CDDL.contains(&format!(
+                "? {}: ar4si-value,               ; {}",
+                c.key(),
+                c.name()
+            )));
+            assert!(EAR_CDDL.contains(&format!("? \"{}\": ar4si-value,", c.name())));
+        }
+        for s in [
+            Status::None,
+            Status::Affirming,
+            Status::Warning,
+            Status::Contraindicated,
+        ] {
+            assert!(EAR_CDDL.contains(&format!("tier-{} = {}", s.name(), s.code())));
+            assert!(EAR_CDDL.contains(&format!("\"{}\"", s.name())));
+        }
     }
 }
