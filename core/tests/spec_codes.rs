@@ -387,7 +387,10 @@ fn the_spec_mentions_only_codes_that_exist() {
         let text = fs::read_to_string(&file).unwrap();
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         for span in code_spans(&text) {
-            let looks_like_code = split_code(span).is_some_and(|(f, _)| FAMILIES.contains(&f));
+            // `ear.cddl` is a file of the spec, not a code of the ear family.
+            let names_a_spec_file = spec_dir().join(span).is_file();
+            let looks_like_code =
+                !names_a_spec_file && split_code(span).is_some_and(|(f, _)| FAMILIES.contains(&f));
             if looks_like_code && !codes.contains_key(span) && !labels.contains(span) {
                 unknown.push(format!("{name}: `{span}`"));
             }
