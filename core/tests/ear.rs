@@ -716,3 +716,173 @@ fn the_wg_example_is_a_draft_04_ear_but_not_an_mtattest_result() {
     assert_eq!(back.trust_vector.get(Component::Executables), Some(96));
     assert_eq!(back.verifier_id.build, "vts 0.0.1");
 }
+
+fn cbor_refusal(v: &Value) -> (String, String) {
+    let mut bytes = Vec::new();
+    ciborium::ser::into_writer(v, &mut bytes).unwrap();
+    let e = AttestationResult::from_cbor(&bytes).unwrap_err();
+    (e.code().to_string(), e.to_string())
+}
+
+fn cbor_value(r: &AttestationResult, p: EarProfile) -> Value {
+    ciborium::de::from_reader(r.to_cbor_as(p).as_slice()).unwrap()
+}
+
+/// The value under `key` in a CBOR map.
+fn cbor_entry(v: &mut Value, key: Value) -> &mut Value {
+    let Value::Map(m) = v else {
+        panic!("not a map")
+    };
+    &mut m
+        .iter_mut()
+        .find(|(k, _)| *k == key)
+        .expect("no such key")
+        .1
+}
+
+fn cbor_remove(v: &mut Value, key: Value) {
+    let Value::Map(m) = v else {
+        panic!("not a map")
+    };
+    let before = m.len();
+    m.retain(|(k, _)| *k != key);
+    assert_eq!(m.len(), before - 1, "nothing removed");
+}
+
+/// Spec §11.6: the Veraison 2023 form always carries a vector, empty or
+/// not; the draft-04 form leaves an empty one out.
+#[test]
+fn a_veraison_2023_submodule_without_a_vector_is_refused() {
+    let r = results().healthy;
+    let mut v = r.to_json_value_as(EarProfile::Veraison2023);
+    v["submods"]["os"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ear.trustworthiness-vector")
+        .unwrap();
+    assert_malformed(json_refusal(&v), &["ear.trustworthiness-vector", "always"]);
+
+    let mut c = cbor_value(&r, EarProfile::Veraison2023);
+    let os = cbor_entry(
+        cbor_entry(&mut c, Value::Integer(266.into())),
+        Value::Text("os".into()),
+    );
+    cbor_remove(os, Value::Integer(1001.into()));
+    assert_malformed(cbor_refusal(&c), &["ear.trustworthiness-vector", "always"]);
+
+    // The draft-04 form may leave it out.
+    let mut d = r.to_json_value_as(EarProfile::IetfDraft04);
+    d["submods"]["os"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ear_trustworthiness_vector");
+    AttestationResult::from_json(d.to_string().as_bytes()).unwrap();
+}
+
+/// "not an mtattest result" is said first, in JSON as in CBOR, even when
+/// the result also mixes the forms' labels.
+#[test]
+fn a_result_without_a_device_submodule_is_refused_before_anything_else() {
+    let r = results().compromised;
+    let mut v = r.to_json_value_as(EarProfile::Veraison2023);
+    let submods = v["submods"].as_object_mut().unwrap();
+    submods.remove("device").unwrap();
+    submods["os"]["ear_status"] = "warning".into();
+    assert_malformed(json_refusal(&v), &["not an mtattest result"]);
+}
+
+#[test]
+fn an_empty_reasons_array_is_refused() {
+    let r = results().compromised;
+    for p in [EarProfile::Veraison2023, EarProfile::IetfDraft04] {
+        let mut v = r.to_json_value_as(p);
+        let with_reasons = v["submods"]
+            .as_object_mut()
+            .unwrap()
+            .values_mut()
+            .find(|s| s.get("mtattest.reasons").is_some())
+            .unwrap();
+        with_reasons["mtattest.reasons"] = serde_json::json!([]);
+        assert_malformed(json_refusal(&v), &["mtattest.reasons is empty"]);
+
+        let mut c = cbor_value(&r, p);
+        let Value::Map(submods) = cbor_entry(&mut c, Value::Integer(266.into())) else {
+            panic!("submods is not a map")
+        };
+        let reasons = submods
+            .iter_mut()
+            .find_map(|(_, sub)| match sub {
+                Value::Map(m) => m
+                    .iter_mut()
+                    .find(|(k, _)| *k == Value::Integer((-80101).into()))
+                    .map(|(_, v)| v),
+                _ => None,
+            })
+            .unwrap();
+        *reasons = Value::Array(vec![]);
+        assert_malformed(cbor_refusal(&c), &["mtattest.reasons is empty"]);
+    }
+}
+
+#[test]
+fn an_echoed_nonce_outside_8_to_64_bytes_is_refused() {
+    let r = results().compromised;
+    for (len, ok) in [(7, false), (8, true), (64, true), (65, false)] {
+        let mut c = cbor_value(&r, EarProfile::Veraison2023);
+        *cbor_entry(&mut c, Value::Integer(10.into())) = Value::Bytes(vec![0x4e; len]);
+        let mut bytes = Vec::new();
+        ciborium::ser::into_writer(&c, &mut bytes).unwrap();
+        match AttestationResult::from_cbor(&bytes) {
+            Ok(_) => assert!(ok, "{len} bytes accepted"),
+            Err(e) => {
+                assert!(!ok, "{len} bytes refused: {e}");
+                assert_malformed(
+                    (e.code().to_string(), e.to_string()),
+                    &["eat_nonce", "8..=64"],
+                );
+            }
+        }
+        // The same in JSON, base64url without padding.
+        let mut v = r.to_json_value_as(EarProfile::Veraison2023);
+        use base64::Engine as _;
+        v["eat_nonce"] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(vec![0x4e; len])
+            .into();
+        let decoded = AttestationResult::from_json(v.to_string().as_bytes());
+        assert_eq!(decoded.is_ok(), ok, "{len} bytes in JSON: {decoded:?}");
+    }
+}
+
+#[test]
+fn a_reason_that_is_not_a_warning_or_contraindication_is_refused() {
+    let r = results().compromised;
+    let v = r.to_json_value_as(EarProfile::Veraison2023);
+    let layer = v["submods"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, s)| s.get("mtattest.reasons").is_some())
+        .map(|(name, _)| name.clone())
+        .unwrap();
+    for (status, ok) in [
+        ("none", false),
+        ("affirming", false),
+        ("warning", true),
+        ("contraindicated", true),
+    ] {
+        let mut w = v.clone();
+        w["submods"][&layer]["mtattest.reasons"][0]["status"] = status.into();
+        match AttestationResult::from_json(w.to_string().as_bytes()) {
+            Err(e) => {
+                assert!(!ok, "{status}: {e}");
+                assert_malformed(
+                    (e.code().to_string(), e.to_string()),
+                    &["reason's status", status],
+                );
+            }
+            // A warning reason under a contraindicated layer may break
+            // another rule; only the reason-status rule is under test.
+            Ok(_) => assert!(ok, "{status} accepted"),
+        }
+    }
+}

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::ear_profile::EarProfile;
 use super::error::EarError;
 use super::policy::Action;
-use crate::claims::{EvidenceSource, Layer};
+use crate::claims::{EvidenceSource, Layer, Nonce};
 use crate::crypto::{CryptoProvider, PublicKey, Signer};
 use crate::error::Error;
 use crate::limits::Limits;
@@ -534,18 +534,20 @@ impl AttestationResult {
                 .ok_or_else(|| malformed(format!("{k} is missing or not text")))
         };
         let p = profile_of(text(top, labels::PROFILE.0)?)?;
-        check_json_labels(p, top, "the top level")?;
         let submods = top
             .get(labels::SUBMODS.0)
             .and_then(|v| v.as_object())
             .ok_or_else(|| malformed("submods is missing"))?;
+        // Spec §11.6: not ours is said before anything else is read, as
+        // for CBOR.
+        if !submods.contains_key(DEVICE_SUBMOD) {
+            return Err(not_ours());
+        }
+        check_json_labels(p, top, "the top level")?;
         for (name, sub) in submods {
             if let Some(m) = sub.as_object() {
                 check_json_labels(p, m, &format!("submodule {name}"))?;
             }
-        }
-        if !submods.contains_key(DEVICE_SUBMOD) {
-            return Err(not_ours());
         }
         if p == EarProfile::IetfDraft04 && top.contains_key(labels::EXP.0) {
             return Err(exp_refused());
@@ -565,7 +567,8 @@ impl AttestationResult {
             Some(n) => Some(
                 n.as_str()
                     .and_then(|s| b64().decode(s).ok())
-                    .ok_or_else(|| malformed("eat_nonce is not base64url"))?,
+                    .ok_or_else(|| malformed("eat_nonce is not base64url"))
+                    .and_then(checked_nonce)?,
             ),
         };
         let status = json_status(p, top.get(p.status_label().0))?;
@@ -578,12 +581,13 @@ impl AttestationResult {
                 .ok_or_else(|| malformed(format!("submodule {name} is not an object")))?;
             let reasons = match m.get(labels::REASONS.0) {
                 None => Vec::new(),
-                Some(r) => r
-                    .as_array()
-                    .ok_or_else(|| malformed("mtattest.reasons is not an array"))?
-                    .iter()
-                    .map(reason_from_json)
-                    .collect::<Result<Vec<_>, _>>()?,
+                Some(r) => non_empty_reasons(
+                    r.as_array()
+                        .ok_or_else(|| malformed("mtattest.reasons is not an array"))?,
+                )?
+                .iter()
+                .map(reason_from_json)
+                .collect::<Result<Vec<_>, _>>()?,
             };
             let tv = m.get(p.trust_vector_label().0);
             parts.push(Part {
@@ -719,7 +723,7 @@ impl AttestationResult {
         );
         let nonce = match cbor_get(top, labels::NONCE.1) {
             None => None,
-            Some(Value::Bytes(b)) => Some(b.clone()),
+            Some(Value::Bytes(b)) => Some(checked_nonce(b.clone())?),
             Some(_) => return Err(malformed("eat_nonce is not a byte string")),
         };
         let status = cbor_status(p, top)?;
@@ -733,7 +737,7 @@ impl AttestationResult {
             let m = cbor_map(sub, "a submodule")?;
             let reasons = match cbor_get(m, labels::REASONS.1) {
                 None => Vec::new(),
-                Some(Value::Array(items)) => items
+                Some(Value::Array(items)) => non_empty_reasons(items)?
                     .iter()
                     .map(reason_from_cbor)
                     .collect::<Result<Vec<_>, _>>()?,
@@ -989,6 +993,32 @@ fn check_json_labels(p: EarProfile, m: &JsonMap, place: &str) -> Result<(), Erro
 
 /// An EAR without the `device` submodule is not one this crate produced:
 /// it carries no verdict for the whole terminal and no action.
+/// The nonce echoed from the token, which §6.2 bounds to 8..=64 bytes.
+fn checked_nonce(nonce: Vec<u8>) -> Result<Vec<u8>, Error> {
+    if (Nonce::MIN_LEN..=Nonce::MAX_LEN).contains(&nonce.len()) {
+        Ok(nonce)
+    } else {
+        Err(malformed(format!(
+            "eat_nonce is {} bytes; a token's nonce is {}..={}",
+            nonce.len(),
+            Nonce::MIN_LEN,
+            Nonce::MAX_LEN
+        )))
+    }
+}
+
+/// `mtattest.reasons` is left out when there are none (§11.6), so an empty
+/// array is not one of ours.
+fn non_empty_reasons<T>(items: &[T]) -> Result<&[T], Error> {
+    if items.is_empty() {
+        Err(malformed(
+            "mtattest.reasons is empty (it is left out when there are none)",
+        ))
+    } else {
+        Ok(items)
+    }
+}
+
 fn not_ours() -> Error {
     malformed("not an mtattest result: the device submodule is missing")
 }
@@ -1002,6 +1032,12 @@ fn exp_refused() -> Error {
 /// Refuses an empty vector where the form requires a non-empty one
 /// (draft-04 uses the AR4SI `non-empty` vector and leaves it out instead).
 fn check_tv(p: EarProfile, present: bool, tv: TrustVector) -> Result<TrustVector, Error> {
+    if p == EarProfile::Veraison2023 && !present {
+        return Err(malformed(format!(
+            "a submodule has no {} (the {p} form always carries it, empty or not)",
+            p.trust_vector_label().0
+        )));
+    }
     if p == EarProfile::IetfDraft04 && present && tv.is_empty() {
         return Err(malformed(format!(
             "{} is empty (the {p} form leaves an empty vector out)",
@@ -1140,8 +1176,15 @@ fn reason_from_fields(
         evidence_source: source("evidence-source")?,
         effective_source: source("effective-source")?,
         min_source: source("min-source")?,
-        status: Status::from_name(&need("status")?)
-            .ok_or_else(|| malformed("unknown reason status"))?,
+        status: match Status::from_name(&need("status")?) {
+            Some(s @ (Status::Warning | Status::Contraindicated)) => s,
+            Some(s) => {
+                return Err(malformed(format!(
+                    "a reason's status is {s}: only a warning or contraindicated rule is a reason"
+                )))
+            }
+            None => return Err(malformed("unknown reason status")),
+        },
         component: get("component")?
             .map(|c| Component::from_name(&c).ok_or_else(|| malformed("unknown component")))
             .transpose()?,
