@@ -24,6 +24,8 @@
 //! - claim labels written as rule names (`iat-label => int`) do not work, so
 //!   the CDDL writes literal keys (`iat-claim = (6: epoch-seconds)`).
 
+mod common;
+
 use std::sync::OnceLock;
 
 use cddl::ast::CDDL as CddlAst;
@@ -936,14 +938,9 @@ mod ear {
     use cddl::validator::Validator as _;
     use ciborium::Value;
     use mtattest::appraisal::{
-        demo, labels, AttestationResult, Bulletin, Component, EarProfile, Policy, Preset, Status,
-        EAR_PROFILE, EAR_PROFILE_DRAFT_04,
+        labels, AttestationResult, Component, EarProfile, Status, EAR_PROFILE, EAR_PROFILE_DRAFT_04,
     };
     use mtattest::claims::example_phone;
-    use mtattest::crypto::{Algorithm, SoftwareSigner};
-    use mtattest::token::issue;
-    use mtattest::verifier::{KeySource, Verifier};
-    use mtattest::UnixTime;
 
     use super::{array, encode, get, int, text, with, without};
 
@@ -1070,55 +1067,9 @@ mod ear {
         }
     }
 
-    /// The healthy and the compromised example phones appraised under every
-    /// preset (with the demo bulletin), and under an empty policy without a
-    /// bulletin (status none, empty vectors: draft-04 leaves them out).
     fn every_result() -> &'static [(String, AttestationResult)] {
         static RESULTS: OnceLock<Vec<(String, AttestationResult)>> = OnceLock::new();
-        RESULTS.get_or_init(|| {
-            let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x42; 48]).unwrap();
-            let healthy = example_phone(NOW, b"challenge-healthy".to_vec());
-            let compromised = demo::compromised_phone(NOW, b"challenge-rooted".to_vec());
-            let signers: Vec<Vec<u8>> = healthy
-                .app
-                .as_ref()
-                .unwrap()
-                .app_signers
-                .iter()
-                .map(|d| d.as_bytes().to_vec())
-                .collect();
-            let mut policies: Vec<(Policy, bool)> = Preset::ALL
-                .into_iter()
-                .map(|p| (Policy::preset(p, &signers).unwrap(), true))
-                .collect();
-            policies.push((Policy::from_json(br#"{"id": "none"}"#).unwrap(), false));
-            let mut out = Vec::new();
-            for (policy, with_bulletin) in &policies {
-                for (name, claims, nonce) in [
-                    ("healthy", &healthy, &b"challenge-healthy"[..]),
-                    ("compromised", &compromised, &b"challenge-rooted"[..]),
-                ] {
-                    // A verifier per token: its replay cache would refuse
-                    // the second token (the phones share the example's cti).
-                    let mut builder = Verifier::builder(KeySource::Key(key.public_key()));
-                    if *with_bulletin {
-                        builder = builder
-                            .bulletin(Bulletin::from_json(demo::DEMO_BULLETIN.as_bytes()).unwrap());
-                    }
-                    let token = issue(claims, &key).unwrap();
-                    let r = builder
-                        .build()
-                        .verify_and_appraise(&token, Some(nonce), policy, UnixTime(NOW))
-                        .unwrap();
-                    out.push((format!("{name}/{}", policy.id()), r));
-                }
-            }
-            let statuses: Vec<Status> = out.iter().map(|(_, r)| r.status).collect();
-            for s in [Status::None, Status::Affirming, Status::Contraindicated] {
-                assert!(statuses.contains(&s), "no {s} result among the fixtures");
-            }
-            out
-        })
+        RESULTS.get_or_init(|| crate::common::ear_results::every_result(NOW))
     }
 
     fn compromised() -> &'static AttestationResult {

@@ -1,16 +1,14 @@
 //! Attestation results: EAR shape, JSON and CBOR round trips, COSE_Sign1
 //! signing and verification, and refusal of tampered or malformed results.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use ciborium::value::Value;
-use mtattest::appraisal::{
-    demo, AttestationResult, Bulletin, Component, EarProfile, Policy, Preset, Status, EAR_PROFILE,
-};
-use mtattest::claims::{example_phone, Layer};
+use mtattest::appraisal::{demo, AttestationResult, Component, EarProfile, Status, EAR_PROFILE};
+use mtattest::claims::Layer;
 use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
-use mtattest::token::issue;
-use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
 
 const NOW: i64 = 1_790_000_000;
@@ -208,53 +206,8 @@ fn malformed_results_are_refused() {
 /// The draft-04 profile, written out here rather than taken from the crate.
 const DRAFT_04: &str = "tag:ietf.org,2026:rats/ear#04";
 
-/// The healthy and the compromised example phones, appraised under every
-/// preset (with the demo bulletin) and under an empty policy without a
-/// bulletin (status none, empty vectors).
 fn every_result() -> Vec<(String, AttestationResult)> {
-    let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x42; 48]).unwrap();
-    let healthy = example_phone(NOW, b"challenge-healthy".to_vec());
-    let compromised = demo::compromised_phone(NOW, b"challenge-rooted".to_vec());
-    let signers: Vec<Vec<u8>> = healthy
-        .app
-        .as_ref()
-        .unwrap()
-        .app_signers
-        .iter()
-        .map(|d| d.as_bytes().to_vec())
-        .collect();
-    let mut policies: Vec<(Policy, bool)> = Preset::ALL
-        .into_iter()
-        .map(|p| (Policy::preset(p, &signers).unwrap(), true))
-        .collect();
-    policies.push((Policy::from_json(br#"{"id": "none"}"#).unwrap(), false));
-    let mut out = Vec::new();
-    for (policy, with_bulletin) in &policies {
-        for (name, claims, nonce) in [
-            ("healthy", &healthy, &b"challenge-healthy"[..]),
-            ("compromised", &compromised, &b"challenge-rooted"[..]),
-        ] {
-            // A verifier per token: its replay cache would refuse a token
-            // seen before (both phones share the example's cti).
-            let mut builder = Verifier::builder(KeySource::Key(key.public_key()));
-            if *with_bulletin {
-                builder =
-                    builder.bulletin(Bulletin::from_json(demo::DEMO_BULLETIN.as_bytes()).unwrap());
-            }
-            let verifier = builder.build();
-            let token = issue(claims, &key).unwrap();
-            let r = verifier
-                .verify_and_appraise(&token, Some(nonce), policy, UnixTime(NOW))
-                .unwrap();
-            out.push((format!("{name}/{}", policy.id()), r));
-        }
-    }
-    // The fixtures cover every status the tests speak about.
-    let statuses: BTreeSet<Status> = out.iter().map(|(_, r)| r.status).collect();
-    assert!(statuses.contains(&Status::Affirming));
-    assert!(statuses.contains(&Status::Contraindicated));
-    assert!(statuses.contains(&Status::None));
-    out
+    common::ear_results::every_result(NOW)
 }
 
 #[test]

@@ -449,3 +449,63 @@ pub mod strategies {
             })
     }
 }
+
+/// Attestation results to test the EAR against (tests/ear.rs, tests/cddl.rs).
+pub mod ear_results {
+    use mtattest::appraisal::{demo, AttestationResult, Bulletin, Policy, Preset, Status};
+    use mtattest::claims::example_phone;
+    use mtattest::crypto::{Algorithm, SoftwareSigner};
+    use mtattest::token::issue;
+    use mtattest::verifier::{KeySource, Verifier};
+    use mtattest::UnixTime;
+
+    /// The healthy and the compromised example phones, appraised at `now`
+    /// under every preset (with the demo bulletin) and under an empty
+    /// policy without a bulletin (status none, empty vectors: draft-04
+    /// leaves them out), each tagged `phone/policy`. Covers every status
+    /// the EAR tests speak about.
+    pub fn every_result(now: i64) -> Vec<(String, AttestationResult)> {
+        let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x42; 48]).unwrap();
+        let healthy = example_phone(now, b"challenge-healthy".to_vec());
+        let compromised = demo::compromised_phone(now, b"challenge-rooted".to_vec());
+        let signers: Vec<Vec<u8>> = healthy
+            .app
+            .as_ref()
+            .unwrap()
+            .app_signers
+            .iter()
+            .map(|d| d.as_bytes().to_vec())
+            .collect();
+        let mut policies: Vec<(Policy, bool)> = Preset::ALL
+            .into_iter()
+            .map(|p| (Policy::preset(p, &signers).unwrap(), true))
+            .collect();
+        policies.push((Policy::from_json(br#"{"id": "none"}"#).unwrap(), false));
+        let mut out = Vec::new();
+        for (policy, with_bulletin) in &policies {
+            for (name, claims, nonce) in [
+                ("healthy", &healthy, &b"challenge-healthy"[..]),
+                ("compromised", &compromised, &b"challenge-rooted"[..]),
+            ] {
+                // A verifier per token: its replay cache would refuse a
+                // token seen before (both phones share the example's cti).
+                let mut builder = Verifier::builder(KeySource::Key(key.public_key()));
+                if *with_bulletin {
+                    builder = builder
+                        .bulletin(Bulletin::from_json(demo::DEMO_BULLETIN.as_bytes()).unwrap());
+                }
+                let token = issue(claims, &key).unwrap();
+                let r = builder
+                    .build()
+                    .verify_and_appraise(&token, Some(nonce), policy, UnixTime(now))
+                    .unwrap();
+                out.push((format!("{name}/{}", policy.id()), r));
+            }
+        }
+        let statuses: Vec<Status> = out.iter().map(|(_, r)| r.status).collect();
+        for s in [Status::None, Status::Affirming, Status::Contraindicated] {
+            assert!(statuses.contains(&s), "no {s} result among the fixtures");
+        }
+        out
+    }
+}
