@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use ciborium::value::Value;
 use mtattest::claims::{render_text, ClaimsSet};
+use mtattest::crypto::Algorithm;
 use mtattest::inspect::{bucket_name, inspect, Inspection, LABEL_ALG, LABEL_CRIT, LABEL_KID};
 use serde_json::json;
 
@@ -69,10 +70,13 @@ fn tags_text(tags: &[u64]) -> String {
 }
 
 fn alg_text(v: &Value) -> String {
-    match v.as_integer().map(i128::from) {
-        Some(-35) => "ES384 (-35)".to_string(),
-        Some(-7) => "ES256 (-7)".to_string(),
-        _ => format!(
+    let profile_alg = v
+        .as_integer()
+        .and_then(|i| i64::try_from(i).ok())
+        .and_then(Algorithm::from_cose_id);
+    match profile_alg {
+        Some(a) => format!("{} ({})", a.name(), a.cose_id()),
+        None => format!(
             "{} (not allowed by this profile)",
             diag::render_compact(v, &diag::Limits::DEFAULT)
         ),
@@ -239,11 +243,10 @@ fn to_json(encoding: Encoding, view: &Inspection) -> Vec<(&'static str, serde_js
         json!({
             "bucket": bucket_name(p.bucket),
             "value": view.algorithm_label(),
-            "name": match view.algorithm_label() {
-                Some(-35) => Some("ES384"),
-                Some(-7) => Some("ES256"),
-                _ => None,
-            },
+            "name": view
+                .algorithm_label()
+                .and_then(Algorithm::from_cose_id)
+                .map(Algorithm::name),
         })
     });
     let kid = view.param(LABEL_KID).map(|p| match p.value {
