@@ -255,7 +255,6 @@ impl UnknownClaims {
     }
 }
 
-/// The lowest key of the block reserved for the profile's own claims.
 /// `value` as the decoder reads its encoding back, or `None` if the decoder
 /// would refuse it. Stored unknown claims are in this form, so that encoding
 /// and decoding a claims set gives it back: a bignum (tag 2 or 3) on a byte
@@ -272,6 +271,7 @@ fn as_decoded(value: &Value) -> Option<Value> {
     crate::cbor::decode_strict(&crate::cbor::encode(value), &LOOSE).ok()
 }
 
+/// The lowest key of the block reserved for the profile's own claims.
 const RESERVED_MIN: i128 = -80099;
 /// The highest key of the reserved block.
 const RESERVED_MAX: i128 = -80000;
