@@ -991,8 +991,6 @@ fn check_json_labels(p: EarProfile, m: &JsonMap, place: &str) -> Result<(), Erro
     }
 }
 
-/// An EAR without the `device` submodule is not one this crate produced:
-/// it carries no verdict for the whole terminal and no action.
 /// The nonce echoed from the token, which §6.2 bounds to 8..=64 bytes.
 fn checked_nonce(nonce: Vec<u8>) -> Result<Vec<u8>, Error> {
     if (Nonce::MIN_LEN..=Nonce::MAX_LEN).contains(&nonce.len()) {
@@ -1019,6 +1017,8 @@ fn non_empty_reasons<T>(items: &[T]) -> Result<&[T], Error> {
     }
 }
 
+/// An EAR without the `device` submodule is not one this crate produced:
+/// it carries no verdict for the whole terminal and no action.
 fn not_ours() -> Error {
     malformed("not an mtattest result: the device submodule is missing")
 }
