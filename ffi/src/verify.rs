@@ -3,8 +3,12 @@
 //! tokens into result handles.
 
 use std::ffi::{c_char, CStr, CString};
+use std::sync::OnceLock;
 
-use mtattest::appraisal::{Bulletin, EarProfile, Freshness, Policy, PolicyDocument};
+use mtattest::appraisal::{
+    AttestationResult, Bulletin, EarProfile, Freshness, Policy, PolicyDocument,
+};
+use mtattest::claims::ClaimsSet;
 use mtattest::crypto::Algorithm;
 use mtattest::error::ChainError;
 use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
@@ -159,9 +163,41 @@ pub(crate) struct ResultState {
     error: mtattest_result,
     code: CString,
     message: CString,
-    ear_json: Option<CString>,
-    ear_cbor: Option<Vec<u8>>,
-    claims_json: Option<CString>,
+    /// What a verified token has; `None` for a rejected one.
+    verified: Option<VerifiedOutputs>,
+}
+
+/// A verified token's result and claims. Their serialisations are made on
+/// first request (about 60 µs for all three, against 170–800 µs for the
+/// verification itself), then kept: what an accessor lends stays valid
+/// until the result is freed.
+pub(crate) struct VerifiedOutputs {
+    ear: AttestationResult,
+    ear_profile: EarProfile,
+    claims: ClaimsSet,
+    ear_json: OnceLock<CString>,
+    ear_cbor: OnceLock<Vec<u8>>,
+    claims_json: OnceLock<CString>,
+}
+
+impl VerifiedOutputs {
+    fn ear_json(&self) -> &CString {
+        self.ear_json
+            .get_or_init(|| boundary::c_text(&self.ear.to_json_as(self.ear_profile)))
+    }
+
+    fn ear_cbor(&self) -> &[u8] {
+        self.ear_cbor
+            .get_or_init(|| self.ear.to_cbor_as(self.ear_profile))
+    }
+
+    fn claims_json(&self) -> &CString {
+        self.claims_json.get_or_init(|| {
+            let claims = self.claims.to_json();
+            let text = serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string());
+            boundary::c_text(&text)
+        })
+    }
 }
 
 impl Opaque for mtattest_verify_result {
@@ -175,6 +211,8 @@ impl Opaque for mtattest_verify_result {
 const _: fn() = || {
     fn sync<T: Sync + Send>() {}
     sync::<VerifierState>();
+    // Accessors may run on several threads at once.
+    sync::<ResultState>();
 };
 
 /// A certificate list: a PEM bundle (detected by "-----BEGIN"), or one or
@@ -733,9 +771,6 @@ pub unsafe extern "C" fn mtattest_verify(
             Ok(verified) => {
                 let ear = state.verifier.appraise(&verified, &state.policy, now);
                 let status = mtattest_status::from(ear.status);
-                let claims = verified.claims().to_json();
-                let claims =
-                    serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string());
                 let message = format!(
                     "token verified; appraisal status {} under policy {:?} ({} reasons)",
                     ear.status.name(),
@@ -747,9 +782,14 @@ pub unsafe extern "C" fn mtattest_verify(
                     error: mtattest_result::MTATTEST_OK,
                     code: CString::default(),
                     message: boundary::c_text(&message),
-                    ear_json: Some(boundary::c_text(&ear.to_json_as(state.ear_profile))),
-                    ear_cbor: Some(ear.to_cbor_as(state.ear_profile)),
-                    claims_json: Some(boundary::c_text(&claims)),
+                    verified: Some(VerifiedOutputs {
+                        ear,
+                        ear_profile: state.ear_profile,
+                        claims: verified.into_claims(),
+                        ear_json: OnceLock::new(),
+                        ear_cbor: OnceLock::new(),
+                        claims_json: OnceLock::new(),
+                    }),
                 };
                 (result, Ok(()))
             }
@@ -762,9 +802,7 @@ pub unsafe extern "C" fn mtattest_verify(
                     // number for.
                     code: boundary::c_text(e.code()),
                     message: boundary::c_text(&failure.message),
-                    ear_json: None,
-                    ear_cbor: None,
-                    claims_json: None,
+                    verified: None,
                 };
                 (result, Err(failure))
             }
@@ -919,8 +957,8 @@ pub unsafe extern "C" fn mtattest_verify_result_ear_json(
 ) -> mtattest_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        with_result(result, |state| match &state.ear_json {
-            Some(json) => lend_text(json, out_json, out_len),
+        with_result(result, |state| match &state.verified {
+            Some(v) => lend_text(v.ear_json(), out_json, out_len),
             None => Err(not_available("EAR")),
         })
     }
@@ -944,7 +982,7 @@ pub unsafe extern "C" fn mtattest_verify_result_ear_cbor(
     // SAFETY: forwarded from the caller.
     unsafe {
         with_result(result, |state| {
-            let Some(cbor) = &state.ear_cbor else {
+            let Some(cbor) = state.verified.as_ref().map(VerifiedOutputs::ear_cbor) else {
                 return Err(not_available("EAR"));
             };
             if out_cbor.is_null() {
@@ -973,8 +1011,8 @@ pub unsafe extern "C" fn mtattest_verify_result_claims_json(
 ) -> mtattest_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        with_result(result, |state| match &state.claims_json {
-            Some(json) => lend_text(json, out_json, out_len),
+        with_result(result, |state| match &state.verified {
+            Some(v) => lend_text(v.claims_json(), out_json, out_len),
             None => Err(not_available("claims")),
         })
     }
