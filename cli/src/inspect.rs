@@ -46,7 +46,7 @@ pub fn run(args: &InspectArgs) -> Result<u8, String> {
     } else {
         print!("{}", to_text(encoding, &view));
     }
-    Ok(if view.well_formed {
+    Ok(if view.well_formed() {
         EXIT_AFFIRMING
     } else {
         EXIT_INVALID
@@ -100,7 +100,7 @@ fn to_text(encoding: Encoding, view: &Inspection) -> String {
     if view.top.is_some() {
         let _ = writeln!(out, "tags: {}", tags_text(&view.tags));
     }
-    if view.well_formed {
+    if view.well_formed() {
         let _ = writeln!(
             out,
             "decoding: well-formed (envelope and claims follow the profile)"
@@ -294,7 +294,7 @@ fn to_json(encoding: Encoding, view: &Inspection) -> Vec<(&'static str, serde_js
                 Encoding::Base64 => "base64",
             }),
         ),
-        ("well-formed", json!(view.well_formed)),
+        ("well-formed", json!(view.well_formed())),
         ("problems", json!(problems)),
         ("tags", json!(view.top.as_ref().map(|_| &view.tags))),
         (

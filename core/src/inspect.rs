@@ -34,7 +34,7 @@
 //!
 //! // Not a token at all: nothing decodes, and it says why.
 //! let view = inspect(b"\xff");
-//! assert!(!view.well_formed);
+//! assert!(!view.well_formed());
 //! assert!(view.top.is_none());
 //! assert_eq!(view.problems[0].stage, Stage::Cbor);
 //!
@@ -44,7 +44,7 @@
 //! assert_eq!(view.protected_bytes.as_deref(), Some(&[0xa1, 0x01, 0x26][..]));
 //! assert_eq!(view.algorithm_label(), Some(-7));
 //! assert!(view.problems.iter().any(|p| p.code == Some("token.untagged")));
-//! assert!(!view.well_formed);
+//! assert!(!view.well_formed());
 //! ```
 
 use alloc::format;
@@ -229,14 +229,19 @@ pub struct Inspection {
     pub claims: Option<ClaimsSet>,
     /// What did not decode, in the order found.
     pub problems: Vec<Problem>,
+}
+
+impl Inspection {
     /// The strict envelope decodes and its claims decode: the token
     /// follows the profile (which says nothing of its signature, chain or
     /// freshness). When true, `Token::decode` with the default options
     /// accepts the input.
-    pub well_formed: bool,
-}
+    pub fn well_formed(&self) -> bool {
+        // When the envelope is refused, `claims` may still hold the
+        // payload's own; only the strict token's count.
+        self.strict.is_ok() && self.claims.is_some()
+    }
 
-impl Inspection {
     /// A header parameter by label, from the protected header if it is
     /// there, else from the unprotected one.
     pub fn param(&self, label: i64) -> Option<Param<'_>> {
@@ -316,7 +321,6 @@ pub fn inspect(bytes: &[u8]) -> Inspection {
         strict: Token::decode(bytes, &DecodeOptions::default()),
         claims: None,
         problems: Vec::new(),
-        well_formed: false,
     };
     if let Some(top) = &top {
         read_structure(top, &mut view, &mut problems);
@@ -326,10 +330,7 @@ pub fn inspect(bytes: &[u8]) -> Inspection {
     // The strict decoder's verdict on the envelope, then on the claims.
     match &view.strict {
         Ok(token) => match token.unverified_claims() {
-            Ok(c) => {
-                view.claims = Some(c);
-                view.well_formed = true;
-            }
+            Ok(c) => view.claims = Some(c),
             Err(e) => problems.push(Problem::strict(Stage::Claims, &e)),
         },
         Err(e) => {

@@ -90,7 +90,7 @@ fn render_all(view: &Inspection) {
         .problems
         .iter()
         .any(|p| matches!(p.stage, Stage::Envelope | Stage::Claims));
-    if view.well_formed {
+    if view.well_formed() {
         assert!(!strict, "{:?}", view.problems);
         assert!(view.claims.is_some());
         assert!(view.token().is_some());
@@ -104,7 +104,7 @@ fn the_example_phone_reads_whole() {
     let bytes = vector("valid-es384-example-phone.cbor");
     let view = inspect(&bytes);
     render_all(&view);
-    assert!(view.well_formed, "{:?}", view.problems);
+    assert!(view.well_formed(), "{:?}", view.problems);
     assert!(view.problems.is_empty());
     assert_eq!(view.size, bytes.len());
     assert_eq!(view.tags, [18]);
@@ -155,7 +155,7 @@ fn every_valid_vector_is_well_formed_with_its_chain() {
         seen += 1;
         let view = inspect(&bytes);
         render_all(&view);
-        assert!(view.well_formed, "{name}: {:?}", view.problems);
+        assert!(view.well_formed(), "{name}: {:?}", view.problems);
         assert!(view.problems.is_empty(), "{name}: {:?}", view.problems);
         let strict = Token::decode(&bytes, &DecodeOptions::default()).unwrap();
         assert_eq!(
@@ -190,7 +190,7 @@ fn every_vector_agrees_with_the_strict_decoder() {
         let claims = strict.as_ref().ok().map(Token::unverified_claims);
         match (&strict, &claims) {
             (Err(e), _) => {
-                assert!(!view.well_formed, "{name}");
+                assert!(!view.well_formed(), "{name}");
                 assert_eq!(
                     problem(&view, Stage::Envelope).code,
                     Some(e.code()),
@@ -198,11 +198,11 @@ fn every_vector_agrees_with_the_strict_decoder() {
                 );
             }
             (Ok(_), Some(Err(e))) => {
-                assert!(!view.well_formed, "{name}");
+                assert!(!view.well_formed(), "{name}");
                 assert_eq!(problem(&view, Stage::Claims).code, Some(e.code()), "{name}");
                 assert!(view.claims.is_none(), "{name}");
             }
-            (Ok(_), _) => assert!(view.well_formed, "{name}: {:?}", view.problems),
+            (Ok(_), _) => assert!(view.well_formed(), "{name}: {:?}", view.problems),
         }
     }
 }
@@ -213,7 +213,7 @@ fn truncated_tokens_are_not_cbor() {
     for len in (0..bytes.len()).step_by(13) {
         let view = inspect(&bytes[..len]);
         render_all(&view);
-        assert!(!view.well_formed);
+        assert!(!view.well_formed());
         assert!(view.top.is_none(), "{len}");
         assert_eq!(view.problems[0].stage, Stage::Cbor);
         assert_eq!(view.problems[0].code, None);
@@ -259,7 +259,7 @@ fn a_wrong_tag_is_shown_and_the_claims_still_read() {
     let view = inspect(&vector("invalid-wrong-tag.cbor"));
     render_all(&view);
     assert_eq!(view.tags, [17]);
-    assert!(!view.well_formed);
+    assert!(!view.well_formed());
     assert_eq!(codes(&view), [Some("token.wrong-tag")]);
     assert!(view.token().is_none());
     // The envelope is refused but the payload decodes on its own.
@@ -346,7 +346,7 @@ fn a_garbage_certificate_in_a_signed_token() {
         .unwrap();
     let view = inspect(&token);
     render_all(&view);
-    assert!(view.well_formed, "{:?}", view.problems);
+    assert!(view.well_formed(), "{:?}", view.problems);
     assert!(view.problems.is_empty());
     let chain = view.x5chain.as_ref().unwrap();
     assert_eq!(chain.bucket, HeaderPlacement::Unprotected);
@@ -431,7 +431,7 @@ fn oversize_input_is_not_decoded() {
         problem(&view, Stage::Envelope).code,
         Some("token.too-large")
     );
-    assert!(!view.well_formed);
+    assert!(!view.well_formed());
 }
 
 #[test]

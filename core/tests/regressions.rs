@@ -66,7 +66,7 @@ fn inspect(data: &[u8]) {
     let strict = Token::decode(data, &DecodeOptions::default())
         .and_then(|t| t.unverified_claims())
         .is_ok();
-    assert_eq!(view.well_formed, strict);
+    assert_eq!(view.well_formed(), strict);
 }
 
 fn reproducers() -> Vec<(String, Vec<u8>)> {

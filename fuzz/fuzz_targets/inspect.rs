@@ -64,7 +64,7 @@ fn run(data: &[u8]) {
     match claims {
         Some(Ok(claims)) => {
             assert!(
-                view.well_formed,
+                view.well_formed(),
                 "strict accepts, inspect says not well-formed"
             );
             let seen = view.claims.as_ref().expect("well-formed without claims");
@@ -81,7 +81,10 @@ fn run(data: &[u8]) {
                 view.problems
             );
         }
-        _ => assert!(!view.well_formed, "well-formed, yet Token::decode refuses"),
+        _ => assert!(
+            !view.well_formed(),
+            "well-formed, yet Token::decode refuses"
+        ),
     }
 }
 

@@ -486,7 +486,7 @@ pub fn inspect(token: &[u8]) -> Json {
         .collect();
     let strict = view.token();
     json!({
-        "wellFormed": view.well_formed,
+        "wellFormed": view.well_formed(),
         "size": view.size,
         "algorithm": strict.map(|t| t.algorithm().name()),
         "cwtTagged": strict.map(Token::is_cwt_tagged),
