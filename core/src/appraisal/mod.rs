@@ -266,7 +266,12 @@ fn evaluate(rule: &Rule, claims: &ClaimsSet, ctx: &Context<'_>, now: UnixTime) -
     let Some(v) = value else {
         return Some(reason(Failure::Missing, None));
     };
-    let seen = seen_text(kind, &v, now);
+    let mut seen = seen_text(kind, &v, now);
+    if rule.claim.name == "evidence-source" && declared != effective {
+        if let Some(d) = declared {
+            seen = format!("{seen} (declared {})", d.name());
+        }
+    }
     let passes = match &rule.check {
         Check::Verified => ctx.nonce_checked,
         check => satisfies(check, &v, now),
