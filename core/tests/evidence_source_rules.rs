@@ -16,8 +16,10 @@ const NOW: i64 = 1_790_000_000;
 fn appraise(claims: &ClaimsSet, rule: &str) -> (Status, Option<Failure>, Option<String>) {
     let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x29; 48]).unwrap();
     let policy = Policy::from_json(
-        format!(r#"{{"id": "source", "rules": [{{"id": "r", {rule}, "on-fail": "contraindicated"}}]}}"#)
-            .as_bytes(),
+        format!(
+            r#"{{"id": "source", "rules": [{{"id": "r", {rule}, "on-fail": "contraindicated"}}]}}"#
+        )
+        .as_bytes(),
     )
     .unwrap();
     let verifier = Verifier::builder(KeySource::Key(key.public_key())).build();
@@ -52,7 +54,11 @@ fn the_example_phone_passes_on_its_declared_sources() {
         r#""claim": "submods.os.evidence-source", "at-least": "kernel""#,
         r#""claim": "submods.os.evidence-source", "none-of": ["software"]"#,
     ] {
-        assert_eq!(appraise(&phone(), rule), (Status::Affirming, None, None), "{rule}");
+        assert_eq!(
+            appraise(&phone(), rule),
+            (Status::Affirming, None, None),
+            "{rule}"
+        );
     }
 }
 

@@ -139,7 +139,12 @@ fn configuration_3_only_beside_a_verdict_of_the_rules_and_when_nothing_matched()
     assert_eq!((r.status, config(&r)), (Status::Affirming, Some(2)));
     // No rule: nothing to stand beside, so no claim at all.
     for name in ["none", "no-rules"] {
-        let r = appraise(&table, &policy(&table, name), no_match.as_deref(), "compromised");
+        let r = appraise(
+            &table,
+            &policy(&table, name),
+            no_match.as_deref(),
+            "compromised",
+        );
         assert_eq!((r.status, r.action), (Status::None, Action::Deny), "{name}");
         assert!(r.trust_vector.is_empty(), "{name}: {:?}", r.trust_vector);
         assert!(r.layers.is_empty(), "{name}");
@@ -181,8 +186,14 @@ fn a_policy_without_rules_only_denies() {
 #[test]
 fn no_verdict_is_never_mapped_to_anything_but_deny() {
     for (doc, code) in [
-        (r#"{"id": "x", "actions": {"none": "allow"}}"#, "policy.syntax"),
-        (r#"{"id": "x", "actions": {"none": "step-up"}}"#, "policy.syntax"),
+        (
+            r#"{"id": "x", "actions": {"none": "allow"}}"#,
+            "policy.syntax",
+        ),
+        (
+            r#"{"id": "x", "actions": {"none": "step-up"}}"#,
+            "policy.syntax",
+        ),
         (
             r#"{"extends": "payment", "app-signers": ["00"], "actions": {"none": "allow"}}"#,
             "policy.syntax",

@@ -207,7 +207,10 @@ pub struct AdvisoryMatch<'a> {
 pub fn match_key(text: &str) -> String {
     let compatible: String = text.nfkc().collect();
     let mut spaced = String::with_capacity(compatible.len());
-    for word in compatible.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+    for word in compatible
+        .split(char::is_whitespace)
+        .filter(|w| !w.is_empty())
+    {
         if !spaced.is_empty() {
             spaced.push(' ');
         }
@@ -659,14 +662,27 @@ mod tests {
             assert_eq!(hits(listed, b"MT-Phone 7 Pro"), model(), "{listed:?}");
         }
         // And the device's own spelling does not matter either.
-        for reported in ["mt-phone 7 pro", "MT-Phone 7 Pro\u{a0}", " MT-PHONE  7  PRO "] {
+        for reported in [
+            "mt-phone 7 pro",
+            "MT-Phone 7 Pro\u{a0}",
+            " MT-PHONE  7  PRO ",
+        ] {
             let got = hits("MT-Phone 7 Pro", reported.as_bytes());
-            assert_eq!(got, [("hwmodel", Some(reported.to_string()))], "{reported:?}");
+            assert_eq!(
+                got,
+                [("hwmodel", Some(reported.to_string()))],
+                "{reported:?}"
+            );
         }
         // Full case folding: ß is ss.
         assert_eq!(hits("STRASSE", "Straße".as_bytes()).len(), 1);
         // Other characters still count.
-        for other in ["MT-Phone 7", "MT-Phone 7 Pro Max", "MT-Phone7 Pro", "MT Phone 7 Pro"] {
+        for other in [
+            "MT-Phone 7",
+            "MT-Phone 7 Pro Max",
+            "MT-Phone7 Pro",
+            "MT Phone 7 Pro",
+        ] {
             assert!(hits(other, b"MT-Phone 7 Pro").is_empty(), "{other:?}");
         }
     }

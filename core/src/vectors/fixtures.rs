@@ -340,10 +340,7 @@ pub fn policy_payment_advisories_from_medium(claims: &ClaimsSet) -> Vec<u8> {
     let mut doc: serde_json::Value =
         serde_json::from_slice(&policy("payment", claims)).unwrap_or_default();
     if let Some(map) = doc.as_object_mut() {
-        map.insert(
-            "id".into(),
-            "vectors-payment-advisories-from-medium".into(),
-        );
+        map.insert("id".into(), "vectors-payment-advisories-from-medium".into());
         map.insert(
             "bulletin".into(),
             serde_json::json!({"contraindicated-at": "high", "warning-at": "medium"}),

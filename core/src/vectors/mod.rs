@@ -82,8 +82,7 @@ mod appraisal_files {
     pub const BYOD: &str = "policies/byod.json";
     pub const BULLETIN: &str = "bulletins/msa-vectors.json";
     pub const NO_RULES: &str = "policies/no-rules.json";
-    pub const PAYMENT_ADVISORIES_FROM_MEDIUM: &str =
-        "policies/payment-advisories-from-medium.json";
+    pub const PAYMENT_ADVISORIES_FROM_MEDIUM: &str = "policies/payment-advisories-from-medium.json";
     pub const BOOT_EVIDENCE_HARDWARE: &str = "policies/boot-evidence-hardware.json";
     pub const NO_MATCH: &str = "bulletins/no-match.json";
     pub const MODEL_LOW: &str = "bulletins/model-low.json";

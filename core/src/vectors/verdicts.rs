@@ -57,7 +57,8 @@ fn add(
 /// advisory counts, and never anything but deny.
 fn no_rules(gen: &mut Gen) -> Result<(), Error> {
     let compromised = compromised_phone(IAT, challenge());
-    let intro = "A compromised phone (bootloader unlocked, boot unverified, root detected) under a \
+    let intro =
+        "A compromised phone (bootloader unlocked, boot unverified, root detected) under a \
                  policy without rules whose advisories count from medium up";
     add(
         gen,
@@ -95,7 +96,12 @@ fn no_rules(gen: &mut Gen) -> Result<(), Error> {
         &compromised,
         (NO_RULES, Some(MODEL_MEDIUM)),
         ("warning", "deny"),
-        &[("bulletin", "hwmodel", "vulnerable", Some("MSA-VECTORS-0202"))],
+        &[(
+            "bulletin",
+            "hwmodel",
+            "vulnerable",
+            Some("MSA-VECTORS-0202"),
+        )],
     )?;
     add(
         gen,
@@ -104,7 +110,12 @@ fn no_rules(gen: &mut Gen) -> Result<(), Error> {
         &compromised,
         (NO_RULES, Some(MODEL_HIGH)),
         ("contraindicated", "deny"),
-        &[("bulletin", "hwmodel", "vulnerable", Some("MSA-VECTORS-0203"))],
+        &[(
+            "bulletin",
+            "hwmodel",
+            "vulnerable",
+            Some("MSA-VECTORS-0203"),
+        )],
     )?;
     add(
         gen,
@@ -130,7 +141,12 @@ fn model_matching(gen: &mut Gen) -> Result<(), Error> {
         &phone(),
         (PAYMENT, Some(MODEL_SPELLING)),
         ("contraindicated", "deny"),
-        &[("bulletin", "hwmodel", "vulnerable", Some("MSA-VECTORS-0204"))],
+        &[(
+            "bulletin",
+            "hwmodel",
+            "vulnerable",
+            Some("MSA-VECTORS-0204"),
+        )],
     )?;
     let mut anonymous = phone();
     anonymous.hwmodel = None;
