@@ -20,7 +20,8 @@ pub const EXIT_WARNING: u8 = 2;
 pub const EXIT_CONTRAINDICATED: u8 = 3;
 /// Exit code: the token was rejected.
 pub const EXIT_INVALID: u8 = 4;
-/// Exit code: the token is valid but no rule gave a verdict (status none).
+/// Exit code: the token is valid but no rule or advisory gave a verdict
+/// (status none).
 pub const EXIT_NONE: u8 = 5;
 
 /// Arguments of `mtattest verify`.
@@ -122,11 +123,14 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  affirming: every rule of the policy passed
   1  usage, input or I/O error: nothing was verified (one line on stderr)
-  2  warning: the token is valid; the policy says warning
-  3  contraindicated: the token is valid; the policy says contraindicated
+  2  warning: the token is valid; a rule or an advisory says warning
+  3  contraindicated: the token is valid; a rule or an advisory says
+     contraindicated
   4  invalid token: rejected (envelope, signature, chain, claims, nonce,
      freshness); the stable error code is printed
-  5  none: the token is valid but no rule gave a verdict (no --policy)";
+  5  none: the token is valid but no rule or advisory gave a verdict (no
+     --policy, or one without rules, and no counted advisory); action deny
+Without --policy, or with a policy without rules, the action is always deny.";
 
 /// Everything `verify` is configured with, loaded and checked up front.
 struct Setup {

@@ -21,9 +21,9 @@
  *   --json                print {"status", "code", "message", "ear", "claims"}
  *
  * Exit status: 0 affirming, 2 warning, 3 contraindicated, 4 invalid token,
- * 5 none (no policy), 1 usage or setup error. Every handle is freed on
- * every path, so the program runs clean under AddressSanitizer and
- * valgrind.
+ * 5 none (no rule or advisory gave a verdict, e.g. no policy), 1 usage or
+ * setup error. Every handle is freed on every path, so the program runs
+ * clean under AddressSanitizer and valgrind.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -79,14 +79,17 @@ pub enum mtattest_status {
     /// The token was rejected (see the result's error code). Zero, so a
     /// zeroed status never reads as acceptance.
     MTATTEST_STATUS_INVALID = 0,
-    /// The token is valid but no rule gave a verdict (no policy loaded).
+    /// The token is valid but no rule or bulletin advisory gave a verdict
+    /// (no policy loaded, or one without rules, and no advisory that
+    /// counts). The action is then deny.
     MTATTEST_STATUS_NONE = 1,
     /// The token is valid and every rule of the policy passed.
     MTATTEST_STATUS_AFFIRMING = 2,
-    /// The token is valid; a rule whose failure means "warning" failed.
+    /// The token is valid; a rule whose failure means "warning" failed,
+    /// or a bulletin advisory that counts as a warning applies.
     MTATTEST_STATUS_WARNING = 3,
     /// The token is valid; a rule whose failure means "contraindicated"
-    /// failed.
+    /// failed, or a bulletin advisory that contraindicates applies.
     MTATTEST_STATUS_CONTRAINDICATED = 4,
 }
 
@@ -306,7 +309,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Makes a verifier builder with the defaults: no anchors yet, no
 /// revocation data, ES384 and ES256 allowed, tokens up to 300 s old with
 /// 60 s clock skew, x5chain accepted in either header, no policy (results
-/// have status MTATTEST_STATUS_NONE), no bulletins, the EAR in the
+/// have status MTATTEST_STATUS_NONE unless a bulletin advisory counts, and
+/// action deny whatever the status), no bulletins, the EAR in the
 /// Veraison 2023 form.
 ///
 /// # Safety

@@ -247,7 +247,9 @@ impl Session {
             None if !signers.is_empty() => {
                 return Err(Failure::options("options.appSigners needs options.policy"))
             }
-            None => None,
+            // No policy appraises as a policy without rules, as in the CLI
+            // and C: advisories still count, the action is deny (§11.3.2).
+            None => Some(Policy::none()),
         };
         let ear_profile = ear_profile_option(options)?;
         let nonce = opt_str(options, "nonce")?

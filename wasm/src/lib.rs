@@ -5,8 +5,9 @@
 //!
 //! - `verify(token: Uint8Array, anchorsPem: string, options: object)` →
 //!   a plain object: `status` (`affirming`, `warning`, `contraindicated`,
-//!   `none` when no policy was given, or `invalid` when the token was
-//!   refused), `errorCode` (the stable §13 code of a refusal, else `null`),
+//!   `none` when no rule or advisory gave a verdict, e.g. no policy was
+//!   given, or `invalid` when the token was refused; without a policy only
+//!   bulletin advisories are appraised and `action` is always `deny`), `errorCode` (the stable §13 code of a refusal, else `null`),
 //!   `message`, `action`, `policyId`, `claims` (the §12 claims JSON),
 //!   `layers` (`[{name, evidenceSource, status, claims}]`, `device` first),
 //!   `reasons`, `ear` (the EAR JSON, in the form `earProfile` chose), `chain` (`[{subject, issuer, serial,

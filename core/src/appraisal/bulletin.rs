@@ -17,15 +17,19 @@
 //!                        "from": "2025-01-01", "before": "2026-03-01" } } ] }
 //! ```
 //!
-//! An advisory matches when every criterion it gives holds: `models` lists
-//! the device's `hwmodel`; `software` names its OS `swname` (and, if
-//! `versions` is given, its `swversion`); and the device's patch level
-//! (`os-patch-level` by default, or `vendor-patch-level` /
-//! `boot-patch-level`) lies in `[from, before)`. Model and software must be
-//! reported to match. A device that matches on model and software but does
-//! not report the patch level the range needs is treated as affected
-//! (failure `missing`): nothing shows it was patched. A month-only patch
-//! level (`2026-02`) counts as before every day of that month.
+//! An advisory applies to a device unless a criterion it gives rules the
+//! device out: `models` does not list the device's `hwmodel`; `software`
+//! names another OS `swname` (or, if `versions` is given, lists no
+//! `swversion` of the device); the device's patch level (`os-patch-level` by
+//! default, or `vendor-patch-level` / `boot-patch-level`) lies outside
+//! `[from, before)`. Names and versions are compared by their [`match_key`]
+//! (Unicode compatibility normalisation, white space trimmed and collapsed,
+//! full case folding), so `mt-phone 7 pro` with a no-break space is the
+//! model `MT-Phone 7 Pro`. A criterion the device does not report (or
+//! reports as something that is not text) cannot rule it out: the advisory
+//! applies with failure `missing`, since nothing shows the device is not
+//! affected. A month-only patch level (`2026-02`) counts as before every day
+//! of that month.
 //!
 //! [`BulletinSettings`]: super::BulletinSettings
 
@@ -34,6 +38,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
+use unicase::UniCase;
+use unicode_normalization::UnicodeNormalization;
 
 use super::claim;
 use super::error::PolicyError;
@@ -184,6 +190,51 @@ pub struct AdvisoryMatch<'a> {
     pub required: String,
 }
 
+/// The form in which an advisory's model names, software name and versions
+/// are compared with what the device reports (spec §11.5.1): NFKC, then
+/// every run of Unicode `White_Space` characters replaced by one space and
+/// the ends trimmed, then full Unicode case folding (`CaseFolding.txt`
+/// statuses C and F), then NFKC again. Two texts match when their keys are
+/// equal.
+///
+/// ```
+/// use mtattest::appraisal::match_key;
+///
+/// assert_eq!(match_key(" MT-PHONE\u{a0}7  pro\t"), "mt-phone 7 pro");
+/// assert_eq!(match_key("Ｍａße"), match_key("MASSE"));
+/// assert_eq!(match_key(" \u{2003} "), "");
+/// ```
+pub fn match_key(text: &str) -> String {
+    let compatible: String = text.nfkc().collect();
+    let mut spaced = String::with_capacity(compatible.len());
+    for word in compatible
+        .split(char::is_whitespace)
+        .filter(|w| !w.is_empty())
+    {
+        if !spaced.is_empty() {
+            spaced.push(' ');
+        }
+        spaced.push_str(word);
+    }
+    UniCase::new(spaced).to_folded_case().nfkc().collect()
+}
+
+/// The match key of a reported value, or `None` if it cannot be compared:
+/// absent, not UTF-8, or blank.
+fn reported_key(value: Option<&[u8]>) -> Option<String> {
+    let text = core::str::from_utf8(value?).ok()?;
+    Some(match_key(text)).filter(|k| !k.is_empty())
+}
+
+/// The match keys of one advisory's text criteria, made when the feed is
+/// loaded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Keys {
+    models: Vec<String>,
+    software: Option<String>,
+    versions: Vec<String>,
+}
+
 /// A vulnerability bulletin feed.
 ///
 /// ```
@@ -203,6 +254,8 @@ pub struct Bulletin {
     feed: Option<String>,
     version: Option<String>,
     advisories: Vec<Advisory>,
+    /// `keys[i]` belongs to `advisories[i]`.
+    keys: Vec<Keys>,
 }
 
 impl Bulletin {
@@ -222,6 +275,7 @@ impl Bulletin {
                 reason: e.to_string(),
             })?;
         let mut advisories: Vec<Advisory> = Vec::with_capacity(doc.advisories.len());
+        let mut keys = Vec::with_capacity(doc.advisories.len());
         // Ids seen so far: a set, so a feed of many advisories is checked in
         // O(n log n) rather than O(n^2).
         let mut ids = alloc::collections::BTreeSet::new();
@@ -264,6 +318,36 @@ impl Bulletin {
             if a.models.is_empty() && a.software.is_none() && patch_level.is_none() {
                 return Err(PolicyError::BulletinNoCriteria { advisory: a.id }.into());
             }
+            // A blank name would match only a device that reports a blank
+            // one, which counts as not reporting it: refuse it rather than
+            // let it silently match nothing.
+            let key = |what: &str, text: &str| {
+                let key = match_key(text);
+                if key.is_empty() {
+                    return Err(PolicyError::BulletinSyntax {
+                        reason: format!("advisory {:?}: blank {what} {text:?}", a.id),
+                    });
+                }
+                Ok(key)
+            };
+            keys.push(Keys {
+                models: a
+                    .models
+                    .iter()
+                    .map(|m| key("model", m))
+                    .collect::<Result<_, _>>()?,
+                software: a
+                    .software
+                    .as_ref()
+                    .map(|sw| key("software name", &sw.name))
+                    .transpose()?,
+                versions: a
+                    .software
+                    .iter()
+                    .flat_map(|sw| &sw.versions)
+                    .map(|v| key("software version", v))
+                    .collect::<Result<_, _>>()?,
+            });
             advisories.push(Advisory {
                 id: a.id,
                 severity: a.severity,
@@ -277,6 +361,7 @@ impl Bulletin {
             feed: doc.feed,
             version: doc.version,
             advisories,
+            keys,
         })
     }
 
@@ -295,66 +380,88 @@ impl Bulletin {
         &self.advisories
     }
 
-    /// The advisories that match `claims`, in feed order.
+    /// The advisories that apply to `claims` (that no criterion rules
+    /// out), in feed order.
     pub fn affecting<'a>(&'a self, claims: &ClaimsSet) -> Vec<AdvisoryMatch<'a>> {
-        let model = claims.hwmodel.as_ref().map(|m| m.as_bytes().to_vec());
         let os = claims.os.as_ref();
-        let swname = os.and_then(|o| o.swname.as_deref());
-        let swversion = os
-            .and_then(|o| o.swversion.as_ref())
-            .map(|v| v.version.as_str());
+        let model = reported_key(claims.hwmodel.as_ref().map(|m| m.as_bytes()));
+        let swname = reported_key(os.and_then(|o| o.swname.as_deref()).map(str::as_bytes));
+        let swversion = reported_key(
+            os.and_then(|o| o.swversion.as_ref())
+                .map(|v| v.version.as_bytes()),
+        );
         let mut out = Vec::new();
-        for a in &self.advisories {
-            if !a.models.is_empty()
-                && !a
-                    .models
-                    .iter()
-                    .any(|m| model.as_deref() == Some(m.as_bytes()))
-            {
-                continue;
-            }
-            if let Some(sw) = &a.software {
-                if swname != Some(sw.name.as_str()) {
-                    continue;
-                }
-                if !sw.versions.is_empty()
-                    && !sw.versions.iter().any(|v| swversion == Some(v.as_str()))
-                {
-                    continue;
+        for (a, keys) in self.advisories.iter().zip(&self.keys) {
+            // The first criterion the device does not report, if any.
+            let mut unreported: Option<(&'static str, String)> = None;
+            let mut not_reported = |claim: &'static str, required: String| {
+                unreported.get_or_insert((claim, required));
+            };
+            if !keys.models.is_empty() {
+                match &model {
+                    Some(m) if keys.models.contains(m) => {}
+                    Some(_) => continue,
+                    None => not_reported("hwmodel", "a model the advisory does not list".into()),
                 }
             }
-            let hit = match a.patch_level {
-                Some(range) => match range.claim.read(claims) {
-                    Some(p) if range.contains(p) => Some(AdvisoryMatch {
-                        advisory: a,
-                        claim: range.claim.path(),
-                        seen: Some(format!("{p}")),
-                        required: range.describe(),
-                    }),
-                    Some(_) => None,
-                    None => Some(AdvisoryMatch {
-                        advisory: a,
-                        claim: range.claim.path(),
-                        seen: None,
-                        required: range.describe(),
-                    }),
+            if let Some(name) = &keys.software {
+                match &swname {
+                    Some(n) if n == name => {}
+                    Some(_) => continue,
+                    None => not_reported(
+                        "submods.os.swname",
+                        "software the advisory does not list".into(),
+                    ),
+                }
+                if !keys.versions.is_empty() {
+                    match &swversion {
+                        Some(v) if keys.versions.contains(v) => {}
+                        Some(_) => continue,
+                        None => not_reported(
+                            "submods.os.swversion",
+                            "a version the advisory does not list".into(),
+                        ),
+                    }
+                }
+            }
+            let mut patched = None;
+            if let Some(range) = a.patch_level {
+                match range.claim.read(claims) {
+                    Some(p) if range.contains(p) => patched = Some((range, p)),
+                    Some(_) => continue,
+                    None => not_reported(range.claim.path(), range.describe()),
+                }
+            }
+            let hit = match (unreported, patched) {
+                (Some((claim, required)), _) => AdvisoryMatch {
+                    advisory: a,
+                    claim,
+                    seen: None,
+                    required,
                 },
-                None if !a.models.is_empty() => Some(AdvisoryMatch {
+                (None, Some((range, p))) => AdvisoryMatch {
+                    advisory: a,
+                    claim: range.claim.path(),
+                    seen: Some(format!("{p}")),
+                    required: range.describe(),
+                },
+                (None, None) if !a.models.is_empty() => AdvisoryMatch {
                     advisory: a,
                     claim: "hwmodel",
-                    seen: model
-                        .as_deref()
-                        .map(|m| String::from_utf8_lossy(m).into_owned()),
+                    seen: claims
+                        .hwmodel
+                        .as_ref()
+                        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned()),
                     required: "a model the advisory does not list".into(),
-                }),
-                None => Some(AdvisoryMatch {
+                },
+                (None, None) => AdvisoryMatch {
                     advisory: a,
                     claim: "submods.os.swname",
-                    seen: swname.map(String::from),
+                    seen: os.and_then(|o| o.swname.clone()),
                     required: "software the advisory does not list".into(),
-                }),
+                },
             };
-            out.extend(hit);
+            out.push(hit);
         }
         out
     }
@@ -448,14 +555,159 @@ mod tests {
         let hits = feed.affecting(&unknown);
         assert_eq!(hits.first().map(|m| m.seen.clone()), Some(None));
         assert_eq!(hits.len(), 3);
-        // A model-specific advisory does not match a device without hwmodel.
-        let mut anonymous = phone;
+        // Without hwmodel a model-specific advisory cannot be ruled out: it
+        // applies, as not shown to be unaffected, unless the patch level
+        // rules the device out.
+        let mut anonymous = phone.clone();
         anonymous.hwmodel = None;
-        let ids: Vec<&str> = feed
+        let hits: Vec<(&str, &str, Option<String>)> = feed
             .affecting(&anonymous)
             .iter()
-            .map(|m| m.advisory.id.as_str())
+            .map(|m| (m.advisory.id.as_str(), m.claim, m.seen.clone()))
             .collect();
-        assert_eq!(ids, ["this-os"]);
+        assert_eq!(
+            hits,
+            [
+                ("in-range", "hwmodel", None),
+                ("other-model", "hwmodel", None),
+                ("this-os", "submods.os.swname", Some("Android".into())),
+            ]
+        );
+        // Nor one that reports no OS name by the name (its version 16
+        // still rules out the advisory for version 15).
+        let mut unnamed = phone.clone();
+        if let Some(os) = unnamed.os.as_mut() {
+            os.swname = None;
+        }
+        let hits: Vec<(&str, &str)> = feed
+            .affecting(&unnamed)
+            .iter()
+            .map(|m| (m.advisory.id.as_str(), m.claim))
+            .collect();
+        assert_eq!(
+            hits,
+            [
+                ("in-range", "submods.os.os-patch-level"),
+                ("this-os", "submods.os.swname"),
+            ]
+        );
+        // A device that reports no OS version is not ruled out by versions.
+        let mut unversioned = phone;
+        if let Some(os) = unversioned.os.as_mut() {
+            os.swversion = None;
+        }
+        let hits: Vec<(&str, &str)> = feed
+            .affecting(&unversioned)
+            .iter()
+            .map(|m| (m.advisory.id.as_str(), m.claim))
+            .collect();
+        assert_eq!(
+            hits,
+            [
+                ("in-range", "submods.os.os-patch-level"),
+                ("other-os-version", "submods.os.swversion"),
+                ("this-os", "submods.os.swversion"),
+            ]
+        );
+    }
+
+    #[test]
+    fn match_key_is_the_specified_function() {
+        for (text, key) in [
+            (" MT-PHONE\u{a0}7  pro\t", "mt-phone 7 pro"),
+            ("Straße", "strasse"),
+            ("\u{ff2d}\u{ff34}\u{3000}\u{fb01}", "mt fi"),
+            // NFKC first: the spacing acute becomes a space and a combining
+            // acute, and the spaces collapse.
+            ("a \u{b4}", "a \u{301}"),
+            ("a\u{b4}", "a \u{301}"),
+            // NFKC last: folding decomposes U+01F0, which composes again.
+            ("\u{1f0}", "\u{1f0}"),
+            ("J\u{30c}", "\u{1f0}"),
+            ("\u{2028}\u{85}", ""),
+        ] {
+            assert_eq!(match_key(text), key, "{text:?}");
+        }
+    }
+
+    /// (claim, seen) of each advisory of a one-advisory feed listing
+    /// `listed` that applies to a phone reporting `reported` as hwmodel.
+    fn hits(listed: &str, reported: &[u8]) -> Vec<(&'static str, Option<String>)> {
+        let doc = serde_json::json!({"advisories": [
+            {"id": "A", "severity": "high", "models": [listed]}]});
+        let feed = Bulletin::from_json(doc.to_string().as_bytes()).unwrap();
+        let mut phone = example_phone(1_790_000_000, b"challenge".to_vec());
+        phone.hwmodel = Some(crate::claims::HwModel::new(reported.to_vec()).unwrap());
+        feed.affecting(&phone)
+            .iter()
+            .map(|m| (m.claim, m.seen.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn model_names_match_in_any_spelling() {
+        let model = || [("hwmodel", Some("MT-Phone 7 Pro".to_string()))];
+        // The device reports "MT-Phone 7 Pro"; each advisory spelling names it.
+        for listed in [
+            "MT-Phone 7 Pro",
+            "mt-phone 7 pro",
+            "MT-PHONE 7 PRO",
+            "MT-Phone 7 Pro ",
+            " MT-Phone 7 Pro",
+            "MT-Phone\u{a0}7 Pro",
+            "MT-Phone  7\tPro",
+            "MT-Phone\u{2002}7\u{3000}Pro",
+            "\u{ff2d}\u{ff34}-Phone 7 Pro",
+        ] {
+            assert_eq!(hits(listed, b"MT-Phone 7 Pro"), model(), "{listed:?}");
+        }
+        // And the device's own spelling does not matter either.
+        for reported in [
+            "mt-phone 7 pro",
+            "MT-Phone 7 Pro\u{a0}",
+            " MT-PHONE  7  PRO ",
+        ] {
+            let got = hits("MT-Phone 7 Pro", reported.as_bytes());
+            assert_eq!(
+                got,
+                [("hwmodel", Some(reported.to_string()))],
+                "{reported:?}"
+            );
+        }
+        // Full case folding: ß is ss.
+        assert_eq!(hits("STRASSE", "Straße".as_bytes()).len(), 1);
+        // Other characters still count.
+        for other in [
+            "MT-Phone 7",
+            "MT-Phone 7 Pro Max",
+            "MT-Phone7 Pro",
+            "MT Phone 7 Pro",
+        ] {
+            assert!(hits(other, b"MT-Phone 7 Pro").is_empty(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_model_that_cannot_be_read_is_not_reported() {
+        for unreadable in [&b"MT-Phone \xff"[..], b" ", b"\xc2\xa0\t"] {
+            assert_eq!(
+                hits("MT-Phone 7 Pro", unreadable),
+                [("hwmodel", None)],
+                "{unreadable:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn blank_names_are_refused() {
+        for advisory in [
+            r#"{"id": "A", "severity": "low", "models": [" "]}"#,
+            r#"{"id": "A", "severity": "low", "models": ["MT-Phone 7 Pro", "\u00a0"]}"#,
+            r#"{"id": "A", "severity": "low", "software": {"name": ""}}"#,
+            r#"{"id": "A", "severity": "low", "software": {"name": "Android", "versions": ["16", "\t"]}}"#,
+        ] {
+            let json = format!(r#"{{"advisories": [{advisory}]}}"#);
+            assert_eq!(code(&json), "bulletin.syntax", "{advisory}");
+        }
     }
 }

@@ -274,8 +274,11 @@ pub(crate) fn extract(claims: &ClaimsSet, r: &ClaimRef) -> Option<Val> {
             .as_ref()
             .map(|m| Val::Bytes(m.as_bytes().to_vec())),
         (None, "intuse") => claims.intuse.and_then(|v| code(v.code())),
+        // The source appraisal credits the layer with (spec §11.4, §14.1
+        // rule 1), not the one it declares: a rule on the source must not
+        // let a software-held key vouch for "hardware".
         (Some(layer), "evidence-source") => {
-            claims.evidence_source(layer).and_then(|s| code(s.code()))
+            super::effective_source(claims, layer).and_then(|s| code(s.code()))
         }
         (Some(Layer::Chip), name) => {
             let l = claims.chip.as_ref()?;

@@ -14,9 +14,12 @@
 //! Every rule is evaluated; none short-circuits. A rule that passes
 //! affirms its trustworthiness claim; one that fails gives its severity
 //! (warning or contraindicated) to that claim, to its layer and to the
-//! whole result, and adds a reason. The overall status is the worst of all
-//! outcomes, so it is never better than any layer. A policy without rules
-//! asserts nothing (`none`).
+//! whole result, and adds a reason. A bulletin advisory that matches and
+//! that the policy counts does the same. The overall status is the worst of
+//! the outcomes actually produced, so it is never better than any layer;
+//! when nothing produced one (a policy without rules, and no counted
+//! advisory) it is `none`. "No known vulnerability" never affirms a device
+//! by itself, and a policy without rules always denies (spec §11.3.2).
 //!
 //! # Evidence-source weighting (spec §14.1)
 //!
@@ -48,7 +51,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub use bulletin::{Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software};
+pub use bulletin::{
+    match_key, Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software,
+};
 pub use ear::{
     labels, AttestationResult, Component, Failure, LayerResult, Reason, Status, TrustVector,
     VerifierId, DEVICE_SUBMOD,
@@ -148,12 +153,11 @@ pub(crate) fn appraise(
     }
     if let Some(feed) = ctx.bulletin {
         let settings = policy.bulletin_settings();
-        let mut hit = false;
-        for m in feed.affecting(claims) {
+        let matches = feed.affecting(claims);
+        for m in &matches {
             let Some(status) = settings.status_for(m.advisory.severity) else {
                 continue;
             };
-            hit = true;
             let layer = ear::layer_of(m.claim);
             acc.fail(Reason {
                 rule: "bulletin".into(),
@@ -163,8 +167,8 @@ pub(crate) fn appraise(
                 } else {
                     Failure::Missing
                 },
-                seen: m.seen,
-                required: m.required,
+                seen: m.seen.clone(),
+                required: m.required.clone(),
                 evidence_source: layer.and_then(|l| claims.evidence_source(l)),
                 effective_source: layer.and_then(|l| effective_source(claims, l)),
                 min_source: None,
@@ -173,9 +177,12 @@ pub(crate) fn appraise(
                 advisory: Some(m.advisory.id.clone()),
             });
         }
-        if !hit {
-            // AR4SI configuration 3: no known vulnerabilities.
-            acc.status = acc.status.max(Status::Affirming);
+        // AR4SI configuration 3 ("no known vulnerabilities") is true only
+        // when no advisory matched at all (one the policy ignores is still
+        // known), and it is an affirming-tier claim: it is added only to a
+        // verdict that rules already gave, never on its own, so that a
+        // status derived from the vector cannot read better than none.
+        if matches.is_empty() && acc.status != Status::None {
             acc.device.raise(Component::Configuration, 3);
         }
     }
@@ -266,7 +273,12 @@ fn evaluate(rule: &Rule, claims: &ClaimsSet, ctx: &Context<'_>, now: UnixTime) -
     let Some(v) = value else {
         return Some(reason(Failure::Missing, None));
     };
-    let seen = seen_text(kind, &v, now);
+    let mut seen = seen_text(kind, &v, now);
+    if rule.claim.name == "evidence-source" && declared != effective {
+        if let Some(d) = declared {
+            seen = format!("{seen} (declared {})", d.name());
+        }
+    }
     let passes = match &rule.check {
         Check::Verified => ctx.nonce_checked,
         check => satisfies(check, &v, now),

@@ -132,7 +132,8 @@ pub struct Actions {
     pub warning: Action,
     /// For `contraindicated` (always `deny` in practice).
     pub contraindicated: Action,
-    /// For `none` (nothing appraised).
+    /// For `none` (no rule and no counted advisory gave a verdict): always
+    /// `deny`; a document that says otherwise is refused.
     pub none: Action,
 }
 
@@ -141,6 +142,14 @@ impl Actions {
     pub const DEFAULT: Actions = Actions {
         affirming: Action::Allow,
         warning: Action::StepUp,
+        contraindicated: Action::Deny,
+        none: Action::Deny,
+    };
+
+    /// Deny whatever the status: the actions of a policy without rules.
+    pub const DENY_ALL: Actions = Actions {
+        affirming: Action::Deny,
+        warning: Action::Deny,
         contraindicated: Action::Deny,
         none: Action::Deny,
     };
@@ -720,13 +729,29 @@ impl Policy {
             actions.contraindicated = o.contraindicated.or(actions.contraindicated);
             actions.none = o.none.or(actions.none);
         }
-        let actions = Actions {
-            affirming: actions.affirming.unwrap_or(Actions::DEFAULT.affirming),
-            warning: actions.warning.unwrap_or(Actions::DEFAULT.warning),
-            contraindicated: actions
-                .contraindicated
-                .unwrap_or(Actions::DEFAULT.contraindicated),
-            none: actions.none.unwrap_or(Actions::DEFAULT.none),
+        if let Some(none) = actions.none.filter(|a| *a != Action::Deny) {
+            return Err(PolicyError::Syntax {
+                reason: format!(
+                    "actions.none is {}, but it can only be deny: none means that no rule and no \
+                     advisory gave a verdict",
+                    none.name()
+                ),
+            });
+        }
+        let actions = if rules.is_empty() {
+            // With no rule, no outcome can be better than none, and an
+            // advisory alone must not make the action more lenient than
+            // finding none would (spec §11.3.2).
+            Actions::DENY_ALL
+        } else {
+            Actions {
+                affirming: actions.affirming.unwrap_or(Actions::DEFAULT.affirming),
+                warning: actions.warning.unwrap_or(Actions::DEFAULT.warning),
+                contraindicated: actions
+                    .contraindicated
+                    .unwrap_or(Actions::DEFAULT.contraindicated),
+                none: Action::Deny,
+            }
         };
         let bulletin = doc.bulletin.or(base.bulletin).unwrap_or_default();
         let rules = rules
@@ -740,6 +765,28 @@ impl Policy {
             actions,
             bulletin,
         })
+    }
+
+    /// The policy of a verifier that was given none: id `none`, no rules,
+    /// default advisory settings. It appraises only what a bulletin says,
+    /// and, having no rules, always denies (spec §11.3.2).
+    ///
+    /// ```
+    /// use mtattest::appraisal::{Action, Policy, Status};
+    ///
+    /// let policy = Policy::none();
+    /// assert_eq!(policy.id(), "none");
+    /// assert!(policy.rules().is_empty());
+    /// assert_eq!(policy.actions().for_status(Status::Warning), Action::Deny);
+    /// ```
+    pub fn none() -> Policy {
+        Policy {
+            id: "none".into(),
+            description: None,
+            rules: Vec::new(),
+            actions: Actions::DENY_ALL,
+            bulletin: BulletinSettings::DEFAULT,
+        }
     }
 
     /// The policy's id (`ear.appraisal-policy-id`).

@@ -324,3 +324,69 @@ pub const BULLETIN: &str = r#"{
   ]
 }
 "#;
+
+/// A policy without rules, whose advisories count from `medium` up: it can
+/// only deny (spec §11.3.2).
+pub const POLICY_NO_RULES: &str = r#"{
+  "id": "vectors-no-rules",
+  "description": "No rules: only bulletin advisories can give a verdict, and the action is always deny.",
+  "bulletin": { "contraindicated-at": "high", "warning-at": "medium" }
+}
+"#;
+
+/// The payment preset for the example phone's app, with advisories counted
+/// from `medium` up (a `low` one is ignored).
+pub fn policy_payment_advisories_from_medium(claims: &ClaimsSet) -> Vec<u8> {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&policy("payment", claims)).unwrap_or_default();
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("id".into(), "vectors-payment-advisories-from-medium".into());
+        map.insert(
+            "bulletin".into(),
+            serde_json::json!({"contraindicated-at": "high", "warning-at": "medium"}),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text.into_bytes()
+}
+
+/// One rule on the boot layer's declared evidence source, with no
+/// `min-source`: the rule itself must compare the effective source
+/// (spec §11.4).
+pub const POLICY_BOOT_EVIDENCE_HARDWARE: &str = r#"{
+  "id": "vectors-boot-evidence-hardware",
+  "rules": [
+    { "id": "boot-hardware", "claim": "submods.boot.evidence-source",
+      "at-least": "hardware", "on-fail": "contraindicated" }
+  ]
+}
+"#;
+
+/// Advisories none of which applies to the example phone (healthy or
+/// compromised): another model, another OS version, patch levels long
+/// fixed.
+pub const BULLETIN_NO_MATCH: &str = r#"{
+  "feed": "mtattest-vectors-no-match",
+  "version": "1",
+  "advisories": [
+    { "id": "MSA-VECTORS-0101", "severity": "critical", "models": ["MT-Phone 3"] },
+    { "id": "MSA-VECTORS-0102", "severity": "critical",
+      "software": { "name": "Android", "versions": ["9", "10"] } },
+    { "id": "MSA-VECTORS-0103", "severity": "critical", "models": ["MT-Phone 7 Pro"],
+      "patch-level": { "claim": "os-patch-level", "from": "2020-01-01", "before": "2021-01-01" } }
+  ]
+}
+"#;
+
+/// One advisory of `severity` for every example phone (by model).
+pub fn bulletin_for_model(id: &str, severity: &str, model: &str) -> Vec<u8> {
+    let doc = serde_json::json!({
+        "feed": "mtattest-vectors",
+        "version": "1",
+        "advisories": [{ "id": id, "severity": severity, "models": [model] }]
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text.into_bytes()
+}

@@ -28,6 +28,7 @@ mod freshness;
 pub mod manifest;
 mod sign1;
 mod valid;
+mod verdicts;
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -80,6 +81,14 @@ mod appraisal_files {
     pub const PAYMENT: &str = "policies/payment.json";
     pub const BYOD: &str = "policies/byod.json";
     pub const BULLETIN: &str = "bulletins/msa-vectors.json";
+    pub const NO_RULES: &str = "policies/no-rules.json";
+    pub const PAYMENT_ADVISORIES_FROM_MEDIUM: &str = "policies/payment-advisories-from-medium.json";
+    pub const BOOT_EVIDENCE_HARDWARE: &str = "policies/boot-evidence-hardware.json";
+    pub const NO_MATCH: &str = "bulletins/no-match.json";
+    pub const MODEL_LOW: &str = "bulletins/model-low.json";
+    pub const MODEL_MEDIUM: &str = "bulletins/model-medium.json";
+    pub const MODEL_HIGH: &str = "bulletins/model-high.json";
+    pub const MODEL_SPELLING: &str = "bulletins/model-spelling.json";
 }
 
 /// The generated files, by path relative to the output directory.
@@ -120,6 +129,7 @@ impl Vectors {
 pub fn generate() -> Result<Vectors, String> {
     let mut gen = Gen::new().map_err(|e| format!("setting up the vectors: {e}"))?;
     valid::cases(&mut gen).map_err(|e| format!("valid cases: {e}"))?;
+    verdicts::cases(&mut gen).map_err(|e| format!("verdict cases: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
     chain::cases(&mut gen).map_err(|e| format!("chain cases: {e}"))?;
@@ -370,6 +380,41 @@ impl Gen {
         );
         put(appraisal_files::BYOD, fixtures::policy("byod", &phone));
         put(appraisal_files::BULLETIN, BULLETIN.as_bytes().to_vec());
+        put(
+            appraisal_files::NO_RULES,
+            fixtures::POLICY_NO_RULES.as_bytes().to_vec(),
+        );
+        put(
+            appraisal_files::PAYMENT_ADVISORIES_FROM_MEDIUM,
+            fixtures::policy_payment_advisories_from_medium(&phone),
+        );
+        put(
+            appraisal_files::BOOT_EVIDENCE_HARDWARE,
+            fixtures::POLICY_BOOT_EVIDENCE_HARDWARE.as_bytes().to_vec(),
+        );
+        put(
+            appraisal_files::NO_MATCH,
+            fixtures::BULLETIN_NO_MATCH.as_bytes().to_vec(),
+        );
+        let model = "MT-Phone 7 Pro";
+        put(
+            appraisal_files::MODEL_LOW,
+            fixtures::bulletin_for_model("MSA-VECTORS-0201", "low", model),
+        );
+        put(
+            appraisal_files::MODEL_MEDIUM,
+            fixtures::bulletin_for_model("MSA-VECTORS-0202", "medium", model),
+        );
+        put(
+            appraisal_files::MODEL_HIGH,
+            fixtures::bulletin_for_model("MSA-VECTORS-0203", "high", model),
+        );
+        // The same model as a bulletin editor might type it: other case,
+        // a no-break space, doubled and trailing spaces (spec §11.5.1).
+        put(
+            appraisal_files::MODEL_SPELLING,
+            fixtures::bulletin_for_model("MSA-VECTORS-0204", "high", " mt-phone\u{a0}7  PRO "),
+        );
         Ok(Gen {
             pki,
             files,
