@@ -274,7 +274,8 @@ impl ClaimsSet {
     /// `evidence-source`, [`ClaimsError::WrongProfile`] for another profile,
     /// and otherwise with [`ClaimsError::WrongType`] or
     /// [`ClaimsError::InvalidValue`] for the first claim (in map order) that
-    /// breaks the profile.
+    /// breaks the profile, or for an `exp` that is not later than `iat` and
+    /// `nbf`.
     pub fn from_value(value: &Value) -> Result<Self, ClaimsError> {
         let Value::Map(entries) = value else {
             return Err(ClaimsError::NotAMap);
@@ -313,6 +314,7 @@ impl ClaimsSet {
             }
         }
         set.iat = iat.ok_or_else(|| de::missing(&root.field("iat")))?;
+        check_exp(set.exp, set.iat, set.nbf, &root.field("exp"))?;
         Ok(set)
     }
 
@@ -341,6 +343,33 @@ impl ClaimsSet {
             }
         }
         Ok(())
+    }
+}
+
+/// Spec §6.2: a token whose `exp` is not later than its `iat` and its `nbf`
+/// expired before it was issued or before it became valid. Refused whatever
+/// the verification time, so that every verifier reads it the same way.
+fn check_exp(
+    exp: Option<i64>,
+    iat: i64,
+    nbf: Option<i64>,
+    path: &Path<'_>,
+) -> Result<(), ClaimsError> {
+    let Some(exp) = exp else {
+        return Ok(());
+    };
+    if exp <= iat {
+        return Err(de::invalid(
+            path,
+            format!("{exp} is not later than iat ({iat})"),
+        ));
+    }
+    match nbf {
+        Some(nbf) if exp <= nbf => Err(de::invalid(
+            path,
+            format!("{exp} is not later than nbf ({nbf})"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -379,7 +408,8 @@ impl ClaimsSetBuilder {
         Ok(self)
     }
 
-    /// Sets `exp`, epoch seconds.
+    /// Sets `exp`, epoch seconds. It must be later than `iat` and `nbf`:
+    /// decoding refuses a claims set whose `exp` is not (spec §6.2).
     pub fn exp(mut self, exp: i64) -> Self {
         self.set.exp = Some(exp);
         self
