@@ -974,3 +974,23 @@ fn the_cddl_agrees_with_the_value_rules() {
         assert!(decode(v).is_err(), "the decoder accepts {what}");
     }
 }
+
+// ------------------------------------------------------------ producers
+
+#[test]
+fn producers_refuse_an_exp_that_no_verifier_accepts() {
+    use mtattest::crypto::{Algorithm, SoftwareSigner};
+    use mtattest::token::TokenBuilder;
+    let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x11; 48]).unwrap();
+    for (exp, nbf) in [(IAT - 1, None), (IAT, None), (IAT + 10, Some(IAT + 10))] {
+        let mut claims = example_phone(IAT, NONCE);
+        claims.exp = Some(exp);
+        claims.nbf = nbf;
+        let err = TokenBuilder::new().sign(&claims, &signer).unwrap_err();
+        assert_eq!(err.code(), "claims.invalid-value", "exp {exp}, nbf {nbf:?}");
+    }
+    let mut claims = example_phone(IAT, NONCE);
+    claims.nbf = Some(IAT + 10);
+    claims.exp = Some(IAT + 11);
+    assert!(TokenBuilder::new().sign(&claims, &signer).is_ok());
+}

@@ -314,8 +314,15 @@ impl ClaimsSet {
             }
         }
         set.iat = iat.ok_or_else(|| de::missing(&root.field("iat")))?;
-        check_exp(set.exp, set.iat, set.nbf, &root.field("exp"))?;
+        set.check_exp()?;
         Ok(set)
+    }
+
+    /// The one rule between claims that a builder can break (spec §6.2):
+    /// `exp`, when present, is later than `iat` and `nbf`. Producers check
+    /// it before signing, as decoding does.
+    pub(crate) fn check_exp(&self) -> Result<(), ClaimsError> {
+        check_exp(self.exp, self.iat, self.nbf, &Path::ROOT.field("exp"))
     }
 
     fn decode_submods(&mut self, value: &Value, path: &Path<'_>) -> Result<(), ClaimsError> {
