@@ -510,8 +510,11 @@ impl TokenBuilder {
         self
     }
 
-    /// Signs `claims` into a token.
+    /// Signs `claims` into a token. Fails with `claims.invalid-value` if
+    /// `exp` is not later than `iat` and `nbf` (spec §6.2): no verifier
+    /// would accept the token.
     pub fn sign(&self, claims: &ClaimsSet, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
+        claims.check_exp()?;
         self.sign_payload(claims.to_cbor(), signer)
     }
 

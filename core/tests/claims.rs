@@ -582,9 +582,13 @@ fn rejects_nonce_too_long() {
 
 #[test]
 fn rejects_nonce_array_form() {
+    // An array where the profile has a byte string: the wrong type (§6.1 rule 3).
     let arr = Value::Array(vec![Value::Bytes(vec![0; 16]), Value::Bytes(vec![1; 16])]);
-    let reason = assert_invalid(&with_top_claim(keys::NONCE, arr), "eat-nonce");
-    assert!(reason.contains("array"), "{reason}");
+    assert_wrong_type(
+        &with_top_claim(keys::NONCE, arr),
+        "eat-nonce",
+        "bstr (one nonce; the array form of RFC 9711 is not used)",
+    );
 }
 
 #[test]
@@ -599,7 +603,6 @@ fn rejects_wrong_types_at_the_top_level() {
         (keys::HWMODEL, int(1), "hwmodel", "bstr"),
         (keys::OEMID, text("acme"), "oemid", "bstr or int"),
         (keys::INTUSE, text("generic"), "intuse", "uint"),
-        (keys::INTUSE, int(-1), "intuse", "uint"),
         (keys::SUBMODS, Value::Array(vec![]), "submods", "map"),
         // A tagged epoch date is not a plain int.
         (keys::IAT, Value::Tag(1, Box::new(int(IAT))), "iat", "int"),
@@ -618,13 +621,6 @@ fn rejects_wrong_types_in_layers() {
             EVIDENCE_SOURCE,
             text("hardware"),
             "submods.chip.evidence-source",
-            "uint",
-        ),
-        (
-            "app",
-            EVIDENCE_SOURCE,
-            int(-1),
-            "submods.app.evidence-source",
             "uint",
         ),
         (
@@ -678,20 +674,6 @@ fn rejects_wrong_types_in_layers() {
             "uint",
         ),
         (
-            "boot",
-            BOOT_PATCH_LEVEL,
-            int(-20260105),
-            "submods.boot.boot-patch-level",
-            "uint",
-        ),
-        (
-            "boot",
-            ROLLBACK_INDEX,
-            int(-1),
-            "submods.boot.rollback-index",
-            "uint",
-        ),
-        (
             "os",
             SWNAME,
             Value::Bytes(b"Android".to_vec()),
@@ -732,13 +714,6 @@ fn rejects_wrong_types_in_layers() {
             MALWARE,
             Value::Bool(false),
             "submods.runtime.malware",
-            "uint",
-        ),
-        (
-            "runtime",
-            ATTESTATION_VELOCITY,
-            int(-3),
-            "submods.runtime.attestation-velocity",
             "uint",
         ),
         (
@@ -790,7 +765,10 @@ fn rejects_wrong_types_inside_structured_claims() {
         (
             "boot",
             MEASUREMENTS,
-            Value::Array(vec![Value::Array(vec![int(-1), Value::Bytes(vec![1])])]),
+            Value::Array(vec![Value::Array(vec![
+                text("cbor"),
+                Value::Bytes(vec![1]),
+            ])]),
             "submods.boot.measurements[0].content-type",
             "uint",
         ),
@@ -828,7 +806,7 @@ fn rejects_wrong_types_inside_structured_claims() {
         (
             "app",
             PRIVACY_EVENTS,
-            Value::Map(vec![(int(7), int(-1))]),
+            Value::Map(vec![(int(7), Value::Bool(true))]),
             "submods.app.privacy-events.7",
             "uint",
         ),
@@ -1206,22 +1184,19 @@ fn cnf_forms() {
     assert!(cnf.key().is_none());
     let back = ClaimsSet::from_cbor(&claims.to_cbor(), &Limits::DEFAULT).unwrap();
     assert_eq!(back, claims);
-    // Anything else is the wrong shape.
-    let cases = [
-        Value::Map(vec![]),
-        Value::Map(vec![(int(2), Value::Bytes(vec![1]))]),
-        Value::Map(vec![
-            (int(3), Value::Bytes(vec![1])),
-            (int(1), Value::Map(vec![(int(1), int(2))])),
-        ]),
-    ];
-    for cnf in cases {
+    // Not a map, or a key that is not an integer: the wrong type. The
+    // number of members and the method are the value (§6.1 rule 3; the
+    // invalid-value cases are in claim_values.rs).
+    for cnf in [
+        Value::Bytes(vec![3]),
+        Value::Map(vec![(text("kid"), Value::Bytes(vec![1]))]),
+    ] {
         assert_wrong_type(&with_top_claim(keys::CNF, cnf), "cnf", SHAPE);
     }
     let kid_text = Value::Map(vec![(int(3), text("k1"))]);
     assert_wrong_type(&with_top_claim(keys::CNF, kid_text), "cnf.kid", "bstr");
     let no_kty = Value::Map(vec![(int(1), Value::Map(vec![(int(3), int(-7))]))]);
-    assert_wrong_type(&with_top_claim(keys::CNF, no_kty), "cnf.cose-key", KEY);
+    assert_missing(&with_top_claim(keys::CNF, no_kty), "cnf.cose-key.kty");
     let not_a_key = Value::Map(vec![(int(1), Value::Bytes(vec![4; 65]))]);
     assert_wrong_type(&with_top_claim(keys::CNF, not_a_key), "cnf.cose-key", KEY);
     let kty_bytes = Value::Map(vec![(

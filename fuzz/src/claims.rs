@@ -497,6 +497,11 @@ impl ClaimsInput {
             b = b.nonce(n.clone()).ok()?;
         }
         if let Some(x) = self.exp {
+            // exp must be later than iat and nbf (spec §6.2); the profile
+            // refuses anything else, so there is nothing to round-trip.
+            if x <= self.iat || self.nbf.is_some_and(|nbf| x <= nbf) {
+                return None;
+            }
             b = b.exp(x);
         }
         if let Some(x) = self.nbf {

@@ -16,7 +16,12 @@ specification, never mtattest's own code:
   revoked certificates): exactly the expected check fails;
 * every invalid case whose fault is in the claims, freshness or replay:
   the token is nevertheless genuine (signature, chain, revocation pass), so
-  its one fault is where the manifest says.
+  its one fault is where the manifest says;
+* the claims of every case but the envelope ones, against this script's own
+  reading of spec §6 (`claims_fault`): a claims case must fail with exactly
+  its expected code, every other case must have no claims fault. The payload
+  is read by a small CBOR reader of its own that keeps every tag a tag, as
+  §6.1 rule 4 requires (cbor2 turns tags 1, 2 and 3 into other types).
 
 Prints one line per failure and a summary: `interop: N passed, M failed`.
 Exit status 0 only if nothing failed.
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import struct
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -227,6 +233,327 @@ def claims_json(payload: bytes) -> dict:
     return scope_json(claims, TOP)
 
 
+# ------------------------------------------------------------ claims rules
+# spec/mtattest.md §6, written from the tables and §6.1 rules 3 and 9: a data
+# item of another kind than its type is claims.wrong-type; a required map
+# member that is absent is claims.missing; anything else refused in an item
+# of the right kind is claims.invalid-value.
+
+class Tag:
+    def __init__(self, tag: int, value):
+        self.tag, self.value = tag, value
+
+
+class Map:
+    """A CBOR map as the list of its entries (keys may be of any kind)."""
+    def __init__(self, entries: list):
+        self.entries = entries
+
+    def get(self, key):
+        for k, v in self.entries:
+            if kind(k) == kind(key) and k == key:
+                return v
+        return None
+
+
+UNDEFINED = object()
+
+
+def read_cbor(data: bytes):
+    """One CBOR data item (RFC 8949 §3), definite lengths only."""
+    def item(i: int):
+        ib = data[i]
+        major, ai = ib >> 5, ib & 31
+        i += 1
+        if major == 7 and ai in (25, 26, 27):
+            size = {25: 2, 26: 4, 27: 8}[ai]
+            fmt = {2: ">e", 4: ">f", 8: ">d"}[size]
+            return float(struct.unpack(fmt, data[i:i + size])[0]), i + size
+        if ai < 24:
+            n = ai
+        elif ai <= 27:
+            size = 1 << (ai - 24)
+            n, i = int.from_bytes(data[i:i + size], "big"), i + size
+        else:
+            raise ValueError("indefinite or reserved")
+        if major == 0:
+            return n, i
+        if major == 1:
+            return -1 - n, i
+        if major == 2:
+            return bytes(data[i:i + n]), i + n
+        if major == 3:
+            return data[i:i + n].decode("utf-8"), i + n
+        if major == 4:
+            out = []
+            for _ in range(n):
+                v, i = item(i)
+                out.append(v)
+            return out, i
+        if major == 5:
+            entries = []
+            for _ in range(n):
+                k, i = item(i)
+                v, i = item(i)
+                entries.append((k, v))
+            return Map(entries), i
+        if major == 6:
+            v, i = item(i)
+            return Tag(n, v), i
+        return {20: False, 21: True, 22: None, 23: UNDEFINED}[n], i
+    value, end = item(0)
+    if end != len(data):
+        raise ValueError("trailing bytes")
+    return value
+
+
+def kind(v) -> str:
+    """The kind of RFC 8949 §2's data model (integers of both signs are one)."""
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    for t, name in ((bytes, "bstr"), (str, "tstr"), (list, "array"), (Map, "map"),
+                    (Tag, "tag"), (float, "float")):
+        if isinstance(v, t):
+            return name
+    return "null" if v is None else "undefined"
+
+
+class Fault(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def need(v, *kinds):
+    if kind(v) not in kinds:
+        raise Fault("claims.wrong-type")
+
+
+def check_value(ok: bool):
+    if not ok:
+        raise Fault("claims.invalid-value")
+
+
+def c_int64(v):
+    need(v, "int")
+    check_value(-(1 << 63) <= v < 1 << 63)
+
+
+def c_uint(v, top=(1 << 64) - 1):
+    need(v, "int")
+    check_value(0 <= v <= top)
+
+
+def c_code(values):
+    def check(v):
+        need(v, "int")
+        check_value(v in values)
+    return check
+
+
+def c_bstr(lo, hi):
+    def check(v):
+        need(v, "bstr")
+        check_value(lo <= len(v) <= hi)
+    return check
+
+
+def c_bool(v):
+    need(v, "bool")
+
+
+def c_tstr(v):
+    need(v, "tstr")
+
+
+def c_array(v, lo, hi):
+    need(v, "array")
+    check_value(lo <= len(v) <= hi)
+    return v
+
+
+MANY = 1 << 64
+c_digest = c_bstr(16, 64)
+
+
+def c_version(v):
+    items = c_array(v, 1, 2)
+    c_tstr(items[0])
+    if len(items) > 1:
+        c_int64(items[1])
+
+
+def c_patch_level(v):
+    c_uint(v)
+    year, month, day = v // 10000, v // 100 % 100, v % 100
+    check_value(1970 <= year <= 9999 and 1 <= month <= 12 and day <= 31)
+
+
+def c_lifecycle(v):
+    c_uint(v, 0xFFFF)
+    check_value(v >> 8 in (0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60))
+
+
+def c_dloas(v):
+    for dloa in c_array(v, 1, MANY):
+        for part in c_array(dloa, 2, 3):
+            c_tstr(part)
+
+
+def c_measurements(v):
+    for m in c_array(v, 1, MANY):
+        content_type, content = c_array(m, 2, 2)
+        c_uint(content_type, 65535)
+        need(content, "bstr")
+
+
+def c_signers(v):
+    for digest in c_array(v, 1, MANY):
+        c_digest(digest)
+
+
+def c_privacy(v):
+    need(v, "map")
+    for key, count in v.entries:
+        need(key, "int")
+        check_value(key >= 0)
+        c_uint(count)
+
+
+def c_measres(v):
+    mtattest_groups = 0
+    for group in c_array(v, 1, MANY):
+        system, results = c_array(group, 2, 2)
+        c_tstr(system)
+        names = []
+        for result in c_array(results, 1, MANY):
+            result_for, code = c_array(result, 2, 2)
+            need(result_for, "tstr", "bstr")
+            c_code({1, 2, 3, 4})(code)
+            names.append(result_for)
+        if system == "mtattest":
+            mtattest_groups += 1
+            check_value(mtattest_groups == 1 and len(names) == len(set(names)))
+
+
+def c_cose_key(v):
+    need(v, "map")
+    for label, _ in v.entries:
+        need(label, "int", "tstr")
+    kty = v.get(1)
+    if kty is None:
+        raise Fault("claims.missing")
+    need(kty, "int", "tstr")
+
+
+def c_cnf(v):
+    need(v, "map")
+    check_value(len(v.entries) == 1)
+    (method, value), = v.entries
+    need(method, "int")
+    check_value(method in (1, 3))
+    if method == 1:
+        c_cose_key(value)
+    else:
+        need(value, "bstr")
+
+
+def c_oemid(v):
+    need(v, "int", "bstr")
+    if kind(v) == "int":
+        c_int64(v)
+    else:
+        check_value(len(v) in (3, 16))
+
+
+EVIDENCE = (-80000, c_code({0, 1, 2}))
+LAYER_RULES = {
+    "chip": dict([EVIDENCE, (-80010, c_code({0, 1, 2})), (-80011, c_bool),
+                  (-80012, c_lifecycle), (263, c_code({0, 1, 2, 3, 4})), (260, c_version),
+                  (269, c_dloas)]),
+    "boot": dict([EVIDENCE, (-80020, c_code({0, 1, 2, 3})), (-80021, c_bool),
+                  (-80022, c_digest), (-80023, c_digest), (262, c_bool),
+                  (-80024, c_patch_level), (-80025, c_uint), (-80026, c_bool),
+                  (273, c_measurements), (267, c_uint), (261, c_uint)]),
+    "os": dict([EVIDENCE, (270, c_tstr), (271, c_version), (-80040, c_patch_level),
+                (-80041, c_patch_level), (-80042, c_bool), (-80043, c_code({0, 1, 2})),
+                (-80044, c_bool), (-80045, c_bool), (-80046, c_bool), (274, c_measres)]),
+    "app": dict([EVIDENCE, (-80060, c_tstr), (-80061, c_uint), (-80062, c_signers),
+                 (-80063, c_code({0, 1, 2, 3})), (-80064, c_privacy), (274, c_measres)]),
+    "runtime": dict([EVIDENCE, (-80080, c_code({0, 1, 2})), (-80081, c_uint),
+                     (274, c_measres)]),
+}
+
+
+def c_submods(v):
+    need(v, "map")
+    check_value(len(v.entries) > 0)
+    for name, _ in v.entries:
+        need(name, "tstr")
+    for name, layer in v.entries:
+        if name in LAYER_RULES:
+            check_claims_map(layer, LAYER_RULES[name], required=(-80000,))
+        # Another submodule: its contents are not checked (§6.4).
+
+
+TOP_RULES = {
+    6: c_int64, 10: c_bstr(8, 64), 4: c_int64, 5: c_int64, 7: c_bstr(1, 64),
+    256: c_bstr(7, 33), 258: c_oemid, 259: c_bstr(1, 32), 8: c_cnf,
+    275: c_code({1, 2, 3, 4, 5}), 266: c_submods, 265: lambda v: None,
+}
+
+
+def check_claims_map(v, rules: dict, required=()):
+    need(v, "map")
+    for key, _ in v.entries:
+        need(key, "int", "tstr")
+    for key, value in v.entries:
+        if kind(key) == "int" and key in rules:
+            rules[key](value)
+        # Any other key is an unknown claim (§6.12), not checked.
+    for key in required:
+        if v.get(key) is None:
+            raise Fault("claims.missing")
+
+
+def submod_depth_ok(claims, depth: int, limit: int) -> bool:
+    submods = claims.get(266) if isinstance(claims, Map) else None
+    if not isinstance(submods, Map):
+        return True
+    for _, sub in submods.entries:
+        if isinstance(sub, Map):
+            if depth + 1 > limit or not submod_depth_ok(sub, depth + 1, limit):
+                return False
+    return True
+
+
+def claims_fault(payload: bytes, limit: int) -> str | None:
+    """The claims code of spec §9 step 10 for the payload, or None."""
+    claims = read_cbor(payload)
+    try:
+        if not submod_depth_ok(claims, 0, limit):
+            raise Fault("claims.submods-too-deep")
+        if not isinstance(claims, Map):
+            raise Fault("claims.not-a-map")
+        profile = claims.get(265)
+        if profile is None:
+            raise Fault("claims.missing")
+        if isinstance(profile, Tag) and profile.tag == 111 and kind(profile.value) == "bstr":
+            raise Fault("claims.wrong-profile")
+        need(profile, "tstr", "bstr")
+        if profile != PROFILE:
+            raise Fault("claims.wrong-profile")
+        check_claims_map(claims, TOP_RULES, required=(6,))
+        exp, iat, nbf = claims.get(4), claims.get(6), claims.get(5)
+        if exp is not None:
+            check_value(exp > iat and (nbf is None or exp > nbf))
+    except Fault as fault:
+        return fault.code
+    return None
+
+
 # ------------------------------------------------------------------ envelope
 
 def decode_sign1(token: bytes):
@@ -385,12 +712,16 @@ def expected_failure(code: str) -> str | None:
 def check(case: dict, base: Path, settings: dict) -> str | None:
     """None if the case checks out, else why not."""
     expected = case["expected"]
+    limit = settings["limits"]["max-submod-depth"]
     if expected["result"] == "valid":
         failed = genuine(case, base)
         if failed:
             return f"valid case fails {sorted(failed)}"
         token = (base / case["token"]).read_bytes()
         payload = decode_sign1(token)[2]
+        fault = claims_fault(payload, limit)
+        if fault is not None:
+            return f"valid case, but its claims are {fault} by spec §6"
         claims = claims_json(payload)
         if claims != expected["claims"]:
             return f"claims differ:\n  got      {json.dumps(claims, sort_keys=True)}\n" \
@@ -400,17 +731,23 @@ def check(case: dict, base: Path, settings: dict) -> str | None:
         return None
     code = expected["error"]
     must_fail = expected_failure(code)
+    family = code.split(".")[0]
+    if must_fail is None and family not in ("claims", "freshness", "replay"):
+        return "skip"
+    payload = decode_sign1((base / case["token"]).read_bytes())[2]
+    fault = claims_fault(payload, limit)
+    wanted = code if family == "claims" else None
+    if fault != wanted:
+        return f"{code}: spec §6 makes the claims {fault or 'valid'}"
     if must_fail is not None:
         failed = genuine(case, base)
         if failed != {must_fail}:
             return f"{code}: expected only the {must_fail} check to fail, got {sorted(failed)}"
         return None
-    if code.split(".")[0] in ("claims", "freshness", "replay"):
-        failed = genuine(case, base)
-        if failed:
-            return f"{code}: the token should be genuine, but {sorted(failed)} fail"
-        return None
-    return "skip"
+    failed = genuine(case, base)
+    if failed:
+        return f"{code}: the token should be genuine, but {sorted(failed)} fail"
+    return None
 
 
 def main() -> int:
@@ -443,8 +780,8 @@ def main() -> int:
     print(f"interop: {passed} passed, {failed} failed "
           f"({kinds['valid']} valid verified and decoded, {kinds['cryptographic']} "
           f"cryptographic invalid cases fail as expected, {kinds['genuine']} invalid cases "
-          f"shown genuine apart from their claims/freshness/replay fault; {skipped} "
-          f"envelope cases not checked here)")
+          f"shown genuine apart from their claims/freshness/replay fault; every claims "
+          f"fault as spec §6 gives it; {skipped} envelope cases not checked here)")
     return 1 if failed else 0
 
 

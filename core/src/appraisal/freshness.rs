@@ -16,6 +16,10 @@ use crate::time::UnixTime;
 /// - with `exp`: `now < exp + skew` (else `freshness.expired`);
 /// - with `nbf`: `now + skew >= nbf` (else `freshness.not-yet-valid`).
 ///
+/// The comparisons are exact (128-bit), so extreme times are the instants
+/// they name: an `exp` of `i64::MAX` never expires, an `nbf` of `i64::MAX` is
+/// never reached, an `iat` of `i64::MIN` is stale.
+///
 /// The last instant at which all four hold is [`Freshness::accept_until`];
 /// replay caches keep a token's identifiers until then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +106,9 @@ impl Freshness {
     }
 
     /// The last instant at which `claims` passes the time checks: the
-    /// earlier of `iat + max_age + skew` and `exp + skew - 1`.
+    /// earlier of `iat + max_age + skew` and `exp + skew - 1`, clamped to
+    /// the range of [`UnixTime`] (an instant past `i64::MAX` is one no
+    /// verification time reaches; spec §11.1).
     pub fn accept_until(&self, claims: &ClaimsSet) -> UnixTime {
         let skew = i128::from(self.clock_skew_secs);
         let by_age = i128::from(claims.iat) + i128::from(self.max_age_secs) + skew;

@@ -139,26 +139,38 @@ pub(crate) fn put<T>(slot: &mut Option<T>, value: T, path: &Path<'_>) -> Result<
     Ok(())
 }
 
-pub(crate) fn int(value: &Value, path: &Path<'_>) -> Result<i128, ClaimsError> {
+/// An `int` claim: an integer in the 64-bit signed range (spec §6.1 rule
+/// 9); an integer outside it is an invalid value.
+pub(crate) fn i64_(value: &Value, path: &Path<'_>) -> Result<i64, ClaimsError> {
+    let n = int_of(value, path, "int")?;
+    i64::try_from(n).map_err(|_| {
+        invalid(
+            path,
+            format!("{n} is outside the 64-bit signed range -2^63..=2^63-1"),
+        )
+    })
+}
+
+/// An unsigned integer that fits `T`. Integers are one type (spec §6.1
+/// rule 3): a negative integer, or one above `T`'s range, is an integer
+/// outside the claim's value set, not a value of the wrong type.
+pub(crate) fn uint<T: TryFrom<i128>>(value: &Value, path: &Path<'_>) -> Result<T, ClaimsError> {
+    let n = int_of(value, path, "uint")?;
+    if n < 0 {
+        return Err(invalid(
+            path,
+            format!("{n} is negative; an unsigned integer is required"),
+        ));
+    }
+    T::try_from(n).map_err(|_| invalid(path, format!("{n} is too large")))
+}
+
+/// The integer `value`, or a wrong-type error naming `expected`.
+fn int_of(value: &Value, path: &Path<'_>, expected: &'static str) -> Result<i128, ClaimsError> {
     match value {
         Value::Integer(i) => Ok(i128::from(*i)),
-        _ => Err(wrong_type(path, "int")),
+        _ => Err(wrong_type(path, expected)),
     }
-}
-
-pub(crate) fn i64_(value: &Value, path: &Path<'_>) -> Result<i64, ClaimsError> {
-    let n = int(value, path)?;
-    i64::try_from(n).map_err(|_| invalid(path, format!("{n} is out of the 64-bit signed range")))
-}
-
-/// An unsigned integer (CBOR major type 0) that fits `T`. A negative integer
-/// has the wrong major type (spec §6.1 rule 3).
-pub(crate) fn uint<T: TryFrom<i128>>(value: &Value, path: &Path<'_>) -> Result<T, ClaimsError> {
-    let n = match value {
-        Value::Integer(i) if i128::from(*i) >= 0 => i128::from(*i),
-        _ => return Err(wrong_type(path, "uint")),
-    };
-    T::try_from(n).map_err(|_| invalid(path, format!("{n} is too large")))
 }
 
 pub(crate) fn bool_(value: &Value, path: &Path<'_>) -> Result<bool, ClaimsError> {
@@ -261,11 +273,10 @@ pub(crate) fn claims_map<'v>(
 
 /// A value of a claim value set, from its unsigned integer code.
 pub(crate) fn code<T: Code>(value: &Value, path: &Path<'_>) -> Result<T, ClaimsError> {
-    let n: u64 = match value {
-        Value::Integer(i) => u64::try_from(i128::from(*i)).map_err(|_| wrong_type(path, "uint"))?,
-        _ => return Err(wrong_type(path, "uint")),
-    };
-    T::from_code(n).ok_or_else(|| {
+    let n = int_of(value, path, "uint")?;
+    // A negative integer is outside every value set, like one too large.
+    let code = u64::try_from(n).ok().and_then(T::from_code);
+    code.ok_or_else(|| {
         let mut allowed = String::new();
         for (i, v) in T::all().iter().enumerate() {
             if i > 0 {

@@ -44,7 +44,7 @@ fn digest(label: &str) -> [u8; 32] {
 /// 8..=64 bytes `eat_nonce` allows is left out rather than panicking, so check
 /// it first with [`Nonce::new`] if it comes from outside.
 ///
-/// - top level: `exp` = `iat` + 300 s, `cti`, a random-type `ueid`, `oemid`
+/// - top level: `exp` = `iat` + 300 s (none if that is past `i64::MAX`), `cti`, a random-type `ueid`, `oemid`
 ///   (the documentation PEN 32473), `hwmodel`, a P-256 `cnf` key (the curve's
 ///   base point, so not a secret anyone holds), `intuse` generic;
 /// - `chip` (hardware): StrongBox keys, hardware root of trust, PSA lifecycle
@@ -149,7 +149,6 @@ pub fn example_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
     .build();
 
     let mut set = ClaimsSet::builder(iat)
-        .exp(iat.saturating_add(300))
         .oemid(OemId::Pen(EXAMPLE_PEN))
         .intuse(IntendedUse::Generic)
         .chip(chip)
@@ -158,6 +157,9 @@ pub fn example_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
         .app(app)
         .runtime(runtime)
         .build();
+    // exp must be later than iat (spec §6.2): none within 300 s of the end
+    // of time.
+    set.exp = iat.checked_add(300);
     set.nonce = Nonce::new(nonce).ok();
     set.cti = Cti::new(digest("example token").get(..16).unwrap_or_default()).ok();
     set.ueid = Ueid::new(ueid).ok();

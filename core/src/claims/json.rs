@@ -847,10 +847,11 @@ fn value_from_json(form: Form, v: &Json, path: &Path<'_>) -> Result<Cbor, Claims
             let (method, value) = match (m.get(part::COSE_KEY), m.get(part::KID)) {
                 (Some(key), None) => (1u8, cbor_from_hex(key, &path.field(part::COSE_KEY))?),
                 (None, Some(kid)) => (3, bytes(kid, &path.field(part::KID))?),
+                // The member count is part of the value set, as in CBOR.
                 _ => {
-                    return Err(de::wrong_type(
+                    return Err(de::invalid(
                         path,
-                        "an object with one member, \"cose-key\" or \"kid\"",
+                        "needs exactly one member, \"cose-key\" or \"kid\"",
                     ))
                 }
             };

@@ -106,6 +106,8 @@ pub mod part {
     pub const COSE_KEY: &str = "cose-key";
     /// `cnf`: the key-identifier confirmation method (key 3).
     pub const KID: &str = "kid";
+    /// `cnf.cose-key`: the key type (label 1), which every COSE_Key has.
+    pub const KTY: &str = "kty";
     /// `hwversion` / `swversion`: the version text.
     pub const VERSION: &str = "version";
     /// `hwversion` / `swversion`: the version scheme.

@@ -274,7 +274,8 @@ impl ClaimsSet {
     /// `evidence-source`, [`ClaimsError::WrongProfile`] for another profile,
     /// and otherwise with [`ClaimsError::WrongType`] or
     /// [`ClaimsError::InvalidValue`] for the first claim (in map order) that
-    /// breaks the profile.
+    /// breaks the profile, or for an `exp` that is not later than `iat` and
+    /// `nbf`.
     pub fn from_value(value: &Value) -> Result<Self, ClaimsError> {
         let Value::Map(entries) = value else {
             return Err(ClaimsError::NotAMap);
@@ -313,7 +314,15 @@ impl ClaimsSet {
             }
         }
         set.iat = iat.ok_or_else(|| de::missing(&root.field("iat")))?;
+        set.check_exp()?;
         Ok(set)
+    }
+
+    /// The one rule between claims that a builder can break (spec §6.2):
+    /// `exp`, when present, is later than `iat` and `nbf`. Producers check
+    /// it before signing, as decoding does.
+    pub(crate) fn check_exp(&self) -> Result<(), ClaimsError> {
+        check_exp(self.exp, self.iat, self.nbf, &Path::ROOT.field("exp"))
     }
 
     fn decode_submods(&mut self, value: &Value, path: &Path<'_>) -> Result<(), ClaimsError> {
@@ -341,6 +350,33 @@ impl ClaimsSet {
             }
         }
         Ok(())
+    }
+}
+
+/// Spec §6.2: a token whose `exp` is not later than its `iat` and its `nbf`
+/// expired before it was issued or before it became valid. Refused whatever
+/// the verification time, so that every verifier reads it the same way.
+fn check_exp(
+    exp: Option<i64>,
+    iat: i64,
+    nbf: Option<i64>,
+    path: &Path<'_>,
+) -> Result<(), ClaimsError> {
+    let Some(exp) = exp else {
+        return Ok(());
+    };
+    if exp <= iat {
+        return Err(de::invalid(
+            path,
+            format!("{exp} is not later than iat ({iat})"),
+        ));
+    }
+    match nbf {
+        Some(nbf) if exp <= nbf => Err(de::invalid(
+            path,
+            format!("{exp} is not later than nbf ({nbf})"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -379,7 +415,8 @@ impl ClaimsSetBuilder {
         Ok(self)
     }
 
-    /// Sets `exp`, epoch seconds.
+    /// Sets `exp`, epoch seconds. It must be later than `iat` and `nbf`:
+    /// decoding refuses a claims set whose `exp` is not (spec §6.2).
     pub fn exp(mut self, exp: i64) -> Self {
         self.set.exp = Some(exp);
         self

@@ -107,16 +107,18 @@ bytes_claim! {
     /// `eat_nonce` (10): the relying party's challenge, 8..=64 bytes.
     ///
     /// Only the single-`bstr` form is accepted; the EAT array-of-nonces form is
-    /// rejected.
+    /// the wrong type.
     Nonce, "eat-nonce", 8, 64
 }
 
 impl Nonce {
     pub(crate) fn decode_claim(value: &Value, path: &Path<'_>) -> Result<Self, ClaimsError> {
+        // RFC 9711's array of nonces is an array where this profile has a
+        // byte string: the wrong type (spec §6.1 rule 3), named as such.
         if let Value::Array(_) = value {
-            return Err(de::invalid(
+            return Err(de::wrong_type(
                 path,
-                "the array form is not accepted; a single bstr nonce is required",
+                "bstr (one nonce; the array form of RFC 9711 is not used)",
             ));
         }
         Self::decode(value, path)
@@ -315,25 +317,41 @@ impl Confirmation {
         Ok(Confirmation(Cnf::Key { key, value }))
     }
 
+    /// Spec §6.1 rule 3 applied to `cnf`: a value that is not a map, a key
+    /// that is not an integer, or a member of the wrong type is the wrong
+    /// type; a map without exactly one member, or with a key other than 1
+    /// and 3, is an invalid value.
     pub(crate) fn decode(value: &Value, path: &Path<'_>) -> Result<Self, ClaimsError> {
         const EXPECTED: &str = "a map {1: COSE_Key} or {3: bstr}";
-        let entry = match de::map(value, path)? {
-            [(Value::Integer(k), v)] => (i128::from(*k), v),
-            _ => return Err(de::wrong_type(path, EXPECTED)),
+        let entries = de::map(value, path).map_err(|_| de::wrong_type(path, EXPECTED))?;
+        let [(key, member)] = entries else {
+            return Err(de::invalid(
+                path,
+                format!(
+                    "has {} members; exactly one, 1 (COSE_Key) or 3 (kid), is required",
+                    entries.len()
+                ),
+            ));
         };
-        match entry {
-            (CNF_KEY, key) => {
+        let Value::Integer(key) = key else {
+            return Err(de::wrong_type(path, EXPECTED));
+        };
+        match i128::from(*key) {
+            CNF_KEY => {
                 let key_path = path.field(part::COSE_KEY);
-                check_cose_key_shape(key, &key_path)?;
-                let key = CoseKey::from_cbor_value(key.clone())
+                check_cose_key_shape(member, &key_path)?;
+                let key = CoseKey::from_cbor_value(member.clone())
                     .map_err(|e| de::invalid(&key_path, format!("not a valid COSE_Key: {e}")))?;
                 Self::normalise(key, &key_path)
             }
-            (CNF_KID, kid) => Ok(Confirmation::from_kid(de::bytes(
-                kid,
+            CNF_KID => Ok(Confirmation::from_kid(de::bytes(
+                member,
                 &path.field(part::KID),
             )?)),
-            _ => Err(de::wrong_type(path, EXPECTED)),
+            other => Err(de::invalid(
+                path,
+                format!("has the member {other}; 1 (COSE_Key) or 3 (kid) is required"),
+            )),
         }
     }
 
@@ -347,7 +365,8 @@ impl Confirmation {
 }
 
 /// The CDDL shape of a COSE_Key: a map with int / tstr labels and a `kty` (1)
-/// that is a tstr or an int. What coset refuses beyond that is an invalid value.
+/// that is a tstr or an int. A COSE_Key without `kty` lacks a required member
+/// (`claims.missing`); what coset refuses beyond that is an invalid value.
 fn check_cose_key_shape(key: &Value, path: &Path<'_>) -> Result<(), ClaimsError> {
     const EXPECTED: &str = "a COSE_Key map with kty (1) and int / tstr labels";
     let entries = de::map(key, path).map_err(|_| de::wrong_type(path, EXPECTED))?;
@@ -357,7 +376,7 @@ fn check_cose_key_shape(key: &Value, path: &Path<'_>) -> Result<(), ClaimsError>
             Value::Integer(i) if i128::from(*i) == 1 => {
                 kty = matches!(v, Value::Integer(_) | Value::Text(_));
                 if !kty {
-                    return Err(de::wrong_type(&path.field("kty"), "tstr or int"));
+                    return Err(de::wrong_type(&path.field(part::KTY), "tstr or int"));
                 }
             }
             Value::Integer(_) | Value::Text(_) => {}
@@ -365,7 +384,7 @@ fn check_cose_key_shape(key: &Value, path: &Path<'_>) -> Result<(), ClaimsError>
         }
     }
     if !kty {
-        return Err(de::wrong_type(path, EXPECTED));
+        return Err(de::missing(&path.field(part::KTY)));
     }
     Ok(())
 }

@@ -18,12 +18,12 @@ use crate::claims::keys;
 use crate::error::Error;
 
 /// The example phone's claims set as a CBOR value.
-fn phone_value() -> Value {
+pub(super) fn phone_value() -> Value {
     phone().to_value()
 }
 
 /// Replaces (or adds) the top-level claim `key`.
-fn set(claims: &mut Value, key: i64, value: Value) {
+pub(super) fn set(claims: &mut Value, key: i64, value: Value) {
     if let Value::Map(entries) = claims {
         entries.retain(|(k, _)| *k != int(key));
         entries.push((int(key), value));
@@ -38,7 +38,7 @@ fn remove(claims: &mut Value, key: i64) {
 }
 
 /// Replaces (or adds) `key` in `layer`.
-fn set_in(claims: &mut Value, layer: &str, key: i64, value: Value) {
+pub(super) fn set_in(claims: &mut Value, layer: &str, key: i64, value: Value) {
     if let Some(entries) = layer_mut(claims, layer) {
         entries.retain(|(k, _)| *k != int(key));
         entries.push((int(key), value));

@@ -81,6 +81,37 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
         "freshness.not-yet-valid",
     ))?;
 
+    // The ends of the 64-bit range are the instants they name (§11.1).
+    // None has exp: it must be later than iat and nbf, and 2^63-1 is the
+    // last instant.
+    let mut ancient = phone();
+    ancient.iat = i64::MIN;
+    ancient.exp = None;
+    gen.add(CaseSpec::invalid(
+        "invalid-stale-iat-int64-min",
+        "iat is -2^63, the earliest int: stale by exact arithmetic, without overflow.",
+        sign(&ancient)?,
+        "freshness.stale",
+    ))?;
+    let mut last = phone();
+    last.iat = i64::MAX;
+    last.exp = None;
+    gen.add(CaseSpec::invalid(
+        "invalid-future-iat-int64-max",
+        "iat is 2^63-1, the latest int: in the future by exact arithmetic, without overflow.",
+        sign(&last)?,
+        "freshness.future",
+    ))?;
+    let mut never = phone();
+    never.nbf = Some(i64::MAX);
+    never.exp = None;
+    gen.add(CaseSpec::invalid(
+        "invalid-not-yet-valid-nbf-int64-max",
+        "nbf is 2^63-1: never reached, whatever the clock skew.",
+        sign(&never)?,
+        "freshness.not-yet-valid",
+    ))?;
+
     gen.add(
         CaseSpec::invalid(
             "invalid-replay-same-token",

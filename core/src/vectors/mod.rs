@@ -22,6 +22,7 @@
 
 mod bad_claims;
 mod chain;
+mod claim_values;
 mod envelope;
 mod fixtures;
 mod freshness;
@@ -130,8 +131,10 @@ pub fn generate() -> Result<Vectors, String> {
     let mut gen = Gen::new().map_err(|e| format!("setting up the vectors: {e}"))?;
     valid::cases(&mut gen).map_err(|e| format!("valid cases: {e}"))?;
     verdicts::cases(&mut gen).map_err(|e| format!("verdict cases: {e}"))?;
+    claim_values::valid_cases(&mut gen).map_err(|e| format!("valid claim values: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
+    claim_values::invalid_cases(&mut gen).map_err(|e| format!("claim values: {e}"))?;
     chain::cases(&mut gen).map_err(|e| format!("chain cases: {e}"))?;
     freshness::cases(&mut gen).map_err(|e| format!("freshness cases: {e}"))?;
     gen.finish()

@@ -426,7 +426,18 @@ pub mod strategies {
                 let (chip, boot, os, app, runtime, unknowns, submods) = layers;
                 let mut s = ClaimsSet::new(iat);
                 s.nonce = nonce;
-                s.exp = exp;
+                // exp must be later than iat and nbf (spec §6.2); one that is
+                // not moves just past them, or goes when nothing is later.
+                let floor = nbf.map_or(iat, |nbf| nbf.max(iat));
+                s.exp = exp
+                    .map(|e| {
+                        if e > floor {
+                            e
+                        } else {
+                            floor.saturating_add(1)
+                        }
+                    })
+                    .filter(|&e| e > floor);
                 s.nbf = nbf;
                 s.cti = cti;
                 s.ueid = ueid;
