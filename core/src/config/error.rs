@@ -28,7 +28,7 @@ pub enum ConfigError {
     },
     /// A text that is empty or only whitespace, or an empty list: never read
     /// as "absent" (leave the member out for its default).
-    #[error("{field} is empty (leave it out to take its default)")]
+    #[error("{field} is empty (an empty value is refused, never read as absent)")]
     Empty {
         /// The member, e.g. `status-list.json` or `allowed-algorithms`.
         field: String,
@@ -76,8 +76,11 @@ pub enum ConfigError {
     #[error("this verifier requires a challenge (nonce) for every verification")]
     NonceRequired,
     /// A file the configuration refers to cannot be read.
-    #[error("{path}: {reason}")]
+    #[error("{field}: {path}: {reason}")]
     Unreadable {
+        /// The member that names it (`anchors[0].file`), or `configuration`
+        /// for the configuration file itself.
+        field: String,
         /// The file, as the configuration names it.
         path: String,
         /// Why it cannot be read.

@@ -21,7 +21,7 @@ impl VerifierConfig {
     /// own directory. The result holds data only; [`build`](Self::build)
     /// checks it.
     pub fn load(path: &Path) -> Result<VerifierConfig, Error> {
-        let bytes = read(path, &path.display().to_string())?;
+        let bytes = read("configuration", path, &path.display().to_string())?;
         let mut config = match extension(path).as_deref() {
             Some("json") => VerifierConfig::from_json(&bytes)?,
             #[cfg(feature = "toml")]
@@ -127,15 +127,16 @@ fn policy_file(
 /// a file that is empty or only whitespace.
 fn read_named(field: &str, base: &Path, file: &Text) -> Result<(String, Vec<u8>), Error> {
     let name = file.checked(field)?;
-    let bytes = read(&base.join(name), name)?;
+    let bytes = read(field, &base.join(name), name)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ConfigError::empty(format!("{field} {name}")).into());
     }
     Ok((name.to_string(), bytes))
 }
 
-fn read(path: &Path, shown: &str) -> Result<Vec<u8>, Error> {
+fn read(field: &str, path: &Path, shown: &str) -> Result<Vec<u8>, Error> {
     let unreadable = |reason: String| ConfigError::Unreadable {
+        field: field.to_string(),
         path: shown.to_string(),
         reason,
     };
