@@ -160,6 +160,9 @@ fn the_default_policy() {
 fn the_document_form_is_strict() {
     let parse = |text: &str| code(VerifierConfig::from_json(text.as_bytes()));
     assert_eq!(parse("{"), "config.syntax");
+    assert_eq!(parse(""), "config.empty");
+    assert_eq!(parse(" \n"), "config.empty");
+    assert_eq!(parse("{}"), "ok");
     assert_eq!(parse("[]"), "config.syntax");
     // A table is never read from a list of its members.
     assert_eq!(parse(r#"{"limits": [8192]}"#), "config.syntax");
@@ -217,6 +220,8 @@ fn the_document_form_is_strict() {
 fn toml_is_as_strict() {
     let parse = |text: &str| code(VerifierConfig::from_toml(text));
     assert_eq!(parse("max-age = 3"), "config.syntax");
+    assert_eq!(parse(""), "config.empty");
+    assert_eq!(parse("# only a comment"), "ok");
     assert_eq!(parse("max-age-secs = 3\nmax-age-secs = 4"), "config.syntax");
     assert_eq!(
         parse("[policies.p]\npreset = \"byod\"\n[policies.p]\npreset = \"payment\""),

@@ -106,6 +106,9 @@ fn toml_reads_the_cases_as_json_does() {
         let Ok(toml_text) = toml::to_string(&config) else {
             continue; // null members
         };
+        if toml_text.trim().is_empty() {
+            continue; // `{}`: a blank document is config.empty in both forms
+        }
         let from_json = VerifierConfig::from_json(config.to_string().as_bytes());
         let from_toml = VerifierConfig::from_toml(&toml_text);
         match (from_json, from_toml) {

@@ -50,10 +50,10 @@ pub fn replay_capacity(peak_rate: u32, freshness: Freshness) -> usize {
 
 impl VerifierConfig {
     /// Checks every value and builds the verifier. Fails with the first
-    /// problem, in the order of the members: `config.*` for the
-    /// configuration itself, and the loaders' own codes for what it holds
-    /// (`chain.bad-anchor`, `chain.bad-revocation-data`, `policy.*`,
-    /// `bulletin.*`).
+    /// problem, in the order of the members (and last, without anchors,
+    /// `config.no-anchors`): `config.*` for the configuration itself, and
+    /// the loaders' own codes for what it holds (`chain.bad-anchor`,
+    /// `chain.bad-revocation-data`, `policy.*`, `bulletin.*`).
     pub fn build(&self) -> Result<Verifier, Error> {
         Ok(self.builder()?.build())
     }
@@ -97,9 +97,9 @@ impl VerifierConfig {
         } = self;
 
         let anchors = load_anchors(anchors.as_deref())?;
-        if require_anchors && anchors.is_empty() {
-            return Err(ConfigError::NoAnchors.into());
-        }
+        // Checked last, so that what was written is reported before what
+        // is missing.
+        let no_anchors = anchors.is_empty();
         let mut revocation = Revocation::new();
         for (i, crl) in non_empty_list("crls", crls.as_deref())?.iter().enumerate() {
             for der in der_items(&format!("crls[{i}]"), crl, "X509 CRL", |reason| {
@@ -174,7 +174,11 @@ impl VerifierConfig {
             );
             builder = builder.verifier_id(id);
         }
-        with_crypto(builder, crypto.as_ref())
+        let builder = with_crypto(builder, crypto.as_ref())?;
+        if require_anchors && no_anchors {
+            return Err(ConfigError::NoAnchors.into());
+        }
+        Ok(builder)
     }
 }
 

@@ -300,10 +300,13 @@ pub struct VerifierIdConfig {
 
 impl VerifierConfig {
     /// Parses a configuration from JSON. Only the document's form is
-    /// checked here (size, syntax, types, unknown members); its values are
-    /// checked by [`build`](Self::build).
+    /// checked here (size, an empty document, syntax, types, unknown
+    /// members); its values are checked by [`build`](Self::build).
     pub fn from_json(json: &[u8]) -> Result<VerifierConfig, Error> {
         check_size(json.len())?;
+        if json.iter().all(u8::is_ascii_whitespace) {
+            return Err(ConfigError::empty("the configuration").into());
+        }
         let config = serde_json::from_slice(json).map_err(|e| syntax(e.to_string()))?;
         let tree: serde_json::Value =
             serde_json::from_slice(json).map_err(|e| syntax(e.to_string()))?;
@@ -315,6 +318,9 @@ impl VerifierConfig {
     #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<VerifierConfig, Error> {
         check_size(text.len())?;
+        if text::is_blank(text) {
+            return Err(ConfigError::empty("the configuration").into());
+        }
         let config = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
         let tree: serde_json::Value = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
         check_lists(&tree, &mut Vec::new())?;
