@@ -220,7 +220,7 @@ fn setup(args: &VerifyArgs) -> Result<Setup, SetupError> {
     let mut flags = flags_config(args);
     // Flag paths are the caller's, relative to the working directory.
     flags.resolve_files(Path::new(""))?;
-    override_with(&mut config, flags);
+    config.overlay(flags);
     let verifier = config.build()?;
     let nonce = args.nonce.as_deref().map(challenge_from_hex).transpose()?;
     let now = match &args.at {
@@ -270,63 +270,6 @@ fn flags_config(args: &VerifyArgs) -> VerifierConfig {
         crypto: args.crypto.as_deref().map(Text::from),
         ..VerifierConfig::default()
     }
-}
-
-/// Every member the flags give replaces the configuration's; a `--policy`
-/// joins the configured policies and becomes the default.
-fn override_with(config: &mut VerifierConfig, flags: VerifierConfig) {
-    fn set<T>(slot: &mut Option<T>, flag: Option<T>) {
-        if flag.is_some() {
-            *slot = flag;
-        }
-    }
-    // Destructured without `..`: a new member is not forgotten here.
-    let VerifierConfig {
-        anchors,
-        crls,
-        status_list,
-        require_protected_x5chain,
-        crl_grace_secs,
-        allowed_algorithms,
-        max_age_secs,
-        clock_skew_secs,
-        require_nonce,
-        limits,
-        replay,
-        chain_cache_size,
-        policies,
-        default_policy,
-        bulletins,
-        ear_profile,
-        verifier_id,
-        crypto,
-    } = flags;
-    if let Some(policies) = policies {
-        config
-            .policies
-            .get_or_insert_with(Default::default)
-            .extend(policies);
-    }
-    set(&mut config.anchors, anchors);
-    set(&mut config.crls, crls);
-    set(&mut config.status_list, status_list);
-    set(
-        &mut config.require_protected_x5chain,
-        require_protected_x5chain,
-    );
-    set(&mut config.crl_grace_secs, crl_grace_secs);
-    set(&mut config.allowed_algorithms, allowed_algorithms);
-    set(&mut config.max_age_secs, max_age_secs);
-    set(&mut config.clock_skew_secs, clock_skew_secs);
-    set(&mut config.require_nonce, require_nonce);
-    set(&mut config.limits, limits);
-    set(&mut config.replay, replay);
-    set(&mut config.chain_cache_size, chain_cache_size);
-    set(&mut config.default_policy, default_policy);
-    set(&mut config.bulletins, bulletins);
-    set(&mut config.ear_profile, ear_profile);
-    set(&mut config.verifier_id, verifier_id);
-    set(&mut config.crypto, crypto);
 }
 
 /// The text form: the verdict first, then what was verified, the layers

@@ -175,7 +175,8 @@ pub(crate) unsafe fn text<'a>(
     utf8(raw, what)
 }
 
-fn utf8<'a>(raw: &'a [u8], what: &str) -> Result<&'a str, Failure> {
+/// UTF-8 text, or `MTATTEST_ERR_INVALID_UTF8` naming `what`.
+pub(crate) fn utf8<'a>(raw: &'a [u8], what: &str) -> Result<&'a str, Failure> {
     std::str::from_utf8(raw).map_err(|e| {
         Failure::new(
             mtattest_result::MTATTEST_ERR_INVALID_UTF8,

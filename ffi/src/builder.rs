@@ -13,12 +13,12 @@ use mtattest::config::{
 use mtattest::error::ChainError;
 
 use crate::boundary::{
-    self, borrow, borrow_mut, bytes, into_handle, write_out, Failure, Opaque, Outcome,
+    self, borrow, borrow_mut, bytes, into_handle, utf8, write_out, Failure, Opaque, Outcome,
 };
 use crate::error::mtattest_result;
 use crate::verify::{
-    certificates, mtattest_verifier, VerifierState, MTATTEST_ALG_ES256, MTATTEST_ALG_ES384,
-    MTATTEST_EAR_PROFILE_IETF_DRAFT_04, MTATTEST_EAR_PROFILE_VERAISON_2023,
+    certificates, contains, mtattest_verifier, VerifierState, MTATTEST_ALG_ES256,
+    MTATTEST_ALG_ES384, MTATTEST_EAR_PROFILE_IETF_DRAFT_04, MTATTEST_EAR_PROFILE_VERAISON_2023,
 };
 
 /// The name of the policy the builder's policy setters configure.
@@ -129,19 +129,6 @@ unsafe fn value_c_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Fai
     // SAFETY: non-NULL, and the caller guarantees a NUL-terminated string.
     let raw = unsafe { CStr::from_ptr(ptr) }.to_bytes();
     utf8(raw, what)
-}
-
-fn utf8<'a>(raw: &'a [u8], what: &str) -> Result<&'a str, Failure> {
-    std::str::from_utf8(raw).map_err(|e| {
-        Failure::new(
-            mtattest_result::MTATTEST_ERR_INVALID_UTF8,
-            format!("{what} is not UTF-8: {e}"),
-        )
-    })
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// PEM text as is, or DER items (one or more, one after the other) as hex.

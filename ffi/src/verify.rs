@@ -257,7 +257,7 @@ fn der_len(data: &[u8]) -> Option<usize> {
     (total <= data.len()).then_some(total)
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 

@@ -47,9 +47,11 @@
 //!     "max-age-secs": 120,
 //!     "allowed-algorithms": []
 //! }"#).unwrap();
-//! // Parsing keeps what was written; building checks it, member by member.
-//! assert_eq!(config.build().unwrap_err().code(), "config.no-anchors");
-//! assert_eq!(config.check_contents().unwrap_err().code(), "config.empty");
+//! // Parsing keeps what was written; building checks it, member by member,
+//! // and last that there are trust anchors.
+//! assert_eq!(config.build().unwrap_err().code(), "config.empty");
+//! let none = VerifierConfig::default();
+//! assert_eq!(none.build().unwrap_err().code(), "config.no-anchors");
 //!
 //! let err = VerifierConfig::from_json(br#"{"max-age": 120}"#).unwrap_err();
 //! assert_eq!(err.code(), "config.syntax");
@@ -330,6 +332,73 @@ impl VerifierConfig {
     /// The configuration as JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Lays `top` over this configuration: every member `top` has replaces
+    /// this one's, except `policies`, whose entries join (a name in both is
+    /// `top`'s). How a front end's own settings override a configuration
+    /// file (the CLI's flags over `--config`).
+    ///
+    /// ```
+    /// use mtattest::config::VerifierConfig;
+    ///
+    /// let mut file = VerifierConfig::from_json(br#"{"max-age-secs": 60, "clock-skew-secs": 5}"#)?;
+    /// file.overlay(VerifierConfig::from_json(br#"{"max-age-secs": 300}"#)?);
+    /// assert_eq!((file.max_age_secs, file.clock_skew_secs), (Some(300), Some(5)));
+    /// # Ok::<(), mtattest::Error>(())
+    /// ```
+    pub fn overlay(&mut self, top: VerifierConfig) {
+        fn set<T>(slot: &mut Option<T>, value: Option<T>) {
+            if value.is_some() {
+                *slot = value;
+            }
+        }
+        // Destructured without `..`: a new member is not forgotten here.
+        let VerifierConfig {
+            anchors,
+            crls,
+            status_list,
+            require_protected_x5chain,
+            crl_grace_secs,
+            allowed_algorithms,
+            max_age_secs,
+            clock_skew_secs,
+            require_nonce,
+            limits,
+            replay,
+            chain_cache_size,
+            policies,
+            default_policy,
+            bulletins,
+            ear_profile,
+            verifier_id,
+            crypto,
+        } = top;
+        if let Some(policies) = policies {
+            self.policies
+                .get_or_insert_with(BTreeMap::new)
+                .extend(policies);
+        }
+        set(&mut self.anchors, anchors);
+        set(&mut self.crls, crls);
+        set(&mut self.status_list, status_list);
+        set(
+            &mut self.require_protected_x5chain,
+            require_protected_x5chain,
+        );
+        set(&mut self.crl_grace_secs, crl_grace_secs);
+        set(&mut self.allowed_algorithms, allowed_algorithms);
+        set(&mut self.max_age_secs, max_age_secs);
+        set(&mut self.clock_skew_secs, clock_skew_secs);
+        set(&mut self.require_nonce, require_nonce);
+        set(&mut self.limits, limits);
+        set(&mut self.replay, replay);
+        set(&mut self.chain_cache_size, chain_cache_size);
+        set(&mut self.default_policy, default_policy);
+        set(&mut self.bulletins, bulletins);
+        set(&mut self.ear_profile, ear_profile);
+        set(&mut self.verifier_id, verifier_id);
+        set(&mut self.crypto, crypto);
     }
 }
 
