@@ -249,30 +249,6 @@ pub fn certificates(what: &str, path: &Path) -> Result<Vec<Vec<u8>>, String> {
         .collect()
 }
 
-/// A DER document from PEM (with the given label) or DER as is.
-pub fn pem_or_der(what: &str, path: &Path, pem_label: &str) -> Result<Vec<u8>, String> {
-    let label = display(what, path);
-    let bytes = read(what, path)?;
-    if !contains(&bytes, b"-----BEGIN") {
-        if bytes.first() == Some(&0x30) {
-            return Ok(bytes);
-        }
-        return Err(format!("{label}: neither PEM nor DER"));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|_| format!("{label}: PEM is not text"))?;
-    let start = text
-        .find("-----BEGIN")
-        .ok_or_else(|| format!("{label}: no PEM block"))?;
-    let (found, der) = der::pem::decode_vec(&text.as_bytes()[start..])
-        .map_err(|e| format!("{label}: bad PEM ({e})"))?;
-    if found != pem_label {
-        return Err(format!(
-            "{label}: PEM block is {found:?}, expected {pem_label:?}"
-        ));
-    }
-    Ok(der)
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }

@@ -30,7 +30,7 @@ enum Command {
     /// Sign claims (JSON) into a token with a device key and its certificate chain.
     Issue(issue::IssueArgs),
     /// Verify a token against trust anchors, appraise it under a policy, print the EAR.
-    Verify(verify::VerifyArgs),
+    Verify(Box<verify::VerifyArgs>),
     /// Decode a token WITHOUT verifying it: headers, chain, claims, CBOR diagnostic notation.
     Inspect(inspect::InspectArgs),
     /// Write the conformance vectors and their manifest (spec/vectors.md) to --out DIR.

@@ -1,13 +1,19 @@
 //! `mtattest verify`: verify a token against trust anchors, appraise it
 //! under a policy, print the attestation result (EAR) and exit with a code
 //! that says the verdict.
+//!
+//! The flags only translate: they fill a [`VerifierConfig`] (over the one
+//! `--config` loads, flag by flag), and the library checks it. So the
+//! command refuses exactly what the C ABI and the WASM bindings refuse,
+//! with the same codes (`tests/config-matrix/`).
 
 use std::path::{Path, PathBuf};
 
-use mtattest::appraisal::{AttestationResult, Bulletin, EarProfile, Policy, Preset, Status};
-use mtattest::crypto::Algorithm;
-use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
-use mtattest::verifier::{KeyCheck, KeySource, Verified, Verifier};
+use mtattest::appraisal::{AttestationResult, Status};
+use mtattest::config::{
+    challenge_from_hex, ConfigError, DerSource, JsonSource, PolicyConfig, Text, VerifierConfig,
+};
+use mtattest::verifier::{KeyCheck, Verified, Verifier};
 use mtattest::UnixTime;
 
 use crate::input::{self, lib_error};
@@ -24,6 +30,9 @@ pub const EXIT_INVALID: u8 = 4;
 /// (status none).
 pub const EXIT_NONE: u8 = 5;
 
+/// The name the `--policy` flag's policy has in the configuration.
+const POLICY_FLAG: &str = "--policy";
+
 /// Arguments of `mtattest verify`.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXIT_CODES_HELP, after_help = EXIT_CODES_HELP)]
@@ -31,21 +40,28 @@ pub struct VerifyArgs {
     /// The token: a file, or - for stdin; raw CBOR, hex or base64 (detected).
     #[arg(value_name = "TOKEN")]
     pub token: PathBuf,
+    /// A verifier configuration, TOML (.toml) or JSON (.json); see
+    /// docs/configuration.md. The flags below override its members.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Trust anchors (manufacturer roots): a PEM bundle, or one DER
-    /// certificate. Repeat to trust several files.
-    #[arg(long, value_name = "ROOTS.pem", required = true)]
+    /// certificate. Repeat to trust several files. Required, here or in
+    /// --config.
+    #[arg(long, value_name = "ROOTS.pem")]
     pub anchors: Vec<PathBuf>,
-    /// The challenge the relying party issued (8..64 bytes, hex); the token's
-    /// eat-nonce must equal it.
+    /// The challenge the relying party issued (hex); the token's eat-nonce
+    /// must equal it. Empty or not hex: a usage error; not 8..64 bytes: the
+    /// token is invalid (freshness.nonce-length).
     #[arg(long, value_name = "HEX")]
     pub nonce: Option<String>,
     /// The appraisal policy: a preset (payment, byod, content) or a policy
-    /// file (.json or .toml). Without it the token is verified but nothing
-    /// is appraised (status none).
+    /// file (.json or .toml). Without it (and without a default policy in
+    /// --config) the token is verified but nothing is appraised (status
+    /// none).
     #[arg(long, value_name = "PRESET|FILE")]
     pub policy: Option<String>,
     /// The relying party's app signer digest (hex); every preset needs one.
-    /// Repeatable. Added to a policy file's app-signers.
+    /// Repeatable. Added to the --policy file's app-signers.
     #[arg(long = "app-signer", value_name = "HEX")]
     pub app_signers: Vec<String>,
     /// A vulnerability bulletin (JSON feed) to appraise against.
@@ -61,113 +77,106 @@ pub struct VerifyArgs {
     /// A revocation status list (JSON, Android attestation status list form).
     #[arg(long = "status-list", value_name = "FILE")]
     pub status_list: Option<PathBuf>,
-    /// Maximum token age in seconds (default 300), plus 60 s clock skew.
+    /// Maximum token age in seconds (default 300).
     #[arg(long = "max-age", value_name = "SECS")]
     pub max_age: Option<u32>,
-    /// Allow only these signature algorithms (repeatable; default both).
-    #[arg(long = "alg", value_enum, value_name = "ALG")]
-    pub algs: Vec<Alg>,
+    /// Accepted clock skew in seconds (default 60).
+    #[arg(long = "clock-skew", value_name = "SECS")]
+    pub clock_skew: Option<u32>,
+    /// Allow only these signature algorithms: ES384, ES256 (repeatable;
+    /// default both).
+    #[arg(long = "alg", value_name = "ALG")]
+    pub algs: Vec<String>,
     /// Refuse a token whose x5chain is in the unprotected header.
     #[arg(long = "require-protected-x5chain")]
     pub require_protected_x5chain: bool,
+    /// Refuse to verify without --nonce.
+    #[arg(long = "require-nonce")]
+    pub require_nonce: bool,
+    /// The crypto provider: rustcrypto, or aws-lc in builds with the aws-lc
+    /// feature (the default there).
+    #[arg(long, value_name = "NAME")]
+    pub crypto: Option<String>,
     /// Print the EAR as JSON (or {"error": {"code", "message"}} for a
-    /// rejected token) instead of text.
+    /// rejected token or a refused configuration) instead of text.
     #[arg(long)]
     pub json: bool,
     /// The form of the EAR printed by --json: veraison-2023 (profile
     /// tag:github.com,2023:veraison/ear, the default) or ietf-draft-04
     /// (draft-ietf-rats-ear-04, profile tag:ietf.org,2026:rats/ear#04).
-    #[arg(
-        long = "ear-profile",
-        value_enum,
-        value_name = "FORM",
-        requires = "json"
-    )]
-    pub ear_profile: Option<EarForm>,
-}
-
-/// The EAR form `--ear-profile` selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EarForm {
-    /// `tag:github.com,2023:veraison/ear` (the default).
-    #[value(name = "veraison-2023")]
-    Veraison2023,
-    /// `tag:ietf.org,2026:rats/ear#04` (draft-ietf-rats-ear-04).
-    #[value(name = "ietf-draft-04")]
-    IetfDraft04,
-}
-
-impl EarForm {
-    /// The library's profile.
-    pub fn profile(self) -> EarProfile {
-        match self {
-            EarForm::Veraison2023 => EarProfile::Veraison2023,
-            EarForm::IetfDraft04 => EarProfile::IetfDraft04,
-        }
-    }
-}
-
-/// A signature algorithm of the profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Alg {
-    /// ECDSA P-384 with SHA-384.
-    #[value(name = "ES384")]
-    Es384,
-    /// ECDSA P-256 with SHA-256.
-    #[value(name = "ES256")]
-    Es256,
+    #[arg(long = "ear-profile", value_name = "FORM", requires = "json")]
+    pub ear_profile: Option<String>,
 }
 
 /// The exit-code table, shown by `mtattest verify --help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  affirming: every rule of the policy passed
-  1  usage, input or I/O error: nothing was verified (one line on stderr)
+  1  usage, configuration, input or I/O error: nothing was verified (one
+     line on stderr, ending with the stable code when there is one, e.g.
+     [config.empty] for an empty --nonce; with --json also
+     {\"error\": {\"code\", \"message\"}} on stdout)
   2  warning: the token is valid; a rule or an advisory says warning
   3  contraindicated: the token is valid; a rule or an advisory says
      contraindicated
   4  invalid token: rejected (envelope, signature, chain, claims, nonce,
-     freshness); the stable error code is printed
+     freshness; a --nonce outside 8..64 bytes is freshness.nonce-length);
+     the stable error code is printed
   5  none: the token is valid but no rule or advisory gave a verdict (no
      --policy, or one without rules, and no counted advisory); action deny
 Without --policy, or with a policy without rules, the action is always deny.";
 
+/// Why `verify` could not run.
+enum SetupError {
+    /// The library refused the configuration or the call: a code.
+    Library(mtattest::Error),
+    /// A command-line or input mistake without a library code.
+    Usage(String),
+}
+
+impl From<mtattest::Error> for SetupError {
+    fn from(e: mtattest::Error) -> SetupError {
+        SetupError::Library(e)
+    }
+}
+
 /// Everything `verify` is configured with, loaded and checked up front.
 struct Setup {
     verifier: Verifier,
-    policy: Policy,
     nonce: Option<Vec<u8>>,
     now: UnixTime,
 }
 
 /// Runs `verify`; returns the exit code, or the one-line message of a
-/// usage/input error (exit 1).
+/// usage, configuration or input error (exit 1).
 pub fn run(args: &VerifyArgs) -> Result<u8, String> {
-    let setup = setup(args)?;
+    let setup = match setup(args) {
+        Ok(setup) => setup,
+        Err(SetupError::Library(e)) => return refused(args, &e),
+        Err(SetupError::Usage(message)) => return Err(message),
+    };
     let (_, token) = input::read_token(&args.token)?;
     let verified = match setup
         .verifier
         .verify(&token, setup.nonce.as_deref(), setup.now)
     {
         Ok(v) => v,
+        Err(e @ mtattest::Error::Config(_)) => return refused(args, &e),
         Err(e) => {
             if args.json {
-                let json = serde_json::json!({
-                    "error": {"code": e.code(), "message": e.to_string()}
-                });
-                println!("{}", pretty(&json));
+                println!("{}", pretty(&error_json(&e)));
             } else {
                 println!("INVALID  token rejected: {}", lib_error(&e));
             }
             return Ok(EXIT_INVALID);
         }
     };
-    let result = setup.verifier.appraise(&verified, &setup.policy, setup.now);
+    let result = match setup.verifier.appraise_with(&verified, None, setup.now) {
+        Ok(result) => result,
+        Err(e) => return refused(args, &e),
+    };
     if args.json {
-        let profile = args
-            .ear_profile
-            .map_or_else(EarProfile::default, EarForm::profile);
-        println!("{}", result.to_json_as(profile));
+        println!("{}", result.to_json_as(setup.verifier.ear_profile()));
     } else {
         print!("{}", human(&result, &verified));
     }
@@ -179,167 +188,92 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     })
 }
 
+/// A configuration or call the library refused: nothing was verified
+/// (exit 1), with the code on stderr and, with --json, on stdout.
+fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
+    if args.json {
+        println!("{}", pretty(&error_json(e)));
+    }
+    let hint = match e {
+        mtattest::Error::Config(ConfigError::Unreadable { field, .. })
+            if field.starts_with(&format!("policies.{POLICY_FLAG}.")) =>
+        {
+            " (and not a preset: payment, byod, content)"
+        }
+        _ => "",
+    };
+    Err(format!("{}{hint}", lib_error(e)))
+}
+
+fn error_json(e: &mtattest::Error) -> serde_json::Value {
+    serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
+}
+
 fn pretty(json: &serde_json::Value) -> String {
     serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
 }
 
-fn setup(args: &VerifyArgs) -> Result<Setup, String> {
-    let mut anchors = TrustAnchors::new();
-    for path in &args.anchors {
-        for der in input::certificates("--anchors", path)? {
-            anchors
-                .add_der(&der)
-                .map_err(|e| format!("{}: {}", input::display("--anchors", path), lib_error(&e)))?;
-        }
+fn setup(args: &VerifyArgs) -> Result<Setup, SetupError> {
+    if !args.app_signers.is_empty() && args.policy.is_none() {
+        return Err(SetupError::Usage("--app-signer needs --policy".into()));
     }
-    let mut revocation = Revocation::new();
-    for path in &args.crl {
-        let der = input::pem_or_der("--crl", path, "X509 CRL")?;
-        revocation
-            .add_crl_der(&der)
-            .map_err(|e| format!("{}: {}", input::display("--crl", path), lib_error(&e)))?;
-    }
-    if let Some(path) = &args.status_list {
-        let bytes = input::read("--status-list", path)?;
-        let list = StatusList::from_json(&bytes).map_err(|e| {
-            format!(
-                "{}: {}",
-                input::display("--status-list", path),
-                lib_error(&e)
-            )
-        })?;
-        revocation.set_status_list(list);
-    }
-    let options = ChainOptions {
-        require_protected_x5chain: args.require_protected_x5chain,
-        ..ChainOptions::DEFAULT
+    let mut config = match &args.config {
+        Some(path) => VerifierConfig::load(path)?,
+        None => VerifierConfig::default(),
     };
-    let chains = ChainVerifier::new(anchors)
-        .with_revocation(revocation)
-        .with_options(options);
-    let mut builder = Verifier::builder(KeySource::chain(chains));
-    if !args.algs.is_empty() {
-        let algs: Vec<Algorithm> = args
-            .algs
-            .iter()
-            .map(|a| match a {
-                Alg::Es384 => Algorithm::Es384,
-                Alg::Es256 => Algorithm::Es256,
-            })
-            .collect();
-        builder = builder.allowed_algorithms(&algs);
-    }
-    if let Some(path) = &args.bulletins {
-        let bytes = input::read("--bulletins", path)?;
-        let bulletin = Bulletin::from_json(&bytes)
-            .map_err(|e| format!("{}: {}", input::display("--bulletins", path), lib_error(&e)))?;
-        builder = builder.bulletin(bulletin);
-    }
-    if let Some(secs) = args.max_age {
-        builder = builder.max_token_age(secs);
-    }
-    let signers = args
-        .app_signers
-        .iter()
-        .map(|s| input::hex_arg("--app-signer", s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let policy = load_policy(args.policy.as_deref(), &signers)?;
-    let nonce = args
-        .nonce
-        .as_deref()
-        .map(|n| input::nonce_arg(n, "freshness.nonce-length"))
-        .transpose()?;
+    let mut flags = flags_config(args);
+    // Flag paths are the caller's, relative to the working directory.
+    flags.resolve_files(Path::new(""))?;
+    config.overlay(flags);
+    let verifier = config.build()?;
+    let nonce = args.nonce.as_deref().map(challenge_from_hex).transpose()?;
     let now = match &args.at {
-        Some(t) => UnixTime::from_secs(input::time_arg(t)?),
+        Some(t) => UnixTime::from_secs(input::time_arg(t).map_err(SetupError::Usage)?),
         None => UnixTime::now(),
     };
     Ok(Setup {
-        verifier: builder.build(),
-        policy,
+        verifier,
         nonce,
         now,
     })
 }
 
-/// A preset by name, else a policy file; `signers` fill its app-signer rule.
-fn load_policy(policy: Option<&str>, signers: &[Vec<u8>]) -> Result<Policy, String> {
-    let Some(name) = policy else {
-        if !signers.is_empty() {
-            return Err("--app-signer needs --policy".to_string());
-        }
-        return Policy::from_json(br#"{"id": "none"}"#).map_err(|e| lib_error(&e));
+fn file(path: &Path) -> Text {
+    Text::new(path.to_string_lossy())
+}
+
+/// The configuration the flags describe, values exactly as given.
+fn flags_config(args: &VerifyArgs) -> VerifierConfig {
+    let files = |paths: &[PathBuf]| {
+        (!paths.is_empty()).then(|| paths.iter().map(|p| DerSource::File(file(p))).collect())
     };
-    if let Some(preset) = Preset::from_name(name) {
-        return Policy::preset(preset, signers).map_err(|e| {
-            let hint = if e.code() == "policy.missing-parameter" {
-                " (give the relying party's app signer digest with --app-signer HEX)"
-            } else {
-                ""
-            };
-            format!("--policy {name}: {}{hint}", lib_error(&e))
-        });
+    let policy = args.policy.as_deref().map(|name| {
+        let mut policy = PolicyConfig::preset_or_file(name);
+        if !args.app_signers.is_empty() {
+            policy.app_signers = Some(args.app_signers.iter().map(|s| s.as_str().into()).collect());
+        }
+        [(POLICY_FLAG.to_string(), policy)].into()
+    });
+    VerifierConfig {
+        anchors: files(&args.anchors),
+        crls: files(&args.crl),
+        status_list: args
+            .status_list
+            .as_deref()
+            .map(|p| JsonSource::File(file(p))),
+        require_protected_x5chain: args.require_protected_x5chain.then_some(true),
+        allowed_algorithms: (!args.algs.is_empty())
+            .then(|| args.algs.iter().map(|a| a.as_str().into()).collect()),
+        max_age_secs: args.max_age,
+        clock_skew_secs: args.clock_skew,
+        require_nonce: args.require_nonce.then_some(true),
+        default_policy: policy.as_ref().map(|_| POLICY_FLAG.into()),
+        policies: policy,
+        bulletins: args.bulletins.as_deref().map(|p| JsonSource::File(file(p))),
+        ear_profile: args.ear_profile.as_deref().map(Text::from),
+        crypto: args.crypto.as_deref().map(Text::from),
+        ..VerifierConfig::default()
     }
-    let path = Path::new(name);
-    let label = input::display("--policy", path);
-    let text = input::read_text("--policy", path).map_err(|e| {
-        if path.extension().is_none() && !path.exists() {
-            format!("{e} (and not a preset: payment, byod, content)")
-        } else {
-            e
-        }
-    })?;
-    let hex_signers: Vec<String> = signers.iter().map(hex::encode).collect();
-    let is_toml = match path.extension().and_then(|e| e.to_str()) {
-        Some(ext) if ext.eq_ignore_ascii_case("toml") => true,
-        Some(ext) if ext.eq_ignore_ascii_case("json") => false,
-        _ => !text.trim_start().starts_with('{'),
-    };
-    let loaded = if is_toml {
-        let text = if hex_signers.is_empty() {
-            text
-        } else {
-            add_signers_toml(&text, &hex_signers).map_err(|e| format!("{label}: {e}"))?
-        };
-        Policy::from_toml(&text)
-    } else {
-        let text = if hex_signers.is_empty() {
-            text
-        } else {
-            add_signers_json(&text, &hex_signers).map_err(|e| format!("{label}: {e}"))?
-        };
-        Policy::from_json(text.as_bytes())
-    };
-    loaded.map_err(|e| format!("{label}: {}", lib_error(&e)))
-}
-
-fn add_signers_json(text: &str, signers: &[String]) -> Result<String, String> {
-    let mut doc: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| format!("policy document is not valid JSON: {e} [policy.syntax]"))?;
-    let obj = doc
-        .as_object_mut()
-        .ok_or("policy document is not a JSON object [policy.syntax]")?;
-    let list = obj
-        .entry("app-signers")
-        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-    let arr = list
-        .as_array_mut()
-        .ok_or("app-signers is not an array [policy.syntax]")?;
-    arr.extend(signers.iter().cloned().map(serde_json::Value::from));
-    Ok(doc.to_string())
-}
-
-fn add_signers_toml(text: &str, signers: &[String]) -> Result<String, String> {
-    let mut doc: toml::Table = text
-        .parse()
-        .map_err(|e| format!("policy document is not valid TOML: {e} [policy.syntax]"))?;
-    let list = doc
-        .entry("app-signers")
-        .or_insert_with(|| toml::Value::Array(Vec::new()));
-    let arr = list
-        .as_array_mut()
-        .ok_or("app-signers is not an array [policy.syntax]")?;
-    arr.extend(signers.iter().cloned().map(toml::Value::from));
-    toml::to_string(&doc).map_err(|e| format!("{e}"))
 }
 
 /// The text form: the verdict first, then what was verified, the layers

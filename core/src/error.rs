@@ -5,6 +5,7 @@
 use alloc::string::String;
 
 pub use crate::appraisal::{EarError, FreshnessError, PolicyError, ReplayError};
+pub use crate::config::ConfigError;
 pub use crate::trust::ChainError;
 
 /// Any failure to decode, verify or produce a token.
@@ -39,6 +40,10 @@ pub enum Error {
     /// An attestation result (EAR) could not be decoded.
     #[error(transparent)]
     Ear(#[from] EarError),
+    /// The verifier's configuration, or the arguments of a verification
+    /// call, were refused: nothing was verified.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 impl Error {
@@ -54,6 +59,7 @@ impl Error {
             Error::Replay(e) => e.code(),
             Error::Policy(e) => e.code(),
             Error::Ear(e) => e.code(),
+            Error::Config(e) => e.code(),
         }
     }
 }

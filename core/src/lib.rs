@@ -10,6 +10,7 @@ extern crate std;
 pub mod appraisal;
 pub mod cbor;
 pub mod claims;
+pub mod config;
 pub mod crypto;
 pub mod diag;
 pub mod error;

@@ -44,13 +44,16 @@
 //! ```
 
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::appraisal::{
-    self, AttestationResult, Bulletin, Context, Freshness, Policy, ReplayCache, ReplayId,
-    VerifierId,
+    self, AttestationResult, Bulletin, Context, EarProfile, Freshness, Policy, ReplayCache,
+    ReplayId, VerifierId,
 };
 use crate::claims::ClaimsSet;
+use crate::config::ConfigError;
 use crate::crypto::{Algorithm, CryptoProvider, PublicKey, RustCrypto};
 use crate::error::Error;
 use crate::limits::Limits;
@@ -154,6 +157,10 @@ pub struct Verifier {
     crypto: Box<dyn CryptoProvider>,
     verifier_id: VerifierId,
     bulletin: Option<Bulletin>,
+    require_nonce: bool,
+    policies: BTreeMap<String, Policy>,
+    default_policy: Option<Policy>,
+    ear_profile: EarProfile,
 }
 
 impl core::fmt::Debug for Verifier {
@@ -165,6 +172,13 @@ impl core::fmt::Debug for Verifier {
             .field("replay_cache", &self.replay.is_some())
             .field("verifier_id", &self.verifier_id)
             .field("bulletin", &self.bulletin.is_some())
+            .field("require_nonce", &self.require_nonce)
+            .field("policies", &self.policies.keys().collect::<Vec<_>>())
+            .field(
+                "default_policy",
+                &self.default_policy.as_ref().map(Policy::id),
+            )
+            .field("ear_profile", &self.ear_profile)
             .finish_non_exhaustive()
     }
 }
@@ -241,6 +255,33 @@ impl VerifierBuilder {
         self
     }
 
+    /// Refuses a verification call that gives no challenge
+    /// (`config.nonce-required`). Default: a challenge is optional.
+    pub fn require_nonce(mut self, required: bool) -> Self {
+        self.verifier.require_nonce = required;
+        self
+    }
+
+    /// Adds (or replaces) the policy called `name`, for
+    /// [`Verifier::policy`].
+    pub fn policy(mut self, name: impl Into<String>, policy: Policy) -> Self {
+        self.verifier.policies.insert(name.into(), policy);
+        self
+    }
+
+    /// The policy of [`Verifier::default_policy`].
+    pub fn default_policy(mut self, policy: Policy) -> Self {
+        self.verifier.default_policy = Some(policy);
+        self
+    }
+
+    /// The EAR form the front ends present results in (default: Veraison
+    /// 2023).
+    pub fn ear_profile(mut self, profile: EarProfile) -> Self {
+        self.verifier.ear_profile = profile;
+        self
+    }
+
     /// The configured verifier.
     pub fn build(self) -> Verifier {
         self.verifier
@@ -268,6 +309,10 @@ impl Verifier {
                 crypto: Box::new(RustCrypto),
                 verifier_id: VerifierId::default(),
                 bulletin: None,
+                require_nonce: false,
+                policies: BTreeMap::new(),
+                default_policy: None,
+                ear_profile: EarProfile::default(),
             },
         }
     }
@@ -277,15 +322,66 @@ impl Verifier {
         self.freshness
     }
 
+    /// The policy called `name` (`config.unknown-policy` if there is none).
+    pub fn policy(&self, name: &str) -> Result<&Policy, Error> {
+        self.policies
+            .get(name)
+            .ok_or_else(|| ConfigError::UnknownPolicy { name: name.into() }.into())
+    }
+
+    /// The names of the configured policies.
+    pub fn policy_names(&self) -> impl Iterator<Item = &str> {
+        self.policies.keys().map(String::as_str)
+    }
+
+    /// The policy for calls that name none. A verifier built from a
+    /// [`VerifierConfig`](crate::config::VerifierConfig) always has one
+    /// (without configured policies: one without rules, so status `none`,
+    /// action `deny`).
+    pub fn default_policy(&self) -> Option<&Policy> {
+        self.default_policy.as_ref()
+    }
+
+    /// The EAR form results are presented in.
+    pub fn ear_profile(&self) -> EarProfile {
+        self.ear_profile
+    }
+
+    /// The counters of the chain cache, when the key source is a chain
+    /// verifier with a cache.
+    #[cfg(feature = "std")]
+    pub fn chain_cache_stats(&self) -> Option<crate::trust::CacheStats> {
+        match &self.keys {
+            KeySource::Chain(chains) => chains.cache_stats(),
+            KeySource::Key(_) => None,
+        }
+    }
+
+    /// The arguments of a call, checked before anything is verified: an
+    /// empty challenge is `config.empty` (never "no challenge"), a missing
+    /// one `config.nonce-required` when the verifier requires one. Its
+    /// length is checked with the token's freshness (spec §9 step 11).
+    fn check_call(&self, expected_nonce: Option<&[u8]>) -> Result<(), ConfigError> {
+        match expected_nonce {
+            Some([]) => Err(ConfigError::empty("nonce")),
+            None if self.require_nonce => Err(ConfigError::NonceRequired),
+            _ => Ok(()),
+        }
+    }
+
     /// Verifies a token at `now`: envelope, key, signature, claims,
     /// freshness (against `expected_nonce`, the challenge the relying party
     /// issued, if it issued one) and replay.
+    ///
+    /// Before anything is verified the call itself is checked (`config.*`,
+    /// spec §9): an empty challenge, or none when the verifier requires one.
     pub fn verify(
         &self,
         token: &[u8],
         expected_nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<Verified, Error> {
+        self.check_call(expected_nonce)?;
         let token = Token::decode(token, &self.decode)?;
         let crypto = self.crypto.as_ref();
         let (claims, key, signer): (ClaimsSet, KeyCheck, Vec<u8>) = match &self.keys {
@@ -341,6 +437,26 @@ impl Verifier {
             verifier_id: &self.verifier_id,
         };
         appraisal::appraise(&verified.claims, policy, &ctx, now)
+    }
+
+    /// Appraises verified claims under the policy called `policy`, or the
+    /// default policy when `policy` is `None` (`config.unknown-policy` if
+    /// there is no such policy).
+    pub fn appraise_with(
+        &self,
+        verified: &Verified,
+        policy: Option<&str>,
+        now: UnixTime,
+    ) -> Result<AttestationResult, Error> {
+        let policy = match policy {
+            Some(name) => self.policy(name)?,
+            None => self
+                .default_policy()
+                .ok_or_else(|| ConfigError::UnknownPolicy {
+                    name: "(the default policy)".into(),
+                })?,
+        };
+        Ok(self.appraise(verified, policy, now))
     }
 
     /// Verifies and appraises in one call.

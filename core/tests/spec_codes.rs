@@ -30,6 +30,7 @@ const FAMILIES: &[&str] = &[
     "policy",
     "bulletin",
     "ear",
+    "config",
 ];
 
 fn manifest_dir() -> PathBuf {

@@ -17,7 +17,14 @@
  * - Handles are opaque; each has a NULL-safe free function.
  * - Inputs are (pointer, length) pairs; an optional input is given as
  *   (NULL, 0). A required input that is NULL gives
- *   MTATTEST_ERR_NULL_POINTER, one of length 0 MTATTEST_ERR_ZERO_LENGTH.
+ *   MTATTEST_ERR_NULL_POINTER, one of length 0 MTATTEST_ERR_ZERO_LENGTH,
+ *   except configuration values (the verifier builder's setters, the
+ *   challenge): an empty one is MTATTEST_CONFIG_EMPTY, as in every front
+ *   end, and never means "absent".
+ * - Configuration and call errors (MTATTEST_CONFIG_*) mean nothing was
+ *   verified; a challenge of the wrong length rejects the token
+ *   (MTATTEST_FRESHNESS_NONCE_LENGTH, status INVALID), as in the CLI and
+ *   the WASM bindings. The configuration format: docs/configuration.md.
  * - Output into caller buffers follows the size-query pattern: *out_len
  *   always receives the size needed; with a buffer that is NULL or too
  *   small the call returns MTATTEST_ERR_BUFFER_TOO_SMALL and writes
@@ -80,8 +87,8 @@
  * are the C API's own; codes from 100 up are the stable error codes of
  * the specification (spec/mtattest.md section 13), numbered by family
  * (cbor 1xx, token 2xx, claims 3xx, crypto 4xx, chain 5xx, freshness 6xx,
- * replay 7xx, policy 8xx, bulletin 9xx, ear 10xx). Numbers never change;
- * new codes get new numbers. mtattest_result_code() gives the dotted code
+ * replay 7xx, policy 8xx, bulletin 9xx, ear 10xx, config 11xx). Numbers
+ * never change; new codes get new numbers. mtattest_result_code() gives the dotted code
  * of a number.
  */
 typedef enum mtattest_result {
@@ -129,7 +136,9 @@ typedef enum mtattest_result {
    */
   MTATTEST_ERR_NOT_AVAILABLE = 8,
   /**
-   * The verifier builder has no trust anchors: no token could verify.
+   * No longer returned: a verifier without trust anchors is
+   * MTATTEST_CONFIG_NO_ANCHORS, the configuration's code. The number
+   * stays reserved.
    */
   MTATTEST_ERR_NO_TRUST_ANCHORS = 9,
   /**
@@ -478,6 +487,51 @@ typedef enum mtattest_result {
    * `ear.wrong-profile`: an attestation result of another EAR profile.
    */
   MTATTEST_EAR_WRONG_PROFILE = 1002,
+  /**
+   * `config.too-large`: the configuration document is too large.
+   */
+  MTATTEST_CONFIG_TOO_LARGE = 1100,
+  /**
+   * `config.syntax`: a malformed configuration document (not JSON, a
+   * wrong type, an unknown or repeated member).
+   */
+  MTATTEST_CONFIG_SYNTAX = 1101,
+  /**
+   * `config.empty`: an empty (or whitespace-only) value or list, never
+   * read as absent; an empty challenge.
+   */
+  MTATTEST_CONFIG_EMPTY = 1102,
+  /**
+   * `config.bad-value`: a value outside its set (an unknown name or
+   * bit, malformed hex, a zero count).
+   */
+  MTATTEST_CONFIG_BAD_VALUE = 1103,
+  /**
+   * `config.looser-than-profile`: a limit looser than the specification's.
+   */
+  MTATTEST_CONFIG_LOOSER_THAN_PROFILE = 1104,
+  /**
+   * `config.unavailable`: not in this build (the aws-lc provider without
+   * its feature) or not here (a file reference).
+   */
+  MTATTEST_CONFIG_UNAVAILABLE = 1105,
+  /**
+   * `config.no-anchors`: no trust anchor is configured.
+   */
+  MTATTEST_CONFIG_NO_ANCHORS = 1106,
+  /**
+   * `config.unknown-policy`: the default or named policy is not configured.
+   */
+  MTATTEST_CONFIG_UNKNOWN_POLICY = 1107,
+  /**
+   * `config.nonce-required`: the verifier requires a challenge and the
+   * call gave none.
+   */
+  MTATTEST_CONFIG_NONCE_REQUIRED = 1108,
+  /**
+   * `config.unreadable`: a file a configuration names cannot be read.
+   */
+  MTATTEST_CONFIG_UNREADABLE = 1109,
 } mtattest_result;
 
 /**
@@ -568,6 +622,265 @@ typedef int (*mtattest_sign_callback)(void *user,
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Makes a verifier builder with the defaults: no anchors yet, no
+ * revocation data, ES384 and ES256 allowed, tokens up to 300 s old with
+ * 60 s clock skew, x5chain accepted in either header, no policy (results
+ * have status MTATTEST_STATUS_NONE unless a bulletin advisory counts, and
+ * action deny whatever the status), no bulletins, the EAR in the Veraison
+ * 2023 form, a chain cache of 1024 chains and a replay cache
+ * sized for 1000 tokens per second, the aws-lc crypto provider in builds
+ * that have it (else RustCrypto). These are the defaults of the
+ * configuration format (docs/configuration.md).
+ *
+ * # Safety
+ *
+ * `out` must be NULL or valid for writing a pointer.
+ */
+enum mtattest_result mtattest_verifier_builder_new(struct mtattest_verifier_builder **out);
+
+/**
+ * Frees a verifier builder. NULL is ignored.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a builder not used again.
+ */
+void mtattest_verifier_builder_free(struct mtattest_verifier_builder *builder);
+
+/**
+ * Trusts the certificates in `data`: a PEM bundle, or one or more DER
+ * certificates one after the other. Fails with MTATTEST_CHAIN_BAD_ANCHOR
+ * (nothing from `data` is added) if one is unusable or already trusted,
+ * MTATTEST_CONFIG_EMPTY if `len` is 0. May be called several times (e.g.
+ * a manufacturer's old and new root).
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile;
+ * `data` must be NULL or point to `len` readable bytes.
+ */
+enum mtattest_result mtattest_verifier_builder_add_anchors(struct mtattest_verifier_builder *builder,
+                                                           const uint8_t *data,
+                                                           size_t len);
+
+/**
+ * Adds a CRL (PEM "X509 CRL" or DER) of a CA on the chains. Fails with
+ * MTATTEST_CHAIN_BAD_REVOCATION_DATA if it is malformed (its signature is
+ * checked when a chain reaches its issuer), MTATTEST_CONFIG_EMPTY if `len`
+ * is 0. May be called several times.
+ *
+ * # Safety
+ *
+ * As for mtattest_verifier_builder_add_anchors.
+ */
+enum mtattest_result mtattest_verifier_builder_add_crl(struct mtattest_verifier_builder *builder,
+                                                       const uint8_t *data,
+                                                       size_t len);
+
+/**
+ * Sets the revocation status list (JSON, the Android attestation status
+ * list form), replacing an earlier one. Fails with
+ * MTATTEST_CHAIN_BAD_REVOCATION_DATA if it is malformed,
+ * MTATTEST_CONFIG_EMPTY if it is empty or only whitespace (never "no
+ * status list").
+ *
+ * # Safety
+ *
+ * As for mtattest_verifier_builder_add_anchors.
+ */
+enum mtattest_result mtattest_verifier_builder_set_status_list(struct mtattest_verifier_builder *builder,
+                                                               const uint8_t *json,
+                                                               size_t len);
+
+/**
+ * Allows only the algorithms in `mask`, a bit set of MTATTEST_ALG_ES384
+ * and MTATTEST_ALG_ES256 (default: both). An empty set gives
+ * MTATTEST_CONFIG_EMPTY (never "every algorithm"), an unknown bit
+ * MTATTEST_CONFIG_BAD_VALUE.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_algorithms(struct mtattest_verifier_builder *builder,
+                                                              uint32_t mask);
+
+/**
+ * Sets the largest accepted token age (seconds after its iat; default
+ * 300) and the accepted clock difference between device and verifier
+ * (seconds; default 60).
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_freshness(struct mtattest_verifier_builder *builder,
+                                                             uint32_t max_age_secs,
+                                                             uint32_t clock_skew_secs);
+
+/**
+ * With `required` true, mtattest_verify() refuses a call without a
+ * challenge (MTATTEST_CONFIG_NONCE_REQUIRED, no result). Default: false.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_require_nonce(struct mtattest_verifier_builder *builder,
+                                                                 bool required);
+
+/**
+ * With `required` true, refuses tokens whose x5chain is in the
+ * unprotected header (MTATTEST_CHAIN_UNPROTECTED). Default: false.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_require_protected_x5chain(struct mtattest_verifier_builder *builder,
+                                                                             bool required);
+
+/**
+ * Chooses the crypto provider by name: "rustcrypto", or "aws-lc" in
+ * builds with the aws-lc feature (MTATTEST_CONFIG_UNAVAILABLE otherwise).
+ * Default: aws-lc where built, else rustcrypto. An unknown name gives
+ * MTATTEST_CONFIG_BAD_VALUE, "" MTATTEST_CONFIG_EMPTY.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile;
+ * `name` NULL or a NUL-terminated string.
+ */
+enum mtattest_result mtattest_verifier_builder_set_crypto_provider(struct mtattest_verifier_builder *builder,
+                                                                   const char *name);
+
+/**
+ * Sets how many validated chains the verifier caches (default 1024; a
+ * device's chain is then validated once per validity window, not per
+ * token). 0 gives MTATTEST_CONFIG_BAD_VALUE.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_chain_cache_size(struct mtattest_verifier_builder *builder,
+                                                                    size_t chains);
+
+/**
+ * Sizes the replay cache for `tokens_per_second` accepted tokens per
+ * second at peak (default 1000): a full cache refuses tokens
+ * (MTATTEST_REPLAY_CACHE_FULL) rather than forget one. 0 gives
+ * MTATTEST_CONFIG_BAD_VALUE.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_replay_peak_rate(struct mtattest_verifier_builder *builder,
+                                                                    uint32_t tokens_per_second);
+
+/**
+ * Chooses the form of the attestation result (EAR) that the results of
+ * the verifiers built from this builder lend
+ * (mtattest_verify_result_ear_json, mtattest_verify_result_ear_cbor):
+ * MTATTEST_EAR_PROFILE_VERAISON_2023 (the default) or
+ * MTATTEST_EAR_PROFILE_IETF_DRAFT_04 (spec/appraisal.md section 11.6).
+ * Any other value gives MTATTEST_CONFIG_BAD_VALUE and changes nothing.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile.
+ */
+enum mtattest_result mtattest_verifier_builder_set_ear_profile(struct mtattest_verifier_builder *builder,
+                                                               uint32_t profile);
+
+/**
+ * Sets the appraisal policy to a built-in preset ("payment", "byod" or
+ * "content"), with the relying party's app signer digests, which every
+ * preset pins: `app_signer_count` digests of `app_signer_len` bytes each
+ * (16 to 64; 32 for SHA-256), one after the other at `app_signers`.
+ * Replaces an earlier policy. An unknown name gives
+ * MTATTEST_POLICY_UNKNOWN_PRESET, "" MTATTEST_CONFIG_EMPTY, no digests
+ * MTATTEST_POLICY_MISSING_PARAMETER, digests of length 0
+ * MTATTEST_CONFIG_EMPTY.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile;
+ * `name` NULL or a NUL-terminated string; `app_signers` NULL or
+ * `app_signer_len * app_signer_count` readable bytes.
+ */
+enum mtattest_result mtattest_verifier_builder_set_policy_preset(struct mtattest_verifier_builder *builder,
+                                                                 const char *name,
+                                                                 const uint8_t *app_signers,
+                                                                 size_t app_signer_len,
+                                                                 size_t app_signer_count);
+
+/**
+ * Sets the appraisal policy from a JSON policy document
+ * (spec/appraisal.md), replacing an earlier one. Fails with the
+ * document's MTATTEST_POLICY_* code, MTATTEST_CONFIG_EMPTY if it is empty
+ * or only whitespace.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile;
+ * `json` NULL or `len` readable bytes.
+ */
+enum mtattest_result mtattest_verifier_builder_set_policy_json(struct mtattest_verifier_builder *builder,
+                                                               const char *json,
+                                                               size_t len);
+
+/**
+ * Sets the vulnerability bulletin feed (JSON) consulted when appraising,
+ * replacing an earlier one. Fails with the feed's MTATTEST_BULLETIN_*
+ * code, MTATTEST_CONFIG_EMPTY if it is empty or only whitespace (never
+ * "no feed").
+ *
+ * # Safety
+ *
+ * As for mtattest_verifier_builder_set_policy_json.
+ */
+enum mtattest_result mtattest_verifier_builder_set_bulletins(struct mtattest_verifier_builder *builder,
+                                                             const char *json,
+                                                             size_t len);
+
+/**
+ * Builds a verifier from the builder's configuration into `*out`. The
+ * builder is not consumed: free it with mtattest_verifier_builder_free(),
+ * or build more verifiers from it (each has its own replay cache and
+ * chain cache). Fails with MTATTEST_CONFIG_NO_ANCHORS if no anchor was
+ * added.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder not mutated meanwhile; `out`
+ * NULL or valid for writing a pointer.
+ */
+enum mtattest_result mtattest_verifier_builder_build(const struct mtattest_verifier_builder *builder,
+                                                     struct mtattest_verifier **out);
+
+/**
+ * Builds a verifier from a whole configuration in its JSON form
+ * (docs/configuration.md: "anchors", "crls", "status-list",
+ * "allowed-algorithms", "max-age-secs", "policies", "crypto", ...) into
+ * `*out`. The document holds data only: a `{"file": ...}` entry gives
+ * MTATTEST_CONFIG_UNAVAILABLE (this library reads no files). Fails with
+ * the configuration's code: MTATTEST_CONFIG_SYNTAX for a malformed
+ * document or an unknown member, MTATTEST_CONFIG_EMPTY for an empty value,
+ * MTATTEST_CONFIG_NO_ANCHORS without anchors, and the loaders' codes
+ * (MTATTEST_CHAIN_BAD_ANCHOR, MTATTEST_POLICY_*, ...).
+ *
+ * # Safety
+ *
+ * `json` must be NULL or point to `len` readable bytes; `out` NULL or
+ * valid for writing a pointer.
+ */
+enum mtattest_result mtattest_verifier_from_config_json(const char *json,
+                                                        size_t len,
+                                                        struct mtattest_verifier **out);
 
 /**
  * Copies the message about the most recent call made on the calling
@@ -718,184 +1031,6 @@ enum mtattest_result mtattest_issue(const struct mtattest_signer *signer,
                                     size_t *out_len);
 
 /**
- * Makes a verifier builder with the defaults: no anchors yet, no
- * revocation data, ES384 and ES256 allowed, tokens up to 300 s old with
- * 60 s clock skew, x5chain accepted in either header, no policy (results
- * have status MTATTEST_STATUS_NONE unless a bulletin advisory counts, and
- * action deny whatever the status), no bulletins, the EAR in the
- * Veraison 2023 form.
- *
- * # Safety
- *
- * `out` must be NULL or valid for writing a pointer.
- */
-enum mtattest_result mtattest_verifier_builder_new(struct mtattest_verifier_builder **out);
-
-/**
- * Frees a verifier builder. NULL is ignored.
- *
- * # Safety
- *
- * `builder` must be NULL or a builder not used again.
- */
-void mtattest_verifier_builder_free(struct mtattest_verifier_builder *builder);
-
-/**
- * Trusts the certificates in `data`: a PEM bundle, or one or more DER
- * certificates one after the other. Fails with MTATTEST_CHAIN_BAD_ANCHOR
- * (nothing from `data` is added) if one is unusable or already trusted.
- * May be called several times (e.g. a manufacturer's old and new root).
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder used by no one else meanwhile;
- * `data` must be NULL or point to `len` readable bytes.
- */
-enum mtattest_result mtattest_verifier_builder_add_anchors(struct mtattest_verifier_builder *builder,
-                                                           const uint8_t *data,
-                                                           size_t len);
-
-/**
- * Adds a CRL (PEM "X509 CRL" or DER) of a CA on the chains. Fails with
- * MTATTEST_CHAIN_BAD_REVOCATION_DATA if it is malformed; its signature is
- * checked when a chain reaches its issuer. May be called several times.
- *
- * # Safety
- *
- * As for mtattest_verifier_builder_add_anchors.
- */
-enum mtattest_result mtattest_verifier_builder_add_crl(struct mtattest_verifier_builder *builder,
-                                                       const uint8_t *data,
-                                                       size_t len);
-
-/**
- * Sets the revocation status list (JSON, the Android attestation status
- * list form), replacing an earlier one. Fails with
- * MTATTEST_CHAIN_BAD_REVOCATION_DATA if it is malformed.
- *
- * # Safety
- *
- * As for mtattest_verifier_builder_add_anchors.
- */
-enum mtattest_result mtattest_verifier_builder_set_status_list(struct mtattest_verifier_builder *builder,
-                                                               const uint8_t *json,
-                                                               size_t len);
-
-/**
- * Allows only the algorithms in `mask`, a bit set of MTATTEST_ALG_ES384
- * and MTATTEST_ALG_ES256 (default: both). An empty set or an unknown bit
- * gives MTATTEST_ERR_INVALID_ARGUMENT.
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder used by no one else meanwhile.
- */
-enum mtattest_result mtattest_verifier_builder_set_algorithms(struct mtattest_verifier_builder *builder,
-                                                              uint32_t mask);
-
-/**
- * Sets the largest accepted token age (seconds after its iat; default
- * 300) and the accepted clock difference between device and verifier
- * (seconds; default 60).
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder used by no one else meanwhile.
- */
-enum mtattest_result mtattest_verifier_builder_set_freshness(struct mtattest_verifier_builder *builder,
-                                                             uint32_t max_age_secs,
-                                                             uint32_t clock_skew_secs);
-
-/**
- * With `required` true, refuses tokens whose x5chain is in the
- * unprotected header (MTATTEST_CHAIN_UNPROTECTED). Default: false.
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder used by no one else meanwhile.
- */
-enum mtattest_result mtattest_verifier_builder_set_require_protected_x5chain(struct mtattest_verifier_builder *builder,
-                                                                             bool required);
-
-/**
- * Chooses the form of the attestation result (EAR) that the results of
- * the verifiers built from this builder lend
- * (mtattest_verify_result_ear_json, mtattest_verify_result_ear_cbor):
- * MTATTEST_EAR_PROFILE_VERAISON_2023 (the default) or
- * MTATTEST_EAR_PROFILE_IETF_DRAFT_04 (spec/appraisal.md section 11.6).
- * Any other value gives MTATTEST_ERR_INVALID_ARGUMENT and changes
- * nothing.
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder used by no one else meanwhile.
- */
-enum mtattest_result mtattest_verifier_builder_set_ear_profile(struct mtattest_verifier_builder *builder,
-                                                               uint32_t profile);
-
-/**
- * Sets the appraisal policy to a built-in preset ("payment", "byod" or
- * "content"), with the relying party's app signer digests, which every
- * preset pins: `app_signer_count` digests of `app_signer_len` bytes each
- * (16 to 64; 32 for SHA-256), one after the other at `app_signers`.
- * Replaces an earlier policy. An unknown name gives
- * MTATTEST_POLICY_UNKNOWN_PRESET, no digests
- * MTATTEST_POLICY_MISSING_PARAMETER.
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder used by no one else meanwhile;
- * `name` NULL or a NUL-terminated string; `app_signers` NULL or
- * `app_signer_len * app_signer_count` readable bytes.
- */
-enum mtattest_result mtattest_verifier_builder_set_policy_preset(struct mtattest_verifier_builder *builder,
-                                                                 const char *name,
-                                                                 const uint8_t *app_signers,
-                                                                 size_t app_signer_len,
-                                                                 size_t app_signer_count);
-
-/**
- * Sets the appraisal policy from a JSON policy document
- * (spec/appraisal.md), replacing an earlier one. Fails with the
- * document's MTATTEST_POLICY_* code.
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder used by no one else meanwhile;
- * `json` NULL or `len` readable bytes.
- */
-enum mtattest_result mtattest_verifier_builder_set_policy_json(struct mtattest_verifier_builder *builder,
-                                                               const char *json,
-                                                               size_t len);
-
-/**
- * Sets the vulnerability bulletin feed (JSON) consulted when appraising,
- * replacing an earlier one. Fails with the feed's MTATTEST_BULLETIN_*
- * code.
- *
- * # Safety
- *
- * As for mtattest_verifier_builder_set_policy_json.
- */
-enum mtattest_result mtattest_verifier_builder_set_bulletins(struct mtattest_verifier_builder *builder,
-                                                             const char *json,
-                                                             size_t len);
-
-/**
- * Builds a verifier from the builder's configuration into `*out`. The
- * builder is not consumed: free it with mtattest_verifier_builder_free(),
- * or build more verifiers from it (each has its own replay cache). Fails
- * with MTATTEST_ERR_NO_TRUST_ANCHORS if no anchor was added.
- *
- * # Safety
- *
- * `builder` must be NULL or a live builder not mutated meanwhile; `out`
- * NULL or valid for writing a pointer.
- */
-enum mtattest_result mtattest_verifier_builder_build(const struct mtattest_verifier_builder *builder,
-                                                     struct mtattest_verifier **out);
-
-/**
  * Frees a verifier. NULL is ignored.
  *
  * # Safety
@@ -917,8 +1052,15 @@ void mtattest_verifier_free(struct mtattest_verifier *verifier);
  * affirming, warning, contraindicated, or none without a policy), or the
  * token's stable error code (e.g. MTATTEST_CHAIN_EXPIRED) for a rejected
  * one. In both cases `*out_result` receives a result to free with
- * mtattest_verify_result_free(). For any other failure (a NULL or bad
- * argument: nothing was verified) `*out_result` is set to NULL. So
+ * mtattest_verify_result_free(). A challenge of 1 to 7 or more than 64
+ * bytes rejects the token this way (MTATTEST_FRESHNESS_NONCE_LENGTH, status
+ * MTATTEST_STATUS_INVALID), as in the CLI and the WASM bindings.
+ *
+ * For any other failure (a NULL or bad argument: nothing was verified)
+ * `*out_result` is set to NULL: among them a non-NULL `nonce` of length 0
+ * (MTATTEST_CONFIG_EMPTY: an empty challenge is never "no challenge") and
+ * no challenge for a verifier that requires one
+ * (MTATTEST_CONFIG_NONCE_REQUIRED). So
  * `if (mtattest_verify(...) != MTATTEST_OK)` rejects every token that is
  * not valid, and freeing `*out_result` is always right.
  *

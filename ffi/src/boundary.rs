@@ -2,7 +2,7 @@
 //! conversions of C arguments, and opaque handles.
 
 use std::any::Any;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{mtattest_result, set_last_error};
@@ -175,28 +175,8 @@ pub(crate) unsafe fn text<'a>(
     utf8(raw, what)
 }
 
-/// A required UTF-8 text input that is NUL-terminated.
-///
-/// # Safety
-///
-/// `ptr` must be NULL or point to a NUL-terminated string valid for `'a`.
-pub(crate) unsafe fn c_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Failure> {
-    if ptr.is_null() {
-        return Err(Failure::null(what));
-    }
-    // SAFETY: non-NULL, and the caller guarantees a NUL-terminated string
-    // that outlives 'a.
-    let raw = unsafe { CStr::from_ptr(ptr) }.to_bytes();
-    if raw.is_empty() {
-        return Err(Failure::new(
-            mtattest_result::MTATTEST_ERR_ZERO_LENGTH,
-            format!("{what} is empty"),
-        ));
-    }
-    utf8(raw, what)
-}
-
-fn utf8<'a>(raw: &'a [u8], what: &str) -> Result<&'a str, Failure> {
+/// UTF-8 text, or `MTATTEST_ERR_INVALID_UTF8` naming `what`.
+pub(crate) fn utf8<'a>(raw: &'a [u8], what: &str) -> Result<&'a str, Failure> {
     std::str::from_utf8(raw).map_err(|e| {
         Failure::new(
             mtattest_result::MTATTEST_ERR_INVALID_UTF8,
@@ -396,7 +376,9 @@ mod tests {
         let rc = unsafe { crate::mtattest_last_error(buf.as_mut_ptr(), buf.len(), &mut len) };
         assert_eq!(rc, mtattest_result::MTATTEST_OK);
         // SAFETY: mtattest_last_error wrote a NUL-terminated string.
-        let text = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap();
+        let text = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }
+            .to_str()
+            .unwrap();
         assert_eq!(text, "internal error (panic): boom");
         assert_eq!(len, text.len() + 1);
 

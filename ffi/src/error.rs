@@ -10,8 +10,8 @@ use crate::boundary::{self, Failure};
 /// are the C API's own; codes from 100 up are the stable error codes of
 /// the specification (spec/mtattest.md section 13), numbered by family
 /// (cbor 1xx, token 2xx, claims 3xx, crypto 4xx, chain 5xx, freshness 6xx,
-/// replay 7xx, policy 8xx, bulletin 9xx, ear 10xx). Numbers never change;
-/// new codes get new numbers. mtattest_result_code() gives the dotted code
+/// replay 7xx, policy 8xx, bulletin 9xx, ear 10xx, config 11xx). Numbers
+/// never change; new codes get new numbers. mtattest_result_code() gives the dotted code
 /// of a number.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,7 +41,9 @@ pub enum mtattest_result {
     /// The result holds no such value (a rejected token has no EAR and no
     /// claims).
     MTATTEST_ERR_NOT_AVAILABLE = 8,
-    /// The verifier builder has no trust anchors: no token could verify.
+    /// No longer returned: a verifier without trust anchors is
+    /// MTATTEST_CONFIG_NO_ANCHORS, the configuration's code. The number
+    /// stays reserved.
     MTATTEST_ERR_NO_TRUST_ANCHORS = 9,
     /// The core reported an error code this build has no number for (a
     /// build mismatch; never happens with the library as tested). The
@@ -231,6 +233,32 @@ pub enum mtattest_result {
     MTATTEST_EAR_MALFORMED = 1001,
     /// `ear.wrong-profile`: an attestation result of another EAR profile.
     MTATTEST_EAR_WRONG_PROFILE = 1002,
+
+    /// `config.too-large`: the configuration document is too large.
+    MTATTEST_CONFIG_TOO_LARGE = 1100,
+    /// `config.syntax`: a malformed configuration document (not JSON, a
+    /// wrong type, an unknown or repeated member).
+    MTATTEST_CONFIG_SYNTAX = 1101,
+    /// `config.empty`: an empty (or whitespace-only) value or list, never
+    /// read as absent; an empty challenge.
+    MTATTEST_CONFIG_EMPTY = 1102,
+    /// `config.bad-value`: a value outside its set (an unknown name or
+    /// bit, malformed hex, a zero count).
+    MTATTEST_CONFIG_BAD_VALUE = 1103,
+    /// `config.looser-than-profile`: a limit looser than the specification's.
+    MTATTEST_CONFIG_LOOSER_THAN_PROFILE = 1104,
+    /// `config.unavailable`: not in this build (the aws-lc provider without
+    /// its feature) or not here (a file reference).
+    MTATTEST_CONFIG_UNAVAILABLE = 1105,
+    /// `config.no-anchors`: no trust anchor is configured.
+    MTATTEST_CONFIG_NO_ANCHORS = 1106,
+    /// `config.unknown-policy`: the default or named policy is not configured.
+    MTATTEST_CONFIG_UNKNOWN_POLICY = 1107,
+    /// `config.nonce-required`: the verifier requires a challenge and the
+    /// call gave none.
+    MTATTEST_CONFIG_NONCE_REQUIRED = 1108,
+    /// `config.unreadable`: a file a configuration names cannot be read.
+    MTATTEST_CONFIG_UNREADABLE = 1109,
 }
 
 use mtattest_result::*;
@@ -368,6 +396,19 @@ pub(crate) const TABLE: &[(mtattest_result, &CStr)] = &[
     (MTATTEST_EAR_TOO_LARGE, c"ear.too-large"),
     (MTATTEST_EAR_MALFORMED, c"ear.malformed"),
     (MTATTEST_EAR_WRONG_PROFILE, c"ear.wrong-profile"),
+    (MTATTEST_CONFIG_TOO_LARGE, c"config.too-large"),
+    (MTATTEST_CONFIG_SYNTAX, c"config.syntax"),
+    (MTATTEST_CONFIG_EMPTY, c"config.empty"),
+    (MTATTEST_CONFIG_BAD_VALUE, c"config.bad-value"),
+    (
+        MTATTEST_CONFIG_LOOSER_THAN_PROFILE,
+        c"config.looser-than-profile",
+    ),
+    (MTATTEST_CONFIG_UNAVAILABLE, c"config.unavailable"),
+    (MTATTEST_CONFIG_NO_ANCHORS, c"config.no-anchors"),
+    (MTATTEST_CONFIG_UNKNOWN_POLICY, c"config.unknown-policy"),
+    (MTATTEST_CONFIG_NONCE_REQUIRED, c"config.nonce-required"),
+    (MTATTEST_CONFIG_UNREADABLE, c"config.unreadable"),
 ];
 
 impl mtattest_result {
@@ -518,7 +559,7 @@ mod tests {
             let name = name.to_str().unwrap();
             assert_eq!(mtattest_result::from_core_code(name), *r);
             assert_eq!(r.name_str(), name);
-            // Family numbering: cbor 1xx ... ear 10xx.
+            // Family numbering: cbor 1xx ... ear 10xx, config 11xx.
             let family = name.split('.').next().unwrap();
             let base = [
                 "cbor",
@@ -531,6 +572,7 @@ mod tests {
                 "policy",
                 "bulletin",
                 "ear",
+                "config",
             ]
             .iter()
             .position(|f| *f == family)

@@ -21,7 +21,14 @@
 //! - **Inputs** are (pointer, length) pairs. A required input that is NULL
 //!   gives `MTATTEST_ERR_NULL_POINTER`, one of length 0
 //!   `MTATTEST_ERR_ZERO_LENGTH`; an optional input is absent as (NULL, 0).
-//!   Text must be UTF-8 (`MTATTEST_ERR_INVALID_UTF8`).
+//!   Text must be UTF-8 (`MTATTEST_ERR_INVALID_UTF8`). Configuration values
+//!   (the builder's setters, the challenge) are the exception: an empty
+//!   one is `MTATTEST_CONFIG_EMPTY`, the configuration's code.
+//! - **Configuration** ([`builder`]): the builder fills a
+//!   [`mtattest::config::VerifierConfig`], and
+//!   [`mtattest_verifier_from_config_json`] takes a whole one; the core
+//!   checks it, so C refuses what the CLI and WASM refuse, with the same
+//!   codes.
 //! - **Outputs** into caller buffers use the size query: `*out_len` always
 //!   receives the size needed, and a buffer that is NULL (with capacity 0)
 //!   or too small gives `MTATTEST_ERR_BUFFER_TOO_SMALL`. Results that live
@@ -38,10 +45,23 @@
 #![allow(non_camel_case_types)]
 
 mod boundary;
+pub mod builder;
 pub mod error;
 pub mod produce;
 pub mod verify;
 
+pub use builder::{
+    mtattest_verifier_builder, mtattest_verifier_builder_add_anchors,
+    mtattest_verifier_builder_add_crl, mtattest_verifier_builder_build,
+    mtattest_verifier_builder_free, mtattest_verifier_builder_new,
+    mtattest_verifier_builder_set_algorithms, mtattest_verifier_builder_set_bulletins,
+    mtattest_verifier_builder_set_chain_cache_size, mtattest_verifier_builder_set_crypto_provider,
+    mtattest_verifier_builder_set_ear_profile, mtattest_verifier_builder_set_freshness,
+    mtattest_verifier_builder_set_policy_json, mtattest_verifier_builder_set_policy_preset,
+    mtattest_verifier_builder_set_replay_peak_rate, mtattest_verifier_builder_set_require_nonce,
+    mtattest_verifier_builder_set_require_protected_x5chain,
+    mtattest_verifier_builder_set_status_list, mtattest_verifier_from_config_json,
+};
 pub use error::{mtattest_last_error, mtattest_result, mtattest_result_code, mtattest_version};
 pub use produce::{
     mtattest_issue, mtattest_sign_callback, mtattest_signer, mtattest_signer_free,
@@ -49,14 +69,7 @@ pub use produce::{
     mtattest_signer_sign, MTATTEST_ISSUE_CWT_TAG, MTATTEST_ISSUE_X5CHAIN_UNPROTECTED,
 };
 pub use verify::{
-    mtattest_status, mtattest_verifier, mtattest_verifier_builder,
-    mtattest_verifier_builder_add_anchors, mtattest_verifier_builder_add_crl,
-    mtattest_verifier_builder_build, mtattest_verifier_builder_free, mtattest_verifier_builder_new,
-    mtattest_verifier_builder_set_algorithms, mtattest_verifier_builder_set_bulletins,
-    mtattest_verifier_builder_set_ear_profile, mtattest_verifier_builder_set_freshness,
-    mtattest_verifier_builder_set_policy_json, mtattest_verifier_builder_set_policy_preset,
-    mtattest_verifier_builder_set_require_protected_x5chain,
-    mtattest_verifier_builder_set_status_list, mtattest_verifier_free, mtattest_verify,
+    mtattest_status, mtattest_verifier, mtattest_verifier_free, mtattest_verify,
     mtattest_verify_result, mtattest_verify_result_claims_json, mtattest_verify_result_ear_cbor,
     mtattest_verify_result_ear_json, mtattest_verify_result_error,
     mtattest_verify_result_error_code, mtattest_verify_result_free, mtattest_verify_result_message,

@@ -1,24 +1,16 @@
-//! The relying party's side: configure a verifier once (trust anchors,
-//! revocation data, options, policy, bulletins), then verify and appraise
-//! tokens into result handles.
+//! The relying party's side: verify and appraise tokens with a verifier
+//! (configured by the builder, `builder.rs`) into result handles.
 
 use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
-use mtattest::appraisal::{
-    AttestationResult, Bulletin, EarProfile, Freshness, Policy, PolicyDocument,
-};
+use mtattest::appraisal::{AttestationResult, EarProfile};
 use mtattest::claims::ClaimsSet;
 use mtattest::crypto::Algorithm;
-use mtattest::error::ChainError;
-use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
-use mtattest::verifier::{KeySource, Verifier};
+use mtattest::verifier::Verifier;
 use mtattest::UnixTime;
 
-use crate::boundary::{
-    self, borrow, borrow_mut, bytes, c_str, into_handle, optional_bytes, text, write_out, Failure,
-    Opaque, Outcome,
-};
+use crate::boundary::{self, borrow, bytes, into_handle, write_out, Failure, Opaque, Outcome};
 use crate::error::mtattest_result;
 
 /// Algorithm bit (and identifier): ECDSA P-384 with SHA-384 (COSE ES384).
@@ -38,18 +30,6 @@ pub const MTATTEST_EAR_PROFILE_VERAISON_2023: u32 = 0;
 /// of draft-ietf-rats-ear-04, profile "tag:ietf.org,2026:rats/ear#04",
 /// labels "ear_status" and so on.
 pub const MTATTEST_EAR_PROFILE_IETF_DRAFT_04: u32 = 1;
-
-/// The EAR form of a MTATTEST_EAR_PROFILE_* value; any other is refused.
-pub(crate) fn ear_profile(value: u32) -> Result<EarProfile, Failure> {
-    match value {
-        MTATTEST_EAR_PROFILE_VERAISON_2023 => Ok(EarProfile::Veraison2023),
-        MTATTEST_EAR_PROFILE_IETF_DRAFT_04 => Ok(EarProfile::IetfDraft04),
-        other => Err(Failure::invalid(format!(
-            "EAR profile {other} is unknown (known: MTATTEST_EAR_PROFILE_VERAISON_2023 0, \
-             MTATTEST_EAR_PROFILE_IETF_DRAFT_04 1)"
-        ))),
-    }
-}
 
 /// The algorithms of a bit set; an unknown bit or an empty set is refused.
 pub(crate) fn algorithms(mask: u32) -> Result<Vec<Algorithm>, Failure> {
@@ -105,32 +85,6 @@ impl From<mtattest::appraisal::Status> for mtattest_status {
     }
 }
 
-/// Collects a verifier's configuration: trust anchors (at least one),
-/// revocation data, options, the policy and bulletins. Made by
-/// mtattest_verifier_builder_new(), freed by
-/// mtattest_verifier_builder_free(). Not for use by two threads at once.
-pub struct mtattest_verifier_builder {
-    _private: [u8; 0],
-}
-
-/// What a builder holds.
-pub(crate) struct BuilderState {
-    anchors: TrustAnchors,
-    revocation: Revocation,
-    chain_options: ChainOptions,
-    algorithms: Vec<Algorithm>,
-    freshness: Freshness,
-    policy: Option<Policy>,
-    bulletin: Option<Bulletin>,
-    ear_profile: EarProfile,
-}
-
-impl Opaque for mtattest_verifier_builder {
-    type Inner = BuilderState;
-    const MAGIC: u64 = 0x6d74_6174_625f_6c64; // "mtatb_ld"
-    const NAME: &'static str = "mtattest_verifier_builder";
-}
-
 /// A configured verifier: verifies and appraises tokens. Made by
 /// mtattest_verifier_builder_build(), freed by mtattest_verifier_free().
 /// mtattest_verify() may be called on one verifier from several threads at
@@ -139,11 +93,15 @@ pub struct mtattest_verifier {
     _private: [u8; 0],
 }
 
-/// What a verifier holds.
+/// What a verifier holds: the verifier, with its policies and EAR form.
 pub(crate) struct VerifierState {
     verifier: Verifier,
-    policy: Policy,
-    ear_profile: EarProfile,
+}
+
+impl VerifierState {
+    pub(crate) fn new(verifier: Verifier) -> VerifierState {
+        VerifierState { verifier }
+    }
 }
 
 impl Opaque for mtattest_verifier {
@@ -302,417 +260,8 @@ fn der_len(data: &[u8]) -> Option<usize> {
     (total <= data.len()).then_some(total)
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Makes a verifier builder with the defaults: no anchors yet, no
-/// revocation data, ES384 and ES256 allowed, tokens up to 300 s old with
-/// 60 s clock skew, x5chain accepted in either header, no policy (results
-/// have status MTATTEST_STATUS_NONE unless a bulletin advisory counts, and
-/// action deny whatever the status), no bulletins, the EAR in the
-/// Veraison 2023 form.
-///
-/// # Safety
-///
-/// `out` must be NULL or valid for writing a pointer.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_new(
-    out: *mut *mut mtattest_verifier_builder,
-) -> mtattest_result {
-    boundary::guard(|| {
-        if out.is_null() {
-            return Err(Failure::null("out"));
-        }
-        let state = BuilderState {
-            anchors: TrustAnchors::new(),
-            revocation: Revocation::new(),
-            chain_options: ChainOptions::DEFAULT,
-            algorithms: Algorithm::ALL.to_vec(),
-            freshness: Freshness::DEFAULT,
-            policy: None,
-            bulletin: None,
-            ear_profile: EarProfile::default(),
-        };
-        // SAFETY: `out` is non-NULL and valid for writes per the caller.
-        unsafe { write_out(out, into_handle(state), "out") }
-    })
-}
-
-/// Frees a verifier builder. NULL is ignored.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a builder not used again.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_free(builder: *mut mtattest_verifier_builder) {
-    // SAFETY: forwarded from the caller.
-    boundary::guard_pure((), || unsafe { boundary::free(builder) });
-}
-
-/// Runs a setter on a builder.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile.
-unsafe fn with_builder(
-    builder: *mut mtattest_verifier_builder,
-    set: impl FnOnce(&mut BuilderState) -> Outcome,
-) -> mtattest_result {
-    boundary::guard(|| {
-        // SAFETY: forwarded from the caller.
-        let state = unsafe { borrow_mut(builder, "builder") }?;
-        set(state)
-    })
-}
-
-/// Trusts the certificates in `data`: a PEM bundle, or one or more DER
-/// certificates one after the other. Fails with MTATTEST_CHAIN_BAD_ANCHOR
-/// (nothing from `data` is added) if one is unusable or already trusted.
-/// May be called several times (e.g. a manufacturer's old and new root).
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile;
-/// `data` must be NULL or point to `len` readable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_add_anchors(
-    builder: *mut mtattest_verifier_builder,
-    data: *const u8,
-    len: usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            let data = bytes(data, len, "anchors")?;
-            let first = state.anchors.len();
-            let bad = |i: usize, reason: String| -> mtattest::Error {
-                ChainError::BadAnchor {
-                    index: first + i,
-                    reason,
-                }
-                .into()
-            };
-            let ders = certificates(data, &bad)?;
-            let mut anchors = state.anchors.clone();
-            for der in &ders {
-                anchors.add_der(der)?;
-            }
-            state.anchors = anchors;
-            Ok(())
-        })
-    }
-}
-
-/// Adds a CRL (PEM "X509 CRL" or DER) of a CA on the chains. Fails with
-/// MTATTEST_CHAIN_BAD_REVOCATION_DATA if it is malformed; its signature is
-/// checked when a chain reaches its issuer. May be called several times.
-///
-/// # Safety
-///
-/// As for mtattest_verifier_builder_add_anchors.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_add_crl(
-    builder: *mut mtattest_verifier_builder,
-    data: *const u8,
-    len: usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            let data = bytes(data, len, "crl")?;
-            let bad = |reason: String| -> Failure {
-                mtattest::Error::from(ChainError::BadRevocationData { reason }).into()
-            };
-            let der = if contains(data, b"-----BEGIN") {
-                let start = data
-                    .windows(10)
-                    .position(|w| w == b"-----BEGIN")
-                    .unwrap_or(0);
-                let (label, der) = der::pem::decode_vec(&data[start..])
-                    .map_err(|e| bad(format!("bad PEM ({e})")))?;
-                if label != "X509 CRL" {
-                    return Err(bad(format!(
-                        "PEM block is {label:?}, expected \"X509 CRL\""
-                    )));
-                }
-                der
-            } else {
-                data.to_vec()
-            };
-            state.revocation.add_crl_der(&der)?;
-            Ok(())
-        })
-    }
-}
-
-/// Sets the revocation status list (JSON, the Android attestation status
-/// list form), replacing an earlier one. Fails with
-/// MTATTEST_CHAIN_BAD_REVOCATION_DATA if it is malformed.
-///
-/// # Safety
-///
-/// As for mtattest_verifier_builder_add_anchors.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_status_list(
-    builder: *mut mtattest_verifier_builder,
-    json: *const u8,
-    len: usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            let json = bytes(json, len, "status list")?;
-            let list = StatusList::from_json(json)?;
-            state.revocation.set_status_list(list);
-            Ok(())
-        })
-    }
-}
-
-/// Allows only the algorithms in `mask`, a bit set of MTATTEST_ALG_ES384
-/// and MTATTEST_ALG_ES256 (default: both). An empty set or an unknown bit
-/// gives MTATTEST_ERR_INVALID_ARGUMENT.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_algorithms(
-    builder: *mut mtattest_verifier_builder,
-    mask: u32,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            state.algorithms = algorithms(mask)?;
-            Ok(())
-        })
-    }
-}
-
-/// Sets the largest accepted token age (seconds after its iat; default
-/// 300) and the accepted clock difference between device and verifier
-/// (seconds; default 60).
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_freshness(
-    builder: *mut mtattest_verifier_builder,
-    max_age_secs: u32,
-    clock_skew_secs: u32,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            state.freshness = Freshness {
-                max_age_secs,
-                clock_skew_secs,
-            };
-            Ok(())
-        })
-    }
-}
-
-/// With `required` true, refuses tokens whose x5chain is in the
-/// unprotected header (MTATTEST_CHAIN_UNPROTECTED). Default: false.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_require_protected_x5chain(
-    builder: *mut mtattest_verifier_builder,
-    required: bool,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            state.chain_options.require_protected_x5chain = required;
-            Ok(())
-        })
-    }
-}
-
-/// Chooses the form of the attestation result (EAR) that the results of
-/// the verifiers built from this builder lend
-/// (mtattest_verify_result_ear_json, mtattest_verify_result_ear_cbor):
-/// MTATTEST_EAR_PROFILE_VERAISON_2023 (the default) or
-/// MTATTEST_EAR_PROFILE_IETF_DRAFT_04 (spec/appraisal.md section 11.6).
-/// Any other value gives MTATTEST_ERR_INVALID_ARGUMENT and changes
-/// nothing.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_ear_profile(
-    builder: *mut mtattest_verifier_builder,
-    profile: u32,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            state.ear_profile = ear_profile(profile)?;
-            Ok(())
-        })
-    }
-}
-
-/// Sets the appraisal policy to a built-in preset ("payment", "byod" or
-/// "content"), with the relying party's app signer digests, which every
-/// preset pins: `app_signer_count` digests of `app_signer_len` bytes each
-/// (16 to 64; 32 for SHA-256), one after the other at `app_signers`.
-/// Replaces an earlier policy. An unknown name gives
-/// MTATTEST_POLICY_UNKNOWN_PRESET, no digests
-/// MTATTEST_POLICY_MISSING_PARAMETER.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile;
-/// `name` NULL or a NUL-terminated string; `app_signers` NULL or
-/// `app_signer_len * app_signer_count` readable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_policy_preset(
-    builder: *mut mtattest_verifier_builder,
-    name: *const c_char,
-    app_signers: *const u8,
-    app_signer_len: usize,
-    app_signer_count: usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            let name = c_str(name, "the preset name")?;
-            let signers: Vec<&[u8]> = if app_signer_count == 0 {
-                Vec::new()
-            } else {
-                let total = app_signer_len
-                    .checked_mul(app_signer_count)
-                    .ok_or_else(|| {
-                        Failure::invalid("app_signer_len * app_signer_count overflows")
-                    })?;
-                bytes(app_signers, total, "app_signers")?
-                    .chunks(app_signer_len)
-                    .collect()
-            };
-            let hex: Vec<String> = signers
-                .iter()
-                .map(|d| d.iter().map(|b| format!("{b:02x}")).collect())
-                .collect();
-            let doc = PolicyDocument {
-                extends: Some(name.to_string()),
-                app_signers: hex,
-                ..PolicyDocument::default()
-            };
-            let policy = Policy::from_document(doc).map_err(mtattest::Error::from)?;
-            state.policy = Some(policy);
-            Ok(())
-        })
-    }
-}
-
-/// Sets the appraisal policy from a JSON policy document
-/// (spec/appraisal.md), replacing an earlier one. Fails with the
-/// document's MTATTEST_POLICY_* code.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder used by no one else meanwhile;
-/// `json` NULL or `len` readable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_policy_json(
-    builder: *mut mtattest_verifier_builder,
-    json: *const c_char,
-    len: usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            let json = text(json, len, "policy JSON")?;
-            state.policy = Some(Policy::from_json(json.as_bytes())?);
-            Ok(())
-        })
-    }
-}
-
-/// Sets the vulnerability bulletin feed (JSON) consulted when appraising,
-/// replacing an earlier one. Fails with the feed's MTATTEST_BULLETIN_*
-/// code.
-///
-/// # Safety
-///
-/// As for mtattest_verifier_builder_set_policy_json.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_set_bulletins(
-    builder: *mut mtattest_verifier_builder,
-    json: *const c_char,
-    len: usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_builder(builder, |state| {
-            let json = text(json, len, "bulletin JSON")?;
-            state.bulletin = Some(Bulletin::from_json(json.as_bytes())?);
-            Ok(())
-        })
-    }
-}
-
-/// The policy used when none is set: no rules, so status none.
-fn no_policy() -> Result<Policy, Failure> {
-    Ok(Policy::from_json(br#"{"id": "none"}"#)?)
-}
-
-/// Builds a verifier from the builder's configuration into `*out`. The
-/// builder is not consumed: free it with mtattest_verifier_builder_free(),
-/// or build more verifiers from it (each has its own replay cache). Fails
-/// with MTATTEST_ERR_NO_TRUST_ANCHORS if no anchor was added.
-///
-/// # Safety
-///
-/// `builder` must be NULL or a live builder not mutated meanwhile; `out`
-/// NULL or valid for writing a pointer.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verifier_builder_build(
-    builder: *const mtattest_verifier_builder,
-    out: *mut *mut mtattest_verifier,
-) -> mtattest_result {
-    boundary::guard(|| {
-        if out.is_null() {
-            return Err(Failure::null("out"));
-        }
-        // SAFETY: forwarded from the caller.
-        let state = unsafe { borrow(builder, "builder") }?;
-        if state.anchors.is_empty() {
-            return Err(Failure::new(
-                mtattest_result::MTATTEST_ERR_NO_TRUST_ANCHORS,
-                "no trust anchors were added: no token could verify",
-            ));
-        }
-        let chains = ChainVerifier::new(state.anchors.clone())
-            .with_revocation(state.revocation.clone())
-            .with_options(state.chain_options);
-        let mut verifier = Verifier::builder(KeySource::chain(chains))
-            .allowed_algorithms(&state.algorithms)
-            .freshness(state.freshness);
-        if let Some(bulletin) = &state.bulletin {
-            verifier = verifier.bulletin(bulletin.clone());
-        }
-        let policy = match &state.policy {
-            Some(p) => p.clone(),
-            None => no_policy()?,
-        };
-        let handle = into_handle::<mtattest_verifier>(VerifierState {
-            verifier: verifier.build(),
-            policy,
-            ear_profile: state.ear_profile,
-        });
-        // SAFETY: `out` is non-NULL and valid for writes per the caller.
-        unsafe { write_out(out, handle, "out") }
-    })
 }
 
 /// Frees a verifier. NULL is ignored.
@@ -738,8 +287,15 @@ pub unsafe extern "C" fn mtattest_verifier_free(verifier: *mut mtattest_verifier
 /// affirming, warning, contraindicated, or none without a policy), or the
 /// token's stable error code (e.g. MTATTEST_CHAIN_EXPIRED) for a rejected
 /// one. In both cases `*out_result` receives a result to free with
-/// mtattest_verify_result_free(). For any other failure (a NULL or bad
-/// argument: nothing was verified) `*out_result` is set to NULL. So
+/// mtattest_verify_result_free(). A challenge of 1 to 7 or more than 64
+/// bytes rejects the token this way (MTATTEST_FRESHNESS_NONCE_LENGTH, status
+/// MTATTEST_STATUS_INVALID), as in the CLI and the WASM bindings.
+///
+/// For any other failure (a NULL or bad argument: nothing was verified)
+/// `*out_result` is set to NULL: among them a non-NULL `nonce` of length 0
+/// (MTATTEST_CONFIG_EMPTY: an empty challenge is never "no challenge") and
+/// no challenge for a verifier that requires one
+/// (MTATTEST_CONFIG_NONCE_REQUIRED). So
 /// `if (mtattest_verify(...) != MTATTEST_OK)` rejects every token that is
 /// not valid, and freeing `*out_result` is always right.
 ///
@@ -769,11 +325,13 @@ pub unsafe extern "C" fn mtattest_verify(
         // SAFETY: forwarded from the caller.
         let token = unsafe { bytes(token, token_len, "token") }?;
         // SAFETY: forwarded from the caller.
-        let nonce = unsafe { optional_bytes(nonce, nonce_len, "nonce") }?;
+        let nonce = unsafe { challenge(nonce, nonce_len) }?;
         let now = UnixTime::from_secs(unix_time);
         let (result, outcome) = match state.verifier.verify(token, nonce, now) {
+            // The call itself was refused: no result, as for any bad argument.
+            Err(e @ mtattest::Error::Config(_)) => return Err(Failure::from(&e)),
             Ok(verified) => {
-                let ear = state.verifier.appraise(&verified, &state.policy, now);
+                let ear = state.verifier.appraise_with(&verified, None, now)?;
                 let status = mtattest_status::from(ear.status);
                 let message = format!(
                     "token verified; appraisal status {} under policy {:?} ({} reasons)",
@@ -788,7 +346,7 @@ pub unsafe extern "C" fn mtattest_verify(
                     message: boundary::c_text(&message),
                     verified: Some(VerifiedOutputs {
                         ear,
-                        ear_profile: state.ear_profile,
+                        ear_profile: state.verifier.ear_profile(),
                         claims: verified.into_claims(),
                         ear_json: OnceLock::new(),
                         ear_cbor: OnceLock::new(),
@@ -816,6 +374,23 @@ pub unsafe extern "C" fn mtattest_verify(
         unsafe { write_out(out_result, handle, "out_result") }?;
         outcome
     })
+}
+
+/// The challenge argument: absent as (NULL, 0); a non-NULL pointer with
+/// length 0 is an empty challenge, which the verifier refuses
+/// (`config.empty`), never "no challenge".
+///
+/// # Safety
+///
+/// `ptr` must be NULL or point to `len` readable bytes valid for `'a`.
+unsafe fn challenge<'a>(ptr: *const u8, len: usize) -> Result<Option<&'a [u8]>, Failure> {
+    match (ptr.is_null(), len) {
+        (true, 0) => Ok(None),
+        (true, _) => Err(Failure::null(&format!("nonce (length {len})"))),
+        (false, 0) => Ok(Some(&[])),
+        // SAFETY: forwarded from the caller.
+        (false, _) => unsafe { bytes(ptr, len, "nonce") }.map(Some),
+    }
 }
 
 /// Reads a result.
@@ -1048,23 +623,6 @@ mod tests {
         assert_eq!(der_len(&[0x30, 0x80]), None);
         assert_eq!(der_len(&[0x30, 0x85, 1, 1, 1, 1, 1]), None);
         assert_eq!(der_len(&[]), None);
-    }
-
-    #[test]
-    fn ear_profiles() {
-        assert_eq!(
-            ear_profile(MTATTEST_EAR_PROFILE_VERAISON_2023).unwrap(),
-            EarProfile::Veraison2023
-        );
-        assert_eq!(
-            ear_profile(MTATTEST_EAR_PROFILE_IETF_DRAFT_04).unwrap(),
-            EarProfile::IetfDraft04
-        );
-        for bad in [2, 3, u32::MAX] {
-            let e = ear_profile(bad).unwrap_err();
-            assert_eq!(e.code, mtattest_result::MTATTEST_ERR_INVALID_ARGUMENT);
-            assert!(e.message.contains("EAR profile"), "{}", e.message);
-        }
     }
 
     #[test]

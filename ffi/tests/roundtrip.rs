@@ -222,7 +222,7 @@ fn the_ear_profile_setter_chooses_the_form() {
         );
         assert_eq!(
             mtattest_verifier_builder_set_ear_profile(builder, 2),
-            mtattest_result::MTATTEST_ERR_INVALID_ARGUMENT
+            mtattest_result::MTATTEST_CONFIG_BAD_VALUE
         );
         let mut verifier = ptr::null_mut();
         assert_eq!(

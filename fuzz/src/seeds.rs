@@ -271,6 +271,28 @@ pub fn write_all(root: &Path) -> Result<()> {
         }
     }
 
+    // ---- verifier configurations: the matrix's cases and the example ----
+    let mut config = Corpus::new(root, "config")?;
+    let matrix_dir = project.join("tests/config-matrix");
+    if let Ok(text) = fs::read(matrix_dir.join("matrix.json")) {
+        let matrix: serde_json::Value = serde_json::from_slice(&text)?;
+        let anchors = matrix["anchors"].as_str().map(|a| matrix_dir.join(a));
+        let pem = anchors.and_then(|a| fs::read_to_string(a).ok());
+        for case in matrix["cases"].as_array().into_iter().flatten() {
+            let mut doc = case["config"].clone();
+            if let (Some(object), Some(pem)) = (doc.as_object_mut(), &pem) {
+                object
+                    .entry("anchors")
+                    .or_insert_with(|| serde_json::json!([{ "pem": pem }]));
+            }
+            let id = case["id"].as_str().unwrap_or("case");
+            config.add(&format!("matrix-{id}"), doc.to_string().as_bytes())?;
+        }
+    }
+    if let Ok(text) = fs::read(project.join("docs/examples/verifier.toml")) {
+        config.add("example-toml", &text)?;
+    }
+
     // ---- claims_roundtrip: structure-aware, any bytes will do ----
     let mut claims = Corpus::new(root, "claims_roundtrip")?;
     claims.add("zeros", &[0u8; 64])?;
@@ -284,6 +306,7 @@ pub fn write_all(root: &Path) -> Result<()> {
         &policy,
         &ear,
         &claims,
+        &config,
     ] {
         eprintln!("{}: {} seeds", c.dir.display(), c.count);
     }

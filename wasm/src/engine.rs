@@ -3,48 +3,38 @@
 //!
 //! Everything here returns `serde_json::Value`s in the shape the JS API
 //! documents (camelCase members), or a [`Failure`] with a stable error code.
+//! The `options` object becomes the library's `VerifierConfig`
+//! ([`crate::options`]), which the library checks.
 
 use ciborium::value::Value as Cbor;
-use mtattest::appraisal::{
-    AttestationResult, Bulletin, EarProfile, Freshness, Policy, Preset, Status,
-};
+use mtattest::appraisal::{AttestationResult, EarProfile, Status};
 use mtattest::claims::{render_text, ClaimsSet};
-use mtattest::crypto::Algorithm;
+use mtattest::config::VerifierConfig;
 use mtattest::diag;
 use mtattest::inspect::{bucket_name, certificate_summary, CertSummary};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
-use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
-use mtattest::verifier::{KeyCheck, KeySource, Verified, Verifier};
+use mtattest::verifier::{KeyCheck, Verified, Verifier};
 use mtattest::{Limits, UnixTime};
 use serde_json::{json, Map, Value as Json};
 
-/// The code of a thrown error for options the caller got wrong (a
-/// missing time, a nonce that is not hex, an unknown member type). Errors
-/// the library reports while loading (anchors, policies, bulletins, CRLs)
-/// keep their own §13 codes.
-pub const BAD_OPTIONS: &str = "options.invalid";
+use crate::options::{self, Call};
 
-/// A call that failed: a stable error code and a message.
+/// A call that could not run (nothing was verified): a stable error code
+/// (spec §13; `config.*` for the options and the call's arguments) and a
+/// message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// The stable code (spec §13, or [`BAD_OPTIONS`]).
+    /// The stable code.
     pub code: String,
     /// What went wrong, for people.
     pub message: String,
 }
 
-impl Failure {
-    fn options(message: impl Into<String>) -> Failure {
-        Failure {
-            code: BAD_OPTIONS.to_string(),
-            message: message.into(),
-        }
-    }
-
-    fn lib(context: &str, e: &mtattest::Error) -> Failure {
+impl From<mtattest::Error> for Failure {
+    fn from(e: mtattest::Error) -> Failure {
         Failure {
             code: e.code().to_string(),
-            message: format!("{context}: {e}"),
+            message: e.to_string(),
         }
     }
 }
@@ -54,284 +44,109 @@ pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-fn opt_str<'a>(options: &'a Json, name: &str) -> Result<Option<&'a str>, Failure> {
-    match options.get(name) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s.trim())),
-        Some(_) => Err(Failure::options(format!("options.{name} must be a string"))),
-    }
-}
-
-fn opt_strings(options: &Json, name: &str) -> Result<Vec<String>, Failure> {
-    match options.get(name) {
-        None | Some(Json::Null) => Ok(Vec::new()),
-        Some(Json::Array(items)) => items
-            .iter()
-            .map(|i| {
-                i.as_str().map(|s| s.trim().to_string()).ok_or_else(|| {
-                    Failure::options(format!("options.{name} must be an array of strings"))
-                })
-            })
-            .collect(),
-        Some(_) => Err(Failure::options(format!(
-            "options.{name} must be an array of strings"
-        ))),
-    }
-}
-
-fn opt_u32(options: &Json, name: &str) -> Result<Option<u32>, Failure> {
-    match options.get(name) {
-        None | Some(Json::Null) => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .map(Some)
-            .ok_or_else(|| Failure::options(format!("options.{name} must be a whole number"))),
-    }
-}
-
-/// `options.earProfile`: the form of the result's `ear` (spec/appraisal.md
-/// §11.6), `veraison-2023` (the default, also when absent or null) or
-/// `ietf-draft-04`.
-fn ear_profile_option(options: &Json) -> Result<EarProfile, Failure> {
-    let names = || {
-        EarProfile::ALL
-            .iter()
-            .map(|p| p.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match options.get("earProfile") {
-        None | Some(Json::Null) => Ok(EarProfile::default()),
-        Some(Json::String(s)) => EarProfile::ALL
-            .into_iter()
-            .find(|p| p.name() == s.as_str())
-            .ok_or_else(|| {
-                Failure::options(format!(
-                    "options.earProfile: unknown EAR profile {s:?} ({})",
-                    names()
-                ))
-            }),
-        Some(_) => Err(Failure::options(format!(
-            "options.earProfile must be a string ({})",
-            names()
-        ))),
-    }
-}
-
-fn hex_option(name: &str, s: &str) -> Result<Vec<u8>, Failure> {
-    let clean: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    hex::decode(clean).map_err(|e| Failure::options(format!("options.{name}: not hex: {e}")))
-}
-
-/// A configured verifier with its policy, challenge and clock: what one
-/// `Verifier` object of the JS API holds. It keeps one replay cache across
-/// its calls, as a relying party would.
+/// A configured verifier: what one `Verifier` object of the JS API holds.
+/// It keeps one replay cache and one chain cache across its calls, as a
+/// relying party would; the time and the challenge are given per call.
 #[derive(Debug)]
 pub struct Session {
     verifier: Verifier,
-    policy: Option<Policy>,
-    nonce: Option<Vec<u8>>,
-    now: UnixTime,
-    ear_profile: EarProfile,
-}
-
-/// Loads a policy: a preset name (`payment`, `byod`, `content`) or a JSON
-/// policy document; `signers` are added to the app-signer rule.
-fn load_policy(policy: &str, signers: &[Vec<u8>]) -> Result<Policy, Failure> {
-    if let Some(preset) = Preset::from_name(policy) {
-        return Policy::preset(preset, signers)
-            .map_err(|e| Failure::lib(&format!("policy {policy}"), &e));
-    }
-    if !policy.starts_with('{') {
-        return Err(Failure::options(format!(
-            "options.policy: {policy:?} is neither a preset (payment, byod, content) nor a JSON policy document"
-        )));
-    }
-    let mut doc: Json = serde_json::from_str(policy).map_err(|e| Failure {
-        code: "policy.syntax".to_string(),
-        message: format!("policy document is not valid JSON: {e}"),
-    })?;
-    if !signers.is_empty() {
-        if let Some(obj) = doc.as_object_mut() {
-            let list = obj
-                .entry("app-signers")
-                .or_insert_with(|| Json::Array(Vec::new()));
-            if let Some(arr) = list.as_array_mut() {
-                arr.extend(signers.iter().map(|s| Json::from(hex::encode(s))));
-            }
-        }
-    }
-    Policy::from_json(doc.to_string().as_bytes()).map_err(|e| Failure::lib("policy", &e))
 }
 
 impl Session {
     /// Configures a verifier from a PEM bundle of trust anchors and the
     /// options object (see the crate docs for its members).
     pub fn new(anchors_pem: &str, options: &Json) -> Result<Session, Failure> {
-        if !options.is_object() && !options.is_null() {
-            return Err(Failure::options("options must be an object"));
-        }
-        let mut anchors = TrustAnchors::new();
-        let added = anchors
-            .add_pem(anchors_pem.as_bytes())
-            .map_err(|e| Failure::lib("trust anchors", &e))?;
-        if added == 0 {
-            return Err(Failure {
-                code: "chain.bad-anchor".to_string(),
-                message: "trust anchors: no certificate in the PEM text".to_string(),
-            });
-        }
-        let mut revocation = Revocation::new();
-        for crl in opt_strings(options, "crls")? {
-            revocation
-                .add_crl_der(&hex_option("crls", &crl)?)
-                .map_err(|e| Failure::lib("CRL", &e))?;
-        }
-        if let Some(list) = opt_str(options, "statusList")? {
-            let list = StatusList::from_json(list.as_bytes())
-                .map_err(|e| Failure::lib("status list", &e))?;
-            revocation.set_status_list(list);
-        }
-        let chain_options = ChainOptions {
-            require_protected_x5chain: match options.get("requireProtectedX5chain") {
-                None | Some(Json::Null) => false,
-                Some(Json::Bool(b)) => *b,
-                Some(_) => {
-                    return Err(Failure::options(
-                        "options.requireProtectedX5chain must be a boolean",
-                    ))
-                }
-            },
-            ..ChainOptions::DEFAULT
-        };
-        let chains = ChainVerifier::new(anchors)
-            .with_revocation(revocation)
-            .with_options(chain_options);
-        let mut builder = Verifier::builder(KeySource::chain(chains));
-        let algs = opt_strings(options, "allowedAlgorithms")?;
-        if !algs.is_empty() {
-            let algs = algs
-                .iter()
-                .map(|a| match a.as_str() {
-                    "ES384" => Ok(Algorithm::Es384),
-                    "ES256" => Ok(Algorithm::Es256),
-                    other => Err(Failure::options(format!(
-                        "options.allowedAlgorithms: unknown algorithm {other:?} (ES384, ES256)"
-                    ))),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            builder = builder.allowed_algorithms(&algs);
-        }
-        let mut freshness = Freshness::DEFAULT;
-        if let Some(age) = opt_u32(options, "maxAgeSecs")? {
-            freshness.max_age_secs = age;
-        }
-        if let Some(skew) = opt_u32(options, "clockSkewSecs")? {
-            freshness.clock_skew_secs = skew;
-        }
-        builder = builder.freshness(freshness);
-        if let Some(feed) = opt_str(options, "bulletins")? {
-            let bulletin =
-                Bulletin::from_json(feed.as_bytes()).map_err(|e| Failure::lib("bulletins", &e))?;
-            builder = builder.bulletin(bulletin);
-        }
-        let signers = opt_strings(options, "appSigners")?
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| hex_option("appSigners", s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let policy = match opt_str(options, "policy")? {
-            Some(p) => Some(load_policy(p, &signers)?),
-            None if !signers.is_empty() => {
-                return Err(Failure::options("options.appSigners needs options.policy"))
-            }
-            // No policy appraises as a policy without rules, as in the CLI
-            // and C: advisories still count, the action is deny (§11.3.2).
-            None => Some(Policy::none()),
-        };
-        let ear_profile = ear_profile_option(options)?;
-        let nonce = opt_str(options, "nonce")?
-            .map(|n| hex_option("nonce", n))
-            .transpose()?;
-        let now =
-            match options.get("time") {
-                Some(Json::Number(n)) => n
-                    .as_i64()
-                    .or_else(|| {
-                        n.as_f64()
-                            .filter(|f| f.is_finite())
-                            .map(|f| f.floor() as i64)
-                    })
-                    .ok_or_else(|| Failure::options("options.time: not a number of seconds"))?,
-                _ => return Err(Failure::options(
-                    "options.time (epoch seconds, e.g. Math.floor(Date.now() / 1000)) is required",
-                )),
-            };
-        Ok(Session {
-            verifier: builder.build(),
-            policy,
-            nonce,
-            now: UnixTime::from_secs(now),
-            ear_profile,
-        })
+        let verifier = options::config(anchors_pem, options)?.build()?;
+        Ok(Session { verifier })
     }
 
-    /// Verifies (and, with a policy, appraises) one token. A refused token
-    /// is a result with status `invalid` and its error code, not a failure.
-    pub fn verify(&self, token: &[u8]) -> Json {
-        let chain = chain_of(token);
-        match self.verifier.verify(token, self.nonce.as_deref(), self.now) {
-            Err(e) => json!({
-                "status": "invalid",
-                "action": Json::Null,
-                "errorCode": e.code(),
-                "message": e.to_string(),
-                "claims": Json::Null,
-                "layers": [],
-                "reasons": [],
-                "ear": Json::Null,
-                "chain": chain,
-                "key": Json::Null,
-                "verifiedAt": self.now.secs(),
-            }),
-            Ok(verified) => {
-                let result = self
-                    .policy
-                    .as_ref()
-                    .map(|p| self.verifier.appraise(&verified, p, self.now));
-                valid_result(
-                    &verified,
-                    result.as_ref(),
-                    chain,
-                    self.now,
-                    self.ear_profile,
-                )
-            }
-        }
+    /// Configures a verifier from a whole configuration in its JSON form
+    /// (docs/configuration.md; data only, no file references).
+    pub fn from_config(config_json: &[u8]) -> Result<Session, Failure> {
+        let verifier = VerifierConfig::from_json(config_json)?.build()?;
+        Ok(Session { verifier })
     }
+
+    /// Verifies (and appraises under the default policy) one token with
+    /// the call's `{time, nonce}`. A refused token is a result with status
+    /// `invalid` and its error code; a call that cannot run (bad
+    /// arguments) is a [`Failure`], and nothing was verified.
+    pub fn verify(&self, token: &[u8], call: &Json) -> Result<Json, Failure> {
+        let call = options::call(call)?;
+        self.verify_call(token, &call)
+    }
+
+    fn verify_call(&self, token: &[u8], call: &Call) -> Result<Json, Failure> {
+        let chain = chain_of(token);
+        let now = call.now;
+        let verified = match self.verifier.verify(token, call.nonce.as_deref(), now) {
+            Err(e @ mtattest::Error::Config(_)) => return Err(e.into()),
+            Err(e) => {
+                return Ok(json!({
+                    "status": "invalid",
+                    "action": Json::Null,
+                    "errorCode": e.code(),
+                    "message": e.to_string(),
+                    "claims": Json::Null,
+                    "layers": [],
+                    "reasons": [],
+                    "ear": Json::Null,
+                    "chain": chain,
+                    "key": Json::Null,
+                    "verifiedAt": now.secs(),
+                }))
+            }
+            Ok(verified) => verified,
+        };
+        let result = self.verifier.appraise_with(&verified, None, now)?;
+        Ok(valid_result(
+            &verified,
+            &result,
+            chain,
+            now,
+            self.verifier.ear_profile(),
+        ))
+    }
+}
+
+/// The one-shot `verify(token, anchorsPem, options)`: `options` holds the
+/// configuration and the call's `time` and `nonce`. The verifier lives for
+/// this call only, so it has no replay cache (the result says
+/// `replayChecked: false`): a relying party that needs replay protection
+/// keeps a [`Session`] (a JS `Verifier`).
+pub fn verify_once(token: &[u8], anchors_pem: &str, options: &Json) -> Result<Json, Failure> {
+    let (call, rest) = options::split_call(options)?;
+    let verifier = options::config(anchors_pem, &rest)?
+        .builder()?
+        .without_replay_cache()
+        .build();
+    Session { verifier }.verify_call(token, &call)
 }
 
 fn valid_result(
     verified: &Verified,
-    result: Option<&AttestationResult>,
+    result: &AttestationResult,
     chain: Json,
     now: UnixTime,
     ear_profile: EarProfile,
 ) -> Json {
     let claims = verified.claims().to_json();
-    let status = result.map_or(Status::None, |r| r.status);
-    let message = match result {
-        None => "valid token; no policy given, nothing appraised".to_string(),
-        Some(r) if r.reasons.is_empty() && status != Status::None => {
-            format!("valid token; every rule of policy {} passed", r.policy_id)
-        }
-        Some(r) => format!(
+    let message = if result.status == Status::None {
+        format!(
+            "valid token; policy {}: nothing appraised (status none)",
+            result.policy_id
+        )
+    } else if result.reasons.is_empty() {
+        format!(
+            "valid token; every rule of policy {} passed",
+            result.policy_id
+        )
+    } else {
+        format!(
             "valid token; policy {}: {} reason(s)",
-            r.policy_id,
-            r.reasons.len()
-        ),
+            result.policy_id,
+            result.reasons.len()
+        )
     };
     let key = match verified.key() {
         KeyCheck::Configured => json!({"kind": "configured"}),
@@ -345,17 +160,18 @@ fn valid_result(
         }),
     };
     json!({
-        "status": status.name(),
-        "action": result.map(|r| r.action.name()),
-        "policyId": result.map(|r| r.policy_id.clone()),
+        "status": result.status.name(),
+        "action": result.action.name(),
+        "policyId": result.policy_id,
         "errorCode": Json::Null,
         "message": message,
         "algorithm": verified.algorithm().name(),
         "nonceChecked": verified.nonce_checked(),
+        "replayChecked": verified.replay_checked(),
         "claims": claims,
-        "layers": layers(&claims, result),
-        "reasons": result.map_or_else(Vec::new, reasons),
-        "ear": result.map(|r| r.to_json_value_as(ear_profile)),
+        "layers": layers(&claims, Some(result)),
+        "reasons": reasons(result),
+        "ear": result.to_json_value_as(ear_profile),
         "chain": chain,
         "key": key,
         "claimsText": render_text(verified.claims()),
@@ -517,23 +333,37 @@ mod tests {
         std::fs::read(vectors().join(rel)).unwrap()
     }
 
-    #[test]
-    fn the_example_phone_is_affirming_and_a_bad_nonce_is_invalid() {
+    fn first_case() -> (Json, String, String, Vec<u8>) {
         let manifest: Json = serde_json::from_slice(&read("manifest.json")).unwrap();
-        let case = &manifest["cases"][0];
+        let case = manifest["cases"][0].clone();
         let pem = String::from_utf8(read(case["anchors"].as_str().unwrap())).unwrap();
         let policy = String::from_utf8(read(case["policy"].as_str().unwrap())).unwrap();
         let token = read(case["token"].as_str().unwrap());
-        let options = json!({"time": case["time"], "nonce": case["nonce"], "policy": policy});
-        let out = Session::new(&pem, &options).unwrap().verify(&token);
+        (case, pem, policy, token)
+    }
+
+    #[test]
+    fn the_example_phone_is_affirming_and_a_bad_nonce_is_invalid() {
+        let (case, pem, policy, token) = first_case();
+        let call = json!({"time": case["time"], "nonce": case["nonce"]});
+        let session = Session::new(&pem, &json!({"policy": policy})).unwrap();
+        let out = session.verify(&token, &call).unwrap();
         assert_eq!(out["status"], case["expected"]["appraisal"]["status"]);
         assert_eq!(out["claims"], case["expected"]["claims"]);
+        assert_eq!(out["replayChecked"], true);
         assert!(out["chain"].as_array().unwrap().len() >= 2);
         assert_eq!(out["layers"][0]["name"], "device");
+        // The same token again, to the same verifier: a replay.
+        let again = session.verify(&token, &call).unwrap();
+        assert_eq!(again["errorCode"], "replay.seen");
 
-        let options = json!({"time": case["time"], "nonce": "00112233445566778899", "policy": "payment",
+        let options = json!({"policy": "payment",
             "appSigners": ["4cfb7423dafebc728227283ce04b8eb77f132ecbbd4eaa1e0bd9a7366dcde4b7"]});
-        let out = Session::new(&pem, &options).unwrap().verify(&token);
+        let call = json!({"time": case["time"], "nonce": "00112233445566778899"});
+        let out = Session::new(&pem, &options)
+            .unwrap()
+            .verify(&token, &call)
+            .unwrap();
         assert_eq!(out["status"], "invalid");
         assert_eq!(out["errorCode"], "freshness.nonce-mismatch");
 
@@ -561,23 +391,66 @@ mod tests {
         assert!(chain[0]["subject"].as_str().unwrap().starts_with("CN="));
     }
 
+    /// The time is an argument of each call, never frozen in the verifier
+    /// (issue #12.9): one verifier accepts the token at its time and finds
+    /// it stale an hour later.
+    #[test]
+    fn the_time_is_taken_per_call() {
+        let (case, pem, _, token) = first_case();
+        let session = Session::new(&pem, &json!({})).unwrap();
+        let t = case["time"].as_i64().unwrap();
+        let later = session
+            .verify(&token, &json!({"time": t + 3600, "nonce": case["nonce"]}))
+            .unwrap();
+        assert_eq!(later["errorCode"], "freshness.stale");
+        let now = session
+            .verify(&token, &json!({"time": t, "nonce": case["nonce"]}))
+            .unwrap();
+        assert_eq!(now["status"], "none");
+        assert_eq!(now["verifiedAt"], t);
+        // Time and nonce are refused as options of a Verifier.
+        for member in ["time", "nonce"] {
+            let e = Session::new(&pem, &json!({member: 1})).unwrap_err();
+            assert_eq!(e.code, "config.syntax", "{member}");
+            assert!(e.message.contains("verify(token"), "{}", e.message);
+        }
+        // And required (time) or checked (nonce) per call.
+        let code = |call: Json| session.verify(&token, &call).unwrap_err().code;
+        assert_eq!(code(json!({})), "config.syntax");
+        assert_eq!(code(json!({"time": 1.5})), "config.bad-value");
+        assert_eq!(code(json!({"time": "1"})), "config.syntax");
+        assert_eq!(code(json!({"time": t, "nonce": ""})), "config.empty");
+        assert_eq!(code(json!({"time": t, "nonce": 7})), "config.syntax");
+        assert_eq!(code(json!({"time": t, "when": 1})), "config.syntax");
+        assert_eq!(code(json!([t])), "config.syntax");
+    }
+
+    /// The one-shot verify has no replay cache, and says so.
+    #[test]
+    fn the_one_shot_verify_keeps_no_replay_cache() {
+        let (case, pem, _, token) = first_case();
+        let options = json!({"time": case["time"], "nonce": case["nonce"]});
+        for _ in 0..2 {
+            let out = verify_once(&token, &pem, &options).unwrap();
+            assert_eq!(out["status"], "none");
+            assert_eq!(out["replayChecked"], false);
+        }
+        let e = verify_once(&token, &pem, &json!({"nonce": case["nonce"]})).unwrap_err();
+        assert_eq!(e.code, "config.syntax");
+    }
+
     #[test]
     fn the_ear_is_in_the_chosen_form() {
-        let manifest: Json = serde_json::from_slice(&read("manifest.json")).unwrap();
-        let case = &manifest["cases"][0];
-        let pem = String::from_utf8(read(case["anchors"].as_str().unwrap())).unwrap();
-        let policy = String::from_utf8(read(case["policy"].as_str().unwrap())).unwrap();
-        let token = read(case["token"].as_str().unwrap());
+        let (case, pem, policy, token) = first_case();
         let expected = &case["expected"]["appraisal"]["status"];
-        let options = |profile: Json| {
-            json!({"time": case["time"], "nonce": case["nonce"], "policy": policy,
-                "earProfile": profile})
+        let call = json!({"time": case["time"], "nonce": case["nonce"]});
+        let run = |profile: Json| {
+            Session::new(&pem, &json!({"policy": policy, "earProfile": profile}))
+                .and_then(|s| s.verify(&token, &call))
         };
         // Absent, null and "veraison-2023": the 2023 form.
         for profile in [Json::Null, json!("veraison-2023")] {
-            let out = Session::new(&pem, &options(profile))
-                .unwrap()
-                .verify(&token);
+            let out = run(profile).unwrap();
             assert_eq!(&out["ear"]["ear.status"], expected);
             assert_eq!(
                 out["ear"]["eat_profile"],
@@ -585,53 +458,50 @@ mod tests {
             );
             assert!(out["ear"].get("ear_status").is_none());
         }
-        let mut absent = options(Json::Null);
-        absent.as_object_mut().unwrap().remove("earProfile");
-        let out = Session::new(&pem, &absent).unwrap().verify(&token);
-        assert_eq!(&out["ear"]["ear.status"], expected);
         // draft-ietf-rats-ear-04.
-        let out = Session::new(&pem, &options(json!("ietf-draft-04")))
-            .unwrap()
-            .verify(&token);
+        let out = run(json!("ietf-draft-04")).unwrap();
         assert_eq!(&out["ear"]["ear_status"], expected);
         assert_eq!(out["ear"]["eat_profile"], "tag:ietf.org,2026:rats/ear#04");
         assert!(out["ear"].get("ear.status").is_none());
-        assert_eq!(
-            out["ear"]["submods"]["device"]["ear_appraisal_policy_ids"]
-                .as_array()
-                .unwrap()
-                .len(),
-            1
-        );
         // The result decodes as the same appraisal either way.
         let draft = AttestationResult::from_json(out["ear"].to_string().as_bytes()).unwrap();
         assert_eq!(draft.status.name(), expected.as_str().unwrap());
         // Anything else is refused before anything is verified.
-        for bad in [
-            json!("ietf-draft-03"),
-            json!("Veraison-2023"),
-            json!(""),
-            json!(4),
-            json!(true),
-            json!(["ietf-draft-04"]),
+        for (bad, code) in [
+            (json!("ietf-draft-03"), "config.bad-value"),
+            (json!("Veraison-2023"), "config.bad-value"),
+            (json!(""), "config.empty"),
+            (json!(4), "config.syntax"),
+            (json!(true), "config.syntax"),
+            (json!(["ietf-draft-04"]), "config.syntax"),
         ] {
-            let e = Session::new(&pem, &options(bad.clone())).unwrap_err();
-            assert_eq!(e.code, BAD_OPTIONS, "{bad}");
-            assert!(e.message.contains("earProfile"), "{}", e.message);
+            let e = run(bad.clone()).unwrap_err();
+            assert_eq!(e.code, code, "{bad}");
         }
     }
 
     #[test]
     fn bad_options_fail_with_codes() {
         let pem = String::from_utf8(read("anchors/root.pem")).unwrap();
-        let e = Session::new(&pem, &json!({})).unwrap_err();
-        assert_eq!(e.code, BAD_OPTIONS);
-        let e = Session::new("nothing", &json!({"time": 1})).unwrap_err();
-        assert_eq!(e.code, "chain.bad-anchor");
-        let e = Session::new(&pem, &json!({"time": 1, "policy": "payment"})).unwrap_err();
-        assert_eq!(e.code, "policy.missing-parameter");
-        let e = Session::new(&pem, &json!({"time": 1, "nonce": "zz"})).unwrap_err();
-        assert_eq!(e.code, BAD_OPTIONS);
+        let code = |anchors: &str, options: Json| Session::new(anchors, &options).unwrap_err().code;
+        assert_eq!(code("nothing", json!({})), "chain.bad-anchor");
+        assert_eq!(code("", json!({})), "config.empty");
+        assert_eq!(
+            code(&pem, json!({"policy": "payment"})),
+            "policy.missing-parameter"
+        );
+        assert_eq!(
+            code(&pem, json!({"appSigners": ["00"]})),
+            "config.bad-value"
+        );
+        assert_eq!(code(&pem, json!({"statusList": ""})), "config.empty");
+        assert_eq!(code(&pem, json!({"allowedAlgorithms": []})), "config.empty");
+        assert_eq!(code(&pem, json!({"maxAge": 1})), "config.syntax");
+        assert_eq!(code(&pem, json!([])), "config.syntax");
+        assert_eq!(code(&pem, json!("payment")), "config.syntax");
+        assert!(Session::new(&pem, &Json::Null).is_ok());
+        let e = Session::from_config(br#"{"anchors": [{"file": "root.pem"}]}"#).unwrap_err();
+        assert_eq!(e.code, "config.unavailable");
         let bad = inspect(b"\xff");
         assert_eq!(bad["wellFormed"], false);
         assert_eq!(bad["problems"][0]["stage"], "cbor");

@@ -3,47 +3,70 @@
 //! The JS API (built by `wasm/build.sh` into `wasm/pkg/`, web target, and
 //! `wasm/pkg-node/`, Node target):
 //!
-//! - `verify(token: Uint8Array, anchorsPem: string, options: object)` →
-//!   a plain object: `status` (`affirming`, `warning`, `contraindicated`,
-//!   `none` when no rule or advisory gave a verdict, e.g. no policy was
-//!   given, or `invalid` when the token was refused; without a policy only
-//!   bulletin advisories are appraised and `action` is always `deny`), `errorCode` (the stable §13 code of a refusal, else `null`),
-//!   `message`, `action`, `policyId`, `claims` (the §12 claims JSON),
-//!   `layers` (`[{name, evidenceSource, status, claims}]`, `device` first),
-//!   `reasons`, `ear` (the EAR JSON, in the form `earProfile` chose), `chain` (`[{subject, issuer, serial,
+//! - `new Verifier(anchorsPem, options)` configures a verifier once; its
+//!   `.verify(token, {time, nonce})` verifies and appraises one token with
+//!   the time (required: seconds since 1970 from the caller's clock — the
+//!   library never reads a clock) and the challenge (hex; absent or `null`
+//!   for none) of that call. It keeps one replay cache and one chain cache
+//!   across its calls (a second submission of a token is `replay.seen`).
+//! - `Verifier.fromConfig(config)`: the same from a whole verifier
+//!   configuration (`docs/configuration.md`; an object with its kebab-case
+//!   members, or its JSON text; data only, no file references).
+//! - `verify(token: Uint8Array, anchorsPem: string, options: object)`: one
+//!   token with a verifier made for this call only; `options` also holds
+//!   the call's `time` and `nonce`. It has **no replay protection** (no
+//!   cache outlives the call; the result says `replayChecked: false`):
+//!   keep a `Verifier` to refuse replays.
+//!
+//!   Results are plain objects: `status` (`affirming`, `warning`,
+//!   `contraindicated`, `none` when no rule or advisory gave a verdict,
+//!   e.g. no policy was given — without a policy only bulletin advisories
+//!   are appraised — or `invalid` when the token was refused), `errorCode`
+//!   (the stable §13 code of a refusal, else `null`), `message`, `action`
+//!   (always `deny` for `none`), `policyId` (`none` without a policy),
+//!   `claims` (the §12 claims JSON), `layers` (`[{name, evidenceSource,
+//!   status, claims}]`, `device` first), `reasons`, `ear` (the EAR JSON, in
+//!   the form `earProfile` chose), `chain` (`[{subject, issuer, serial,
 //!   notBefore, notAfter, header}]`, the token's x5chain as sent), `key`
-//!   (how the key was established), `claimsText`, `verifiedAt`.
-//! - `new Verifier(anchorsPem, options)` with `.verify(token)`: the same,
-//!   configured once, with one replay cache across its calls.
+//!   (how the key was established), `nonceChecked`, `replayChecked`,
+//!   `claimsText`, `verifiedAt`.
 //! - `inspect(token: Uint8Array)` → the decoded, unverified view: claims,
 //!   chain, CBOR diagnostic notation of the token, protected header and
 //!   payload, and the `problems` found.
 //! - `version()` → the library version.
 //!
-//! `options`: `time` (required: epoch seconds from the caller's clock — the
-//! library never reads a clock in WASM), `nonce` (the challenge, hex),
-//! `policy` (a preset name `payment`, `byod`, `content`, or a JSON policy
-//! document), `appSigners` (hex digests), `bulletins` (a JSON feed),
-//! `crls` (hex DER), `statusList` (JSON), `allowedAlgorithms`
-//! (`["ES384", "ES256"]`), `requireProtectedX5chain`, `maxAgeSecs`,
-//! `clockSkewSecs`, `earProfile` (the form of `ear`, spec/appraisal.md
-//! §11.6: `"veraison-2023"`, the default when absent or null, or
-//! `"ietf-draft-04"`; any other value throws `options.invalid`).
+//! `options` ([`options::MEMBERS`]) is translated member by member into
+//! the library's `VerifierConfig`, values as given, and the library checks
+//! it, so the bindings refuse what the CLI and the C ABI refuse, with the
+//! same codes: `policy` (a preset name `payment`, `byod`, `content`, or a
+//! JSON policy document), `appSigners` (hex digests for the policy),
+//! `bulletins` (a JSON feed), `crls` (hex DER), `statusList` (JSON),
+//! `allowedAlgorithms` (`["ES384", "ES256"]`), `requireProtectedX5chain`,
+//! `requireNonce`, `maxAgeSecs`, `clockSkewSecs`, `crlGraceSecs`,
+//! `earProfile` (`"veraison-2023"`, the default, or `"ietf-draft-04"`,
+//! spec/appraisal.md §11.6), `crypto` (`"rustcrypto"`; `"aws-lc"` is not
+//! in this build: `config.unavailable`), `chainCacheSize`,
+//! `replayPeakRate`. Absent or `null` members take the defaults; an empty
+//! or whitespace-only string or an empty array is refused
+//! (`config.empty`), never read as absent; unknown members are refused
+//! (`config.syntax`), as are non-finite numbers.
 //!
 //! A refused token is a result, not an exception. A call that cannot run
-//! (bad options, anchors, policy or bulletin) throws an `Error` whose
-//! `code` is the stable error code (`options.invalid` for options of the
-//! wrong type or form).
+//! (bad options, anchors, policy or bulletin, bad call arguments: an empty
+//! `nonce` is `config.empty`) throws an `Error` whose `code` is the stable
+//! error code; nothing was verified. A `nonce` outside 8..64 bytes is a
+//! refused token (`freshness.nonce-length`), as in the CLI and C.
 //!
-//! The logic is in [`engine`] and builds on every target; the JS glue only
-//! on wasm32.
+//! The logic is in [`engine`] and [`options`] and builds on every target;
+//! the JS glue only on wasm32.
 #![deny(missing_docs)]
 
 pub mod engine;
+pub mod options;
 
 #[cfg(target_arch = "wasm32")]
 mod js {
-    use js_sys::{Error as JsError, Reflect, JSON};
+    use js_sys::{Error as JsError, Function, Reflect, JSON};
     use wasm_bindgen::prelude::*;
 
     use crate::engine::{self, Failure, Session};
@@ -58,28 +81,37 @@ mod js {
         err.into()
     }
 
-    fn options_json(options: &JsValue) -> Result<serde_json::Value, JsValue> {
-        if options.is_undefined() || options.is_null() {
-            return Ok(serde_json::Value::Null);
-        }
-        let text: String = JSON::stringify(options)
-            .map_err(|_| {
-                throw(Failure {
-                    code: engine::BAD_OPTIONS.into(),
-                    message: "options cannot be serialised to JSON".into(),
-                })
-            })?
-            .into();
-        serde_json::from_str(&text).map_err(|e| {
-            throw(Failure {
-                code: engine::BAD_OPTIONS.into(),
-                message: format!("options: {e}"),
-            })
+    fn syntax(message: String) -> JsValue {
+        throw(Failure {
+            code: "config.syntax".into(),
+            message,
         })
     }
 
-    /// A verifier configured once (trust anchors, policy, challenge,
-    /// time), with a replay cache kept across calls.
+    /// A JS value as JSON text. JSON.stringify would turn NaN and
+    /// Infinity into null, which reads as "absent": they are replaced by an
+    /// object, which no member accepts (`config.syntax`).
+    fn json_text(value: &JsValue) -> Result<String, JsValue> {
+        let replacer = Function::new_with_args(
+            "key, value",
+            "return (typeof value === 'number' && !Number.isFinite(value)) \
+             ? { 'not a finite number': String(value) } : value;",
+        );
+        let text = JSON::stringify_with_replacer(value, &replacer)
+            .map_err(|e| syntax(format!("cannot be written as JSON: {e:?}")))?;
+        text.as_string()
+            .ok_or_else(|| syntax("cannot be written as JSON".into()))
+    }
+
+    fn json_of(value: &JsValue) -> Result<serde_json::Value, JsValue> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_str(&json_text(value)?).map_err(|e| syntax(format!("{e}")))
+    }
+
+    /// A verifier configured once (trust anchors, options), with a replay
+    /// cache and a chain cache kept across calls.
     #[wasm_bindgen]
     pub struct Verifier {
         session: Session,
@@ -91,21 +123,36 @@ mod js {
         /// configuration.
         #[wasm_bindgen(constructor)]
         pub fn new(anchors_pem: &str, options: JsValue) -> Result<Verifier, JsValue> {
-            let options = options_json(&options)?;
+            let options = json_of(&options)?;
             let session = Session::new(anchors_pem, &options).map_err(throw)?;
             Ok(Verifier { session })
         }
 
-        /// Verifies and appraises one token.
-        pub fn verify(&self, token: &[u8]) -> Result<JsValue, JsValue> {
-            to_js(&self.session.verify(token))
+        /// Configures a verifier from a whole configuration: an object
+        /// (kebab-case members, docs/configuration.md) or its JSON text.
+        #[wasm_bindgen(js_name = fromConfig)]
+        pub fn from_config(config: JsValue) -> Result<Verifier, JsValue> {
+            let text = match config.as_string() {
+                Some(text) => text,
+                None => json_text(&config)?,
+            };
+            let session = Session::from_config(text.as_bytes()).map_err(throw)?;
+            Ok(Verifier { session })
+        }
+
+        /// Verifies and appraises one token with the call's `{time, nonce}`.
+        pub fn verify(&self, token: &[u8], call: JsValue) -> Result<JsValue, JsValue> {
+            let call = json_of(&call)?;
+            to_js(&self.session.verify(token, &call).map_err(throw)?)
         }
     }
 
-    /// Verifies and appraises one token with a fresh verifier.
+    /// Verifies and appraises one token with a verifier made for this call
+    /// (no replay protection); `options` holds `time` and `nonce` too.
     #[wasm_bindgen]
     pub fn verify(token: &[u8], anchors_pem: &str, options: JsValue) -> Result<JsValue, JsValue> {
-        Verifier::new(anchors_pem, options)?.verify(token)
+        let options = json_of(&options)?;
+        to_js(&engine::verify_once(token, anchors_pem, &options).map_err(throw)?)
     }
 
     /// The decoded, unverified view of a token.

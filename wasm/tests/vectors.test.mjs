@@ -17,14 +17,14 @@ const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'
 const read = (rel) => readFileSync(path.join(dir, rel));
 const text = (rel) => read(rel).toString('utf8');
 
+// The verifier's options; null is absent (an empty array or string would
+// be refused: config.empty).
 function optionsOf(c) {
   const settings = { ...manifest.verifier, ...(c.options ?? {}) };
   return {
-    time: c.time,
-    nonce: c.nonce,
     policy: c.policy ? text(c.policy) : null,
     bulletins: c.bulletin ? text(c.bulletin) : null,
-    crls: c.crl ? [read(c.crl).toString('hex')] : [],
+    crls: c.crl ? [read(c.crl).toString('hex')] : null,
     statusList: c['status-list'] ? text(c['status-list']) : null,
     allowedAlgorithms: settings['allowed-algorithms'],
     requireProtectedX5chain: settings['require-protected-x5chain'],
@@ -32,6 +32,9 @@ function optionsOf(c) {
     clockSkewSecs: settings['clock-skew-secs'],
   };
 }
+
+// Each call's arguments.
+const callOf = (c) => ({ time: c.time, nonce: c.nonce });
 
 const reasonKey = (r) => JSON.stringify([r.rule, r.claim, r.failure, r.advisory ?? null]);
 
@@ -41,10 +44,10 @@ for (const c of manifest.cases) {
   test(c.id, () => {
     const verifier = new wasm.Verifier(text(c.anchors), optionsOf(c));
     for (const earlier of c['submitted-before'] ?? []) {
-      const r = verifier.verify(read(earlier));
+      const r = verifier.verify(read(earlier), callOf(c));
       assert.equal(r.errorCode, null, `earlier submission ${earlier}: ${r.message}`);
     }
-    const r = verifier.verify(read(c.token));
+    const r = verifier.verify(read(c.token), callOf(c));
     const want = c.expected;
     if (want.result === 'invalid') {
       assert.equal(r.status, 'invalid', r.message);
@@ -67,17 +70,17 @@ for (const c of manifest.cases) {
 test('earProfile: the EAR in the draft-ietf-rats-ear-04 form, or refused', () => {
   const c = manifest.cases.find((k) => k.expected.result !== 'invalid' && k.expected.appraisal);
   assert.ok(c, 'a valid, appraised vector');
-  const r = new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: 'ietf-draft-04' }).verify(read(c.token));
+  const r = new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: 'ietf-draft-04' }).verify(read(c.token), callOf(c));
   assert.equal(r.errorCode, null, r.message);
   assert.equal(r.ear.ear_status, c.expected.appraisal.status);
   assert.equal(r.ear.eat_profile, 'tag:ietf.org,2026:rats/ear#04');
   assert.equal(r.ear['ear.status'], undefined);
-  const d = new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: 'veraison-2023' }).verify(read(c.token));
+  const d = new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: 'veraison-2023' }).verify(read(c.token), callOf(c));
   assert.equal(d.ear['ear.status'], c.expected.appraisal.status);
   assert.equal(d.ear.eat_profile, 'tag:github.com,2023:veraison/ear');
-  for (const bad of ['ietf-draft-03', 3, true]) {
+  for (const [bad, code] of [['ietf-draft-03', 'config.bad-value'], ['', 'config.empty'], [3, 'config.syntax'], [true, 'config.syntax']]) {
     assert.throws(() => new wasm.Verifier(text(c.anchors), { ...optionsOf(c), earProfile: bad }),
-      (e) => e instanceof Error && e.code === 'options.invalid' && /earProfile/.test(e.message));
+      (e) => e instanceof Error && e.code === code && /ear/i.test(e.message), String(bad));
   }
 });
 
@@ -101,7 +104,13 @@ test('the API: version, inspect, thrown errors carry codes', () => {
     assert.fail('did not throw');
   };
   const pem = text(valid.anchors);
-  assert.equal(codeOf(() => wasm.verify(read(valid.token), pem, {})), 'options.invalid');
+  // The one-shot verify needs the call's time.
+  assert.equal(codeOf(() => wasm.verify(read(valid.token), pem, {})), 'config.syntax');
+  // A Verifier takes time and nonce per call, not when it is made.
+  assert.equal(codeOf(() => new wasm.Verifier(pem, { time: 1 })), 'config.syntax');
+  assert.equal(codeOf(() => new wasm.Verifier(pem, {}).verify(read(valid.token), {})), 'config.syntax');
+  // NaN would be null in JSON, and null is absent: refused instead.
+  assert.equal(codeOf(() => new wasm.Verifier(pem, { maxAgeSecs: NaN })), 'config.syntax');
   assert.equal(codeOf(() => wasm.verify(read(valid.token), 'not pem', { time: 1 })), 'chain.bad-anchor');
   assert.equal(codeOf(() => wasm.verify(read(valid.token), pem, { time: 1, policy: 'payment' })), 'policy.missing-parameter');
   assert.equal(codeOf(() => wasm.verify(read(valid.token), pem, { time: 1, policy: '{"extends": 3}' })).split('.')[0], 'policy');

@@ -47,20 +47,25 @@ function parseTime(text) {
   if (t === '') return Math.floor(Date.now() / 1000);
   if (/^-?\d+$/.test(t)) return Number(t);
   const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw codeError('options.invalid', `not a time: ${t}`);
+  if (Number.isNaN(ms)) throw codeError('config.bad-value', `not a time: ${t}`);
   return Math.floor(ms / 1000);
 }
 
+// The form's fields as verify() options. A field left blank is left out
+// (absent); the library refuses an empty string or list rather than read
+// it as absent, so blank fields must not be passed as "" or [].
 function options() {
   const policy = $('policy').value;
   const signers = $('signers').value.split(/[\s,]+/).filter(Boolean);
-  return {
+  const nonce = $('nonce').value.trim();
+  const opts = {
     time: parseTime($('time').value),
-    nonce: $('nonce').value.trim() || null,
-    policy: policy === 'custom' ? $('custom').value : policy || null,
-    appSigners: policy ? signers : [],
     earProfile: $('ear-profile').value,
   };
+  if (nonce) opts.nonce = nonce;
+  if (policy) opts.policy = policy === 'custom' ? $('custom').value : policy;
+  if (policy && signers.length) opts.appSigners = signers;
+  return opts;
 }
 
 const fmtTime = (s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');

@@ -205,23 +205,23 @@ static void test_builder_arguments(void) {
   CHECK_RC(mtattest_verifier_builder_add_anchors(NULL, root_pem, root_pem_len),
            MTATTEST_ERR_NULL_POINTER);
   CHECK_RC(mtattest_verifier_builder_add_anchors(b, NULL, 10), MTATTEST_ERR_NULL_POINTER);
-  CHECK_RC(mtattest_verifier_builder_add_anchors(b, root_pem, 0), MTATTEST_ERR_ZERO_LENGTH);
+  CHECK_RC(mtattest_verifier_builder_add_anchors(b, root_pem, 0), MTATTEST_CONFIG_EMPTY);
   CHECK_RC(mtattest_verifier_builder_add_anchors(b, (const uint8_t *)"junk", 4),
            MTATTEST_CHAIN_BAD_ANCHOR);
   CHECK_RC(mtattest_verifier_builder_add_anchors(b, key_pem, key_pem_len), MTATTEST_CHAIN_BAD_ANCHOR);
   CHECK(strstr(last_error(), "PRIVATE KEY") != NULL);
-  CHECK_RC(mtattest_verifier_builder_build(b, &v), MTATTEST_ERR_NO_TRUST_ANCHORS);
+  CHECK_RC(mtattest_verifier_builder_build(b, &v), MTATTEST_CONFIG_NO_ANCHORS);
   CHECK(v == NULL);
   CHECK_RC(mtattest_verifier_builder_build(b, NULL), MTATTEST_ERR_NULL_POINTER);
-  CHECK_RC(mtattest_verifier_builder_set_algorithms(b, 0), MTATTEST_ERR_INVALID_ARGUMENT);
-  CHECK_RC(mtattest_verifier_builder_set_algorithms(b, 4), MTATTEST_ERR_INVALID_ARGUMENT);
+  CHECK_RC(mtattest_verifier_builder_set_algorithms(b, 0), MTATTEST_CONFIG_EMPTY);
+  CHECK_RC(mtattest_verifier_builder_set_algorithms(b, 4), MTATTEST_CONFIG_BAD_VALUE);
   CHECK_RC(mtattest_verifier_builder_set_algorithms(b, MTATTEST_ALG_ES384), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_freshness(b, 600, 30), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_ear_profile(NULL, MTATTEST_EAR_PROFILE_IETF_DRAFT_04),
            MTATTEST_ERR_NULL_POINTER);
-  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, 2), MTATTEST_ERR_INVALID_ARGUMENT);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, 2), MTATTEST_CONFIG_BAD_VALUE);
   CHECK(strstr(last_error(), "EAR profile 2 is unknown") != NULL);
-  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, UINT32_MAX), MTATTEST_ERR_INVALID_ARGUMENT);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, UINT32_MAX), MTATTEST_CONFIG_BAD_VALUE);
   CHECK(strstr(last_error(), "MTATTEST_EAR_PROFILE_IETF_DRAFT_04") != NULL);
   CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, MTATTEST_EAR_PROFILE_VERAISON_2023), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_add_crl(b, (const uint8_t *)"junk", 4),
@@ -238,11 +238,11 @@ static void test_builder_arguments(void) {
   CHECK_RC(mtattest_verifier_builder_set_policy_preset(b, "payment", NULL, 0, 0),
            MTATTEST_POLICY_MISSING_PARAMETER);
   CHECK_RC(mtattest_verifier_builder_set_policy_preset(b, NULL, NULL, 0, 0), MTATTEST_ERR_NULL_POINTER);
-  CHECK_RC(mtattest_verifier_builder_set_policy_preset(b, "", NULL, 0, 0), MTATTEST_ERR_ZERO_LENGTH);
+  CHECK_RC(mtattest_verifier_builder_set_policy_preset(b, "", NULL, 0, 0), MTATTEST_CONFIG_EMPTY);
   CHECK_RC(mtattest_verifier_builder_set_policy_preset(b, "payment", NULL, 32, 1),
            MTATTEST_ERR_NULL_POINTER);
   CHECK_RC(mtattest_verifier_builder_set_policy_preset(b, "payment", (const uint8_t *)"x", 0, 1),
-           MTATTEST_ERR_ZERO_LENGTH);
+           MTATTEST_CONFIG_EMPTY);
   CHECK_RC(mtattest_verifier_builder_set_policy_preset(b, "payment", (const uint8_t *)"x", SIZE_MAX, 2),
            MTATTEST_ERR_INVALID_ARGUMENT);
   uint8_t digest[32] = {0xab};
@@ -406,7 +406,7 @@ static void test_ear_profile(mtattest_signer *key) {
   CHECK_RC(mtattest_verifier_builder_new(&b), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_add_anchors(b, root_pem, root_pem_len), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, MTATTEST_EAR_PROFILE_IETF_DRAFT_04), MTATTEST_OK);
-  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, 7), MTATTEST_ERR_INVALID_ARGUMENT);
+  CHECK_RC(mtattest_verifier_builder_set_ear_profile(b, 7), MTATTEST_CONFIG_BAD_VALUE);
   CHECK(strstr(last_error(), "EAR profile 7 is unknown") != NULL);
   CHECK_RC(mtattest_verifier_builder_set_ear_profile((mtattest_verifier_builder *)key, 1),
            MTATTEST_ERR_INVALID_HANDLE);
@@ -467,7 +467,7 @@ static void test_round_trip(mtattest_signer *key) {
   CHECK(r == NULL);
   CHECK_RC(mtattest_verify(v, NULL, len, n, sizeof n, now, &r), MTATTEST_ERR_NULL_POINTER);
   CHECK_RC(mtattest_verify(v, token, 0, n, sizeof n, now, &r), MTATTEST_ERR_ZERO_LENGTH);
-  CHECK_RC(mtattest_verify(v, token, len, n, 0, now, &r), MTATTEST_ERR_ZERO_LENGTH);
+  CHECK_RC(mtattest_verify(v, token, len, n, 0, now, &r), MTATTEST_CONFIG_EMPTY);
   CHECK_RC(mtattest_verify(v, token, len, NULL, 32, now, &r), MTATTEST_ERR_NULL_POINTER);
   CHECK(r == NULL);
 
