@@ -26,6 +26,7 @@ mod envelope;
 mod fixtures;
 mod freshness;
 pub mod manifest;
+mod one_reading;
 mod sign1;
 mod valid;
 
@@ -120,10 +121,12 @@ impl Vectors {
 pub fn generate() -> Result<Vectors, String> {
     let mut gen = Gen::new().map_err(|e| format!("setting up the vectors: {e}"))?;
     valid::cases(&mut gen).map_err(|e| format!("valid cases: {e}"))?;
+    one_reading::valid_cases(&mut gen).map_err(|e| format!("one-reading valid cases: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
     chain::cases(&mut gen).map_err(|e| format!("chain cases: {e}"))?;
     freshness::cases(&mut gen).map_err(|e| format!("freshness cases: {e}"))?;
+    one_reading::invalid_cases(&mut gen).map_err(|e| format!("one-reading cases: {e}"))?;
     gen.finish()
 }
 
