@@ -671,3 +671,24 @@ fn a_producer_cannot_insert_what_no_decoder_accepts() {
         assert_eq!(err.code(), "claims.invalid-value", "{refused:?}");
     }
 }
+
+// ------------------------------------------------------ what people see
+
+#[test]
+fn inspect_and_diag_show_what_the_verifier_reads() {
+    let t = token(&[(uint(1), tag(3, bstr(&[0x22])))], &[]);
+    let view = mtattest::inspect::inspect(&t);
+    assert_eq!(view.algorithm_label(), None, "3(h'22') is not -35");
+    let alg = view.param(1).unwrap().value;
+    let limits = mtattest::diag::Limits::DEFAULT;
+    assert_eq!(mtattest::diag::render_compact(alg, &limits), "3(h'22')");
+    assert!(view
+        .problems
+        .iter()
+        .any(|p| p.code == Some("token.alg-not-allowed")));
+    let shown = strict(&array(&[vec![UNDEFINED], vec![NULL]])).unwrap();
+    assert_eq!(
+        mtattest::diag::render_compact(&shown, &limits),
+        "[undefined, null]"
+    );
+}
