@@ -197,35 +197,33 @@ fn envelope(gen: &mut Gen, base: &Base) -> Result<(), Error> {
         "cbor.duplicate-key",
     ))?;
 
-    let kid = (int(KID), Value::Bytes(b"device-key-1".to_vec()));
-    gen.add(CaseSpec::invalid(
-        "invalid-crit-repeated-label",
-        "crit is [4, 4]: kid (present) listed twice.",
-        base.with_headers(
-            vec![
-                base.alg(),
-                (int(CRIT), Value::Array(vec![int(KID), int(KID)])),
-                kid.clone(),
-                base.x5(),
-            ],
-            Vec::new(),
-        )?,
-        "token.crit-malformed",
-    ))?;
-    gen.add(CaseSpec::invalid(
-        "invalid-crit-bignum-label",
-        "crit is [2(h'04')]: a bignum, not the label 4 (kid is present).",
-        base.with_headers(
-            vec![
-                base.alg(),
-                (int(CRIT), Value::Array(vec![bignum(false, &[0x04])])),
-                kid,
-                base.x5(),
-            ],
-            Vec::new(),
-        )?,
-        "token.crit-malformed",
-    ))?;
+    for (id, description, labels) in [
+        (
+            "invalid-crit-repeated-label",
+            "crit is [4, 4]: kid (present) listed twice.",
+            vec![int(KID), int(KID)],
+        ),
+        (
+            "invalid-crit-bignum-label",
+            "crit is [2(h'04')]: a bignum, not the label 4 (kid is present).",
+            vec![bignum(false, &[0x04])],
+        ),
+    ] {
+        gen.add(CaseSpec::invalid(
+            id,
+            description,
+            base.with_headers(
+                vec![
+                    base.alg(),
+                    (int(CRIT), Value::Array(labels)),
+                    (int(KID), Value::Bytes(b"device-key-1".to_vec())),
+                    base.x5(),
+                ],
+                Vec::new(),
+            )?,
+            "token.crit-malformed",
+        ))?;
+    }
 
     gen.add(CaseSpec::invalid(
         "invalid-content-type-negative",
@@ -288,43 +286,59 @@ fn envelope(gen: &mut Gen, base: &Base) -> Result<(), Error> {
     Ok(())
 }
 
+/// The example phone's claims set, encoded, with one more entry (`entry`:
+/// a key and a value, encoded as sent) at the end.
+fn phone_and(entry: &[u8]) -> Vec<u8> {
+    let Value::Map(entries) = phone().to_value() else {
+        return Vec::new();
+    };
+    let mut out = head(5, entries.len() as u64 + 1);
+    for (k, v) in &entries {
+        out.extend(cbor::encode(k));
+        out.extend(cbor::encode(v));
+    }
+    out.extend_from_slice(entry);
+    out
+}
+
+/// The example phone's claims set with `edit` applied to the key and the
+/// value of the chip layer's evidence source.
+fn with_chip_evidence_source(edit: impl Fn(&mut Value, &mut Value)) -> Value {
+    let mut claims = phone().to_value();
+    if let Some(chip) = layer_mut(&mut claims, keys::layer::CHIP) {
+        for (k, v) in chip.iter_mut() {
+            if *k == int(keys::EVIDENCE_SOURCE) {
+                edit(k, v);
+            }
+        }
+    }
+    claims
+}
+
 fn claims(gen: &mut Gen, base: &Base) -> Result<(), Error> {
     let iat = u64::try_from(IAT).unwrap_or_default().to_be_bytes();
     let iat = iat
         .get(iat.iter().take_while(|&&b| b == 0).count()..)
         .unwrap_or_default();
 
-    let Value::Map(entries) = phone().to_value() else {
-        return Ok(());
-    };
-    let mut dup = head(5, entries.len() as u64 + 1);
-    for (k, v) in &entries {
-        dup.extend(cbor::encode(k));
-        dup.extend(cbor::encode(v));
-    }
-    dup.extend(cbor::encode(&bignum(false, &[keys::IAT as u8])));
-    dup.extend(cbor::encode(&int(IAT)));
+    let mut iat_again = cbor::encode(&bignum(false, &[keys::IAT as u8]));
+    iat_again.extend(cbor::encode(&int(IAT)));
     gen.add(CaseSpec::invalid(
         "invalid-duplicate-key-bignum-claims",
         "The claims set has iat under 6 and again under 2(h'06'), the same key spelled as a \
          bignum (same value), signed.",
-        token(&base.chain, dup, &base.device)?,
+        token(&base.chain, phone_and(&iat_again), &base.device)?,
         "cbor.duplicate-key",
     ))?;
 
-    let mut dup = head(5, entries.len() as u64 + 1);
-    for (k, v) in &entries {
-        dup.extend(cbor::encode(k));
-        dup.extend(cbor::encode(v));
-    }
-    dup.extend(cbor::encode(&int(-90_000)));
-    dup.extend([0xa2, 0xf9, 0x3e, 0x00, 0xf5]);
-    dup.extend([0xfb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0xf4]);
+    let mut floats = cbor::encode(&int(-90_000));
+    floats.extend([0xa2, 0xf9, 0x3e, 0x00, 0xf5]);
+    floats.extend([0xfb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0xf4]);
     gen.add(CaseSpec::invalid(
         "invalid-duplicate-key-float-widths",
         "An unknown claim is a map with the keys 1.5 (half precision) and 1.5 (double \
          precision): one key in two widths, signed.",
-        token(&base.chain, dup, &base.device)?,
+        token(&base.chain, phone_and(&floats), &base.device)?,
         "cbor.duplicate-key",
     ))?;
 
@@ -346,35 +360,23 @@ fn claims(gen: &mut Gen, base: &Base) -> Result<(), Error> {
         "claims.wrong-type",
     ))?;
 
-    let mut c = phone().to_value();
-    if let Some(chip) = layer_mut(&mut c, keys::layer::CHIP) {
-        for (k, _) in chip.iter_mut() {
-            if *k == int(keys::EVIDENCE_SOURCE) {
-                *k = bignum(true, &[0x01, 0x38, 0x7f]);
-            }
-        }
-    }
     gen.add(CaseSpec::invalid(
         "invalid-claims-key-bignum",
         "The chip layer carries its evidence source under the key 3(h'01387f') (the bignum for \
          -80000) instead of -80000: a claim key is an untagged int or tstr.",
-        base.claims(&c)?,
+        base.claims(&with_chip_evidence_source(|k, _| {
+            *k = bignum(true, &[0x01, 0x38, 0x7f])
+        }))?,
         "claims.wrong-type",
     ))?;
 
-    let mut c = phone().to_value();
-    if let Some(chip) = layer_mut(&mut c, keys::layer::CHIP) {
-        for (k, v) in chip.iter_mut() {
-            if *k == int(keys::EVIDENCE_SOURCE) {
-                *v = bignum(false, &[0x02]);
-            }
-        }
-    }
     gen.add(CaseSpec::invalid(
         "invalid-claims-evidence-source-bignum",
         "The chip layer's evidence-source is 2(h'02'), a bignum, instead of the uint 2 \
          (hardware).",
-        base.claims(&c)?,
+        base.claims(&with_chip_evidence_source(|_, v| {
+            *v = bignum(false, &[0x02])
+        }))?,
         "claims.wrong-type",
     ))?;
     Ok(())
