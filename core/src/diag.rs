@@ -1,6 +1,7 @@
 //! CBOR diagnostic notation (RFC 8949 §8, with the EDN `<<...>>` left out)
 //! of a decoded [`ciborium::value::Value`], for showing untrusted tokens
-//! (`mtattest inspect`, the browser page).
+//! (`mtattest inspect`, the browser page). Tags show as tags (a bignum as
+//! `2(h'01')`), and [`crate::cbor::undefined`] as `undefined`.
 //!
 //! Output is bounded: long byte and text strings are cut (with a comment
 //! saying how long they were), nesting below [`Limits::max_depth`] is
@@ -194,7 +195,7 @@ fn write_pretty(out: &mut String, value: &Value, depth: usize, limits: &Limits) 
             out.push_str(&close_pad);
             out.push('}');
         }
-        Value::Tag(tag, inner) => {
+        Value::Tag(tag, inner) if !crate::cbor::is_undefined(value) => {
             out.push_str(&format!("{tag}("));
             write_pretty(out, inner, depth, limits);
             out.push(')');
@@ -214,6 +215,7 @@ fn write_compact(out: &mut String, value: &Value, depth: usize, limits: &Limits)
         Value::Text(t) => text(out, t, limits),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Null => out.push_str("null"),
+        Value::Tag(..) if crate::cbor::is_undefined(value) => out.push_str("undefined"),
         Value::Tag(tag, inner) => {
             out.push_str(&format!("{tag}("));
             if depth >= limits.max_depth {
@@ -326,6 +328,12 @@ mod tests {
         ciborium::de::from_reader(bytes.as_slice()).unwrap()
     }
 
+    /// The strict decoder's reading: tags kept, `undefined` distinct.
+    fn strict(hex_text: &str) -> Value {
+        let bytes = hex::decode(hex_text).unwrap();
+        crate::cbor::decode_strict(&bytes, &crate::Limits::DEFAULT).unwrap()
+    }
+
     #[test]
     fn scalars() {
         let l = Limits::DEFAULT;
@@ -349,6 +357,15 @@ mod tests {
             ("63610a01", "\"a\\n\\u0001\""),
         ] {
             assert_eq!(render(&cbor(hex_text), &l), diag, "{hex_text}");
+        }
+        for (hex_text, diag) in [
+            ("f6", "null"),
+            ("f7", "undefined"),
+            ("c24101", "2(h'01')"),
+            ("c3420001", "3(h'0001')"),
+            ("82f7f6", "[undefined, null]"),
+        ] {
+            assert_eq!(render(&strict(hex_text), &l), diag, "{hex_text}");
         }
     }
 

@@ -10,12 +10,15 @@
 //!
 //! Two readings are made of the same bytes:
 //!
-//! - a **lenient** one with ciborium, which also reads CBOR this profile
-//!   refuses (indefinite lengths, duplicate keys, unsorted maps), so that a
-//!   token breaking a rule can still be looked at: the envelope's tags and
+//! - a **lenient** one, which also reads CBOR this profile refuses
+//!   (indefinite lengths, duplicate keys, unsorted maps), so that a token
+//!   breaking a rule can still be looked at: the envelope's tags and
 //!   items, the protected header and the payload decoded, the header
 //!   parameters and the certificates of the x5chain (each summarised with
-//!   [`certificate_summary`], or the reason it does not parse);
+//!   [`certificate_summary`], or the reason it does not parse). Each item
+//!   is read as the strict CBOR decoder reads it (tags as tags, bignums
+//!   included; `undefined` distinct from null) when §7.2 allows it, and
+//!   with ciborium otherwise;
 //! - the **strict** one of a verifier ([`Token::decode`] with the default
 //!   options, then [`Token::unverified_claims`]), whose verdict is
 //!   [`Inspection::strict`] and defines [`Inspection::well_formed`].
@@ -346,11 +349,30 @@ pub fn inspect(bytes: &[u8]) -> Inspection {
     view
 }
 
-/// One CBOR item, leniently (trailing bytes are ignored, as the strict
-/// decoder reports them).
+/// One CBOR item (trailing bytes are ignored, as the strict decoder reports
+/// them): read as the strict decoder reads it (tags kept as tags, bignums
+/// included, and `undefined` distinct from null) when it is well-formed
+/// by §7.2, else leniently with `ciborium`.
 fn decode(bytes: &[u8]) -> Result<Value, String> {
-    ciborium::de::from_reader::<Value, _>(bytes).map_err(|e| cbor_error(&e))
+    let strict = crate::cbor::scan(bytes, &READ_LIMITS)
+        .ok()
+        .and_then(|end| bytes.get(..end))
+        .and_then(|item| crate::cbor::decode_strict(item, &READ_LIMITS).ok());
+    match strict {
+        Some(value) => Ok(value),
+        None => ciborium::de::from_reader::<Value, _>(bytes).map_err(|e| cbor_error(&e)),
+    }
 }
+
+/// The strict reading's limits here: only those of the lenient one
+/// (`ciborium`'s nesting limit; the size is bounded by [`MAX_INSPECT_SIZE`]).
+const READ_LIMITS: Limits = Limits {
+    max_token_size: MAX_INSPECT_SIZE,
+    max_depth: 256,
+    max_items: usize::MAX,
+    max_map_entries: usize::MAX,
+    max_submod_depth: usize::MAX,
+};
 
 fn cbor_error<T: core::fmt::Debug>(e: &ciborium::de::Error<T>) -> String {
     use ciborium::de::Error;
@@ -366,6 +388,9 @@ fn cbor_error<T: core::fmt::Debug>(e: &ciborium::de::Error<T>) -> String {
 fn read_structure(top: &Value, out: &mut Inspection, problems: &mut Vec<Problem>) {
     let mut v = top;
     while let Value::Tag(tag, inner) = v {
+        if crate::cbor::is_undefined(v) {
+            break;
+        }
         out.tags.push(*tag);
         v = inner;
         if out.tags.len() > MAX_TAGS {

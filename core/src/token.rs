@@ -1,10 +1,12 @@
 //! The COSE_Sign1 envelope: producing a signed token and checking one.
 //!
-//! Structures come from `coset`; crypto stays outside them, behind
-//! [`Signer`] and [`CryptoProvider`]. Checking runs in a fixed order so
-//! the cheapest, most specific rejection wins: size, CBOR well-formedness,
-//! tags, COSE structure, header rules, signature (by the caller's key),
-//! and only then the claims.
+//! Producing uses `coset`'s structures; checking reads the decoded CBOR
+//! itself, so that exactly the header rules of the spec apply (§3, §9) and
+//! nothing else; crypto stays outside both, behind [`Signer`] and
+//! [`CryptoProvider`]. Checking runs in a fixed order so the cheapest, most
+//! specific rejection wins: size, CBOR well-formedness, tags, COSE
+//! structure, header rules, signature (by the caller's key), and only then
+//! the claims.
 
 use alloc::format;
 use alloc::string::ToString;
@@ -68,9 +70,11 @@ pub enum HeaderPlacement {
 /// [`Token::verify_signature`] before trusting anything in it.
 #[derive(Debug, Clone)]
 pub struct Token {
-    /// The envelope; its payload is moved out into `payload`.
-    sign1: coset::CoseSign1,
+    /// The protected header bytes, exactly as sent.
+    protected: Vec<u8>,
+    kid: Option<Vec<u8>>,
     payload: Vec<u8>,
+    signature: Vec<u8>,
     algorithm: Algorithm,
     x5chain: Option<(HeaderPlacement, Vec<Vec<u8>>)>,
     cwt_tagged: bool,
@@ -78,7 +82,8 @@ pub struct Token {
 }
 
 impl Token {
-    /// Parses `bytes` and applies the envelope rules of the profile.
+    /// Parses `bytes` and applies the envelope rules of the profile, in the
+    /// order of spec §9 steps 1–7.
     ///
     /// ```
     /// use mtattest::token::{DecodeOptions, Token};
@@ -99,12 +104,15 @@ impl Token {
         }
         let value = cbor::decode_strict(bytes, &limits)?;
         let (inner, cwt_tagged) = strip_tags(value)?;
-        let headers = RawHeaders::parse(&inner, &limits)?;
+        let sign1 = Sign1::parse(inner, &limits)?;
+        let headers = &sign1.headers;
         if headers.unprotected_value(ALG).is_some() {
             return Err(TokenError::AlgUnprotected.into());
         }
         let algorithm = match headers.protected_value(ALG) {
             None => return Err(TokenError::AlgMissing.into()),
+            // Only the untagged integer id of an allowed algorithm: a text
+            // name, a bignum or any other spelling is not one (spec §3.2).
             Some(alg) => alg
                 .as_integer()
                 .and_then(|i| i64::try_from(i).ok())
@@ -115,12 +123,22 @@ impl Token {
         headers.check_disjoint()?;
         headers.check_crit()?;
         let x5chain = headers.x5chain()?;
-        let protected = headers.protected;
-        let mut sign1 = sign1_from_parts(inner, protected)?;
-        let payload = sign1.payload.take().ok_or(TokenError::DetachedPayload)?;
+        let kid = headers.kid()?;
+        headers.check_content_type()?;
+        let payload = match sign1.payload {
+            Value::Bytes(payload) => Some(payload),
+            Value::Null => None,
+            _ => return Err(malformed_because("payload must be a byte string or nil").into()),
+        };
+        let Value::Bytes(signature) = sign1.signature else {
+            return Err(malformed_because("signature must be a byte string").into());
+        };
+        let payload = payload.ok_or(TokenError::DetachedPayload)?;
         Ok(Token {
-            sign1,
+            protected: sign1.protected_bytes,
+            kid,
             payload,
+            signature,
             algorithm,
             x5chain,
             cwt_tagged,
@@ -142,10 +160,7 @@ impl Token {
 
     /// The key identifier, from either header, if any.
     pub fn kid(&self) -> Option<&[u8]> {
-        [&self.sign1.protected.header, &self.sign1.unprotected]
-            .into_iter()
-            .map(|h| h.key_id.as_slice())
-            .find(|kid| !kid.is_empty())
+        self.kid.as_deref()
     }
 
     /// Whether the token was wrapped in the CWT tag (61).
@@ -160,23 +175,13 @@ impl Token {
 
     /// The signature bytes, exactly as sent.
     pub fn signature(&self) -> &[u8] {
-        &self.sign1.signature
+        &self.signature
     }
 
     /// The COSE Sig_structure the signature covers:
     /// `["Signature1", protected header bytes as sent, h'', payload]`.
     pub fn to_be_signed(&self) -> Vec<u8> {
-        match &self.sign1.protected.original_data {
-            Some(protected) => sig_structure(protected, &self.payload),
-            // Not reached: a decoded token keeps its header bytes as sent.
-            None => coset::sig_structure_data(
-                coset::SignatureContext::CoseSign1,
-                self.sign1.protected.clone(),
-                None,
-                &[],
-                &self.payload,
-            ),
-        }
+        sig_structure(&self.protected, &self.payload)
     }
 
     /// Checks the signature under `key`.
@@ -219,154 +224,136 @@ fn malformed(e: coset::CoseError) -> Error {
     .into()
 }
 
+fn malformed_because(reason: &str) -> TokenError {
+    TokenError::Malformed {
+        reason: reason.to_string(),
+    }
+}
+
 /// The COSE_Sign1 Sig_structure (RFC 9052 §4.4) with no external AAD, in
 /// the encoding `coset` gives it.
 fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
     const CONTEXT: &[u8] = b"Signature1";
     let mut out = Vec::with_capacity(protected.len() + payload.len() + CONTEXT.len() + 20);
     out.push(0x84); // array(4)
-    push_head(&mut out, 3, CONTEXT.len());
+    cbor::write_head(&mut out, 3, CONTEXT.len() as u64);
     out.extend_from_slice(CONTEXT);
-    push_head(&mut out, 2, protected.len());
+    cbor::write_head(&mut out, 2, protected.len() as u64);
     out.extend_from_slice(protected);
-    push_head(&mut out, 2, 0); // external_aad: empty
-    push_head(&mut out, 2, payload.len());
+    cbor::write_head(&mut out, 2, 0); // external_aad: empty
+    cbor::write_head(&mut out, 2, payload.len() as u64);
     out.extend_from_slice(payload);
     out
 }
 
-/// Appends a CBOR head in preferred (shortest) form.
-fn push_head(out: &mut Vec<u8>, major: u8, len: usize) {
-    let major = major << 5;
-    let len = len as u64;
-    match len {
-        0..=23 => out.push(major | len as u8),
-        24..=0xff => out.extend_from_slice(&[major | 24, len as u8]),
-        0x100..=0xffff => {
-            out.push(major | 25);
-            out.extend_from_slice(&(len as u16).to_be_bytes());
-        }
-        0x1_0000..=0xffff_ffff => {
-            out.push(major | 26);
-            out.extend_from_slice(&(len as u32).to_be_bytes());
-        }
-        _ => {
-            out.push(major | 27);
-            out.extend_from_slice(&len.to_be_bytes());
-        }
-    }
-}
-
-/// Builds the `coset` envelope from the COSE_Sign1 array and the protected
-/// header map decoded from its first item, as
-/// `coset::CoseSign1::from_cbor_value` would, without decoding the protected
-/// header a second time. Anything not of the expected shape goes to `coset`,
-/// so errors are its own.
-fn sign1_from_parts(
-    sign1: Value,
-    protected: Vec<(Value, Value)>,
-) -> Result<coset::CoseSign1, Error> {
-    let Value::Array(items) = sign1 else {
-        return coset::CoseSign1::from_cbor_value(sign1).map_err(malformed);
-    };
-    let items = match <[Value; 4]>::try_from(items) {
-        Ok(items) => items,
-        Err(items) => {
-            return coset::CoseSign1::from_cbor_value(Value::Array(items)).map_err(malformed)
-        }
-    };
-    match items {
-        [Value::Bytes(protected_bytes), Value::Map(unprotected), payload @ (Value::Bytes(_) | Value::Null), Value::Bytes(signature)] =>
-        {
-            // coset's order: signature, payload, unprotected, protected.
-            let payload = match payload {
-                Value::Bytes(payload) => Some(payload),
-                _ => None,
-            };
-            let unprotected =
-                coset::Header::from_cbor_value(Value::Map(unprotected)).map_err(malformed)?;
-            // coset decodes the header bytes to the very `Value` the strict
-            // decoder gave (whole, no trailing bytes) and converts that.
-            let header = if protected_bytes.is_empty() {
-                coset::Header::default()
-            } else {
-                coset::Header::from_cbor_value(Value::Map(protected)).map_err(malformed)?
-            };
-            Ok(coset::CoseSign1 {
-                protected: coset::ProtectedHeader {
-                    original_data: Some(protected_bytes),
-                    header,
-                },
-                unprotected,
-                payload,
-                signature,
-            })
-        }
-        items => coset::CoseSign1::from_cbor_value(Value::Array(items.into())).map_err(malformed),
-    }
-}
-
+/// Strips the tags in front of the COSE_Sign1 structure: exactly 18, or 61
+/// then 18 (spec §3.1). No tag, or 61 alone, is `token.untagged`; any other
+/// tag anywhere in that run (including a second 18) is `token.wrong-tag`.
 fn strip_tags(value: Value) -> Result<(Value, bool), TokenError> {
-    match value {
-        Value::Tag(TAG_COSE_SIGN1, inner) => Ok((*inner, false)),
-        Value::Tag(TAG_CWT, inner) => match *inner {
-            Value::Tag(TAG_COSE_SIGN1, inner) => Ok((*inner, true)),
-            Value::Tag(tag, _) => Err(TokenError::WrongTag { tag }),
-            _ => Err(TokenError::Untagged),
-        },
-        Value::Tag(tag, _) => Err(TokenError::WrongTag { tag }),
-        _ => Err(TokenError::Untagged),
+    let mut tags = Vec::new();
+    let mut item = value;
+    loop {
+        match item {
+            // Not a tag: the decoder's stand-in for `undefined`.
+            Value::Tag(tag, inner) if tag != cbor::UNDEFINED_MARKER_TAG => {
+                tags.push(tag);
+                item = *inner;
+            }
+            _ => break,
+        }
+    }
+    match tags.as_slice() {
+        [TAG_COSE_SIGN1] => Ok((item, false)),
+        [TAG_CWT, TAG_COSE_SIGN1] => Ok((item, true)),
+        [] | [TAG_CWT] => Err(TokenError::Untagged),
+        [TAG_CWT, TAG_COSE_SIGN1, extra, ..] | [TAG_COSE_SIGN1, extra, ..] => {
+            Err(TokenError::WrongTag { tag: *extra })
+        }
+        [TAG_CWT, other, ..] | [other, ..] => Err(TokenError::WrongTag { tag: *other }),
     }
 }
 
 const ALG: i64 = iana::HeaderParameter::Alg as i64;
 const CRIT: i64 = iana::HeaderParameter::Crit as i64;
+const CONTENT_TYPE: i64 = iana::HeaderParameter::ContentType as i64;
+const KID: i64 = iana::HeaderParameter::Kid as i64;
 
-/// The two header maps as raw CBOR, so the profile's rules see exactly what
-/// was sent (coset refuses unregistered values before a rule could name them).
-struct RawHeaders<'v> {
-    protected: Vec<(Value, Value)>,
-    unprotected: &'v [(Value, Value)],
+/// The four items of a COSE_Sign1 whose shape passed §9 step 4.
+struct Sign1 {
+    protected_bytes: Vec<u8>,
+    headers: Headers,
+    payload: Value,
+    signature: Value,
 }
 
-impl<'v> RawHeaders<'v> {
-    fn parse(sign1: &'v Value, limits: &Limits) -> Result<RawHeaders<'v>, Error> {
-        let shape = || TokenError::Malformed {
-            reason: "COSE_Sign1 must be an array of four items".to_string(),
-        };
+impl Sign1 {
+    /// An array of four items, the first a byte string holding nothing or a
+    /// map, the second a map; the labels of both maps integers or text
+    /// strings (RFC 9052 §3: `label = int / tstr`; a tagged label is
+    /// neither). `token.malformed` otherwise.
+    fn parse(sign1: Value, limits: &Limits) -> Result<Sign1, Error> {
+        let shape = || malformed_because("COSE_Sign1 must be an array of four items");
         let Value::Array(items) = sign1 else {
             return Err(shape().into());
         };
-        let (Some(Value::Bytes(protected)), Some(Value::Map(unprotected)), 4) =
-            (items.first(), items.get(1), items.len())
+        let [protected, unprotected, payload, signature] =
+            <[Value; 4]>::try_from(items).map_err(|_| shape())?;
+        let (Value::Bytes(protected_bytes), Value::Map(unprotected)) = (protected, unprotected)
         else {
             return Err(shape().into());
         };
-        let protected = if protected.is_empty() {
+        let protected = if protected_bytes.is_empty() {
             Vec::new()
         } else {
-            match cbor::decode_strict(protected, limits)? {
+            match cbor::decode_strict(&protected_bytes, limits)? {
                 Value::Map(map) => map,
-                _ => {
-                    return Err(TokenError::Malformed {
-                        reason: "protected header is not a map".to_string(),
-                    }
-                    .into())
-                }
+                _ => return Err(malformed_because("protected header is not a map").into()),
             }
         };
-        Ok(RawHeaders {
-            protected,
-            unprotected,
+        let is_label =
+            |(label, _): &(Value, Value)| matches!(label, Value::Integer(_) | Value::Text(_));
+        if !protected.iter().chain(&unprotected).all(is_label) {
+            return Err(
+                malformed_because("a header label must be an integer or a text string").into(),
+            );
+        }
+        Ok(Sign1 {
+            protected_bytes,
+            headers: Headers {
+                protected,
+                unprotected,
+            },
+            payload,
+            signature,
         })
     }
+}
 
+/// The two header maps as sent, so the profile's rules see exactly what
+/// was sent. Only the parameters of spec §3.2 are read; any other is
+/// ignored unless `crit` lists it.
+struct Headers {
+    protected: Vec<(Value, Value)>,
+    unprotected: Vec<(Value, Value)>,
+}
+
+impl Headers {
     fn protected_value(&self, label: i64) -> Option<&Value> {
         lookup(&self.protected, label)
     }
 
     fn unprotected_value(&self, label: i64) -> Option<&Value> {
-        lookup(self.unprotected, label)
+        lookup(&self.unprotected, label)
+    }
+
+    /// The value of `label` and its bucket (at most one: see
+    /// [`Headers::check_disjoint`]).
+    fn value(&self, label: i64) -> Option<(HeaderPlacement, &Value)> {
+        match (self.protected_value(label), self.unprotected_value(label)) {
+            (Some(v), _) => Some((HeaderPlacement::Protected, v)),
+            (None, Some(v)) => Some((HeaderPlacement::Unprotected, v)),
+            (None, None) => None,
+        }
     }
 
     /// RFC 9052 §3 lets a recipient take a parameter from either bucket; the
@@ -384,6 +371,11 @@ impl<'v> RawHeaders<'v> {
         }
     }
 
+    /// Spec §3.4, in this order whatever the order of the labels: where
+    /// `crit` is and its shape (a non-empty array of distinct labels,
+    /// `token.crit-malformed`); every label understood
+    /// (`token.unknown-critical-header`); every label present in the
+    /// protected header (`token.crit-malformed`).
     fn check_crit(&self) -> Result<(), TokenError> {
         if self.unprotected_value(CRIT).is_some() {
             return Err(TokenError::CritMalformed {
@@ -401,38 +393,54 @@ impl<'v> RawHeaders<'v> {
                 })
             }
         };
-        for label in labels {
-            let understood = label
+        if !labels
+            .iter()
+            .all(|label| matches!(label, Value::Integer(_) | Value::Text(_)))
+        {
+            return Err(TokenError::CritMalformed {
+                reason: "a crit label must be an integer or a text string",
+            });
+        }
+        // Labels compare as decoded: integers by value, text by content.
+        if labels
+            .iter()
+            .enumerate()
+            .any(|(i, label)| labels.iter().skip(i + 1).any(|other| other == label))
+        {
+            return Err(TokenError::CritMalformed {
+                reason: "crit lists a label twice",
+            });
+        }
+        let understood = |label: &Value| {
+            label
                 .as_integer()
                 .and_then(|i| i64::try_from(i).ok())
-                .filter(|id| UNDERSTOOD_HEADERS.contains(id));
-            let Some(id) = understood else {
-                return Err(TokenError::UnknownCriticalHeader {
-                    label: describe(label),
-                });
-            };
-            if self.protected_value(id).is_none() {
-                return Err(TokenError::CritMalformed {
-                    reason: "crit lists a parameter the protected header does not carry",
-                });
-            }
+                .filter(|id| UNDERSTOOD_HEADERS.contains(id))
+        };
+        if let Some(label) = labels.iter().find(|label| understood(label).is_none()) {
+            return Err(TokenError::UnknownCriticalHeader {
+                label: describe(label),
+            });
+        }
+        if labels
+            .iter()
+            .filter_map(understood)
+            .any(|id| self.protected_value(id).is_none())
+        {
+            return Err(TokenError::CritMalformed {
+                reason: "crit lists a parameter the protected header does not carry",
+            });
         }
         Ok(())
     }
 
     fn x5chain(&self) -> Result<Option<Chain>, TokenError> {
-        let found = match (
-            self.protected_value(HEADER_X5CHAIN),
-            self.unprotected_value(HEADER_X5CHAIN),
-        ) {
-            (Some(v), _) => (HeaderPlacement::Protected, v),
-            (None, Some(v)) => (HeaderPlacement::Unprotected, v),
-            (None, None) => return Ok(None),
+        let Some((placement, value)) = self.value(HEADER_X5CHAIN) else {
+            return Ok(None);
         };
-        let bad = || TokenError::Malformed {
-            reason: "x5chain must be a certificate bstr or a non-empty array of them".to_string(),
-        };
-        let chain = match found.1 {
+        let bad =
+            || malformed_because("x5chain must be a certificate bstr or a non-empty array of them");
+        let chain = match value {
             Value::Bytes(cert) => vec![cert.clone()],
             Value::Array(items) if !items.is_empty() => items
                 .iter()
@@ -443,7 +451,29 @@ impl<'v> RawHeaders<'v> {
                 .collect::<Result<Vec<_>, _>>()?,
             _ => return Err(bad()),
         };
-        Ok(Some((found.0, chain)))
+        Ok(Some((placement, chain)))
+    }
+
+    /// `kid` (either bucket): a non-empty byte string.
+    fn kid(&self) -> Result<Option<Vec<u8>>, TokenError> {
+        match self.value(KID) {
+            None => Ok(None),
+            Some((_, Value::Bytes(kid))) if !kid.is_empty() => Ok(Some(kid.clone())),
+            Some(_) => Err(malformed_because("kid must be a non-empty byte string")),
+        }
+    }
+
+    /// `content type` (either bucket): an unsigned integer of any value or a
+    /// text string (RFC 9052 §3.1). The profile gives it no meaning, so its
+    /// value is not looked up in any registry.
+    fn check_content_type(&self) -> Result<(), TokenError> {
+        match self.value(CONTENT_TYPE) {
+            None | Some((_, Value::Text(_))) => Ok(()),
+            Some((_, Value::Integer(i))) if i128::from(*i) >= 0 => Ok(()),
+            Some(_) => Err(malformed_because(
+                "content type must be an unsigned integer or a text string",
+            )),
+        }
     }
 }
 
@@ -458,9 +488,18 @@ fn describe(value: &Value) -> alloc::string::String {
     match value {
         Value::Integer(i) => format!("{}", i128::from(*i)),
         Value::Text(t) => format!("{t:?}"),
-        _ => "(non-scalar)".to_string(),
+        _ => crate::diag::render_compact(value, &DESCRIBE_LIMITS),
     }
 }
+
+/// Enough of a value to recognise it in an error message.
+const DESCRIBE_LIMITS: crate::diag::Limits = crate::diag::Limits {
+    max_bytes: 16,
+    max_text: 32,
+    max_depth: 2,
+    max_chars: 80,
+    line_width: 80,
+};
 
 type Chain = (HeaderPlacement, Vec<Vec<u8>>);
 

@@ -128,7 +128,8 @@ impl core::fmt::Display for ClaimKey {
 }
 
 /// The claims of one claims set that the profile does not define, with their
-/// values as received (maps inside them in deterministic order).
+/// values as received (maps inside them in deterministic order; tags kept,
+/// `undefined` as [`undefined`](crate::cbor::undefined)).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnknownClaims(BTreeMap<ClaimKey, Value>);
 
@@ -159,9 +160,10 @@ impl UnknownClaims {
 
     /// Inserts after checking that `key` is encodable and not defined in
     /// `scope`, that it is not in the profile's reserved block (producers must
-    /// not emit undefined keys there, spec §6.12), and that `value` has no map
-    /// with duplicate keys and survives encoding and decoding; it is stored
-    /// as the decoder reads it back (see [`as_decoded`]).
+    /// not emit undefined keys there, spec §6.12), and that the decoder
+    /// accepts `value` (no map with duplicate keys, no invalid tag, no bignum
+    /// around anything but a byte string); it is stored as the decoder reads
+    /// it back (see [`as_decoded`]).
     pub(crate) fn insert_checked(
         &mut self,
         scope: Scope,
@@ -201,14 +203,10 @@ impl UnknownClaims {
                 reason: "contains a map with duplicate keys".into(),
             });
         }
-        let Some(value) = as_decoded(&value) else {
-            return Err(ClaimsError::InvalidValue {
-                path: path(),
-                reason: "is not representable by the decoder (e.g. a negative bignum below \
-                         -2^127, or nested deeper than 256 levels)"
-                    .into(),
-            });
-        };
+        let value = as_decoded(&value).map_err(|e| ClaimsError::InvalidValue {
+            path: path(),
+            reason: format!("is not what a decoder accepts: {e} ({})", e.code()),
+        })?;
         Ok(self.0.insert(key, value))
     }
 
@@ -255,12 +253,13 @@ impl UnknownClaims {
     }
 }
 
-/// `value` as the decoder reads its encoding back, or `None` if the decoder
-/// would refuse it. Stored unknown claims are in this form, so that encoding
-/// and decoding a claims set gives it back: a bignum (tag 2 or 3) on a byte
-/// string whose value fits a CBOR integer decodes as that integer, and one
-/// with leading zero bytes without them (fuzzing finding, claims_roundtrip).
-fn as_decoded(value: &Value) -> Option<Value> {
+/// `value` as the decoder reads its encoding back, or why the decoder
+/// refuses it. Stored unknown claims are in this form, so that encoding and
+/// decoding a claims set gives it back (fuzzing finding, claims_roundtrip):
+/// maps in deterministic order, floats as their shortest form reads. Tags
+/// stay tags, bignums included, and `undefined` stays
+/// [`undefined`](crate::cbor::undefined).
+fn as_decoded(value: &Value) -> Result<Value, crate::error::CborError> {
     const LOOSE: crate::Limits = crate::Limits {
         max_token_size: usize::MAX,
         max_depth: 256,
@@ -268,7 +267,7 @@ fn as_decoded(value: &Value) -> Option<Value> {
         max_map_entries: usize::MAX,
         max_submod_depth: usize::MAX,
     };
-    crate::cbor::decode_strict(&crate::cbor::encode(value), &LOOSE).ok()
+    crate::cbor::decode_strict(&crate::cbor::encode(value), &LOOSE)
 }
 
 /// The lowest key of the block reserved for the profile's own claims.
@@ -289,7 +288,8 @@ pub struct UnknownClaim {
     /// Its path, e.g. `-90000`, `submods.tee`, `submods.chip.-80019`,
     /// `submods.app.privacy-events.4` or `submods.runtime.measres[1]`.
     pub path: String,
-    /// Its value as received.
+    /// Its value: the data item as received, tags kept as tags and
+    /// `undefined` as [`undefined`](crate::cbor::undefined) (spec §6.12).
     pub value: Value,
 }
 

@@ -27,6 +27,7 @@ mod envelope;
 mod fixtures;
 mod freshness;
 pub mod manifest;
+mod one_reading;
 mod sign1;
 mod valid;
 mod verdicts;
@@ -132,11 +133,13 @@ pub fn generate() -> Result<Vectors, String> {
     valid::cases(&mut gen).map_err(|e| format!("valid cases: {e}"))?;
     verdicts::cases(&mut gen).map_err(|e| format!("verdict cases: {e}"))?;
     claim_values::valid_cases(&mut gen).map_err(|e| format!("valid claim values: {e}"))?;
+    one_reading::valid_cases(&mut gen).map_err(|e| format!("one-reading valid cases: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
     claim_values::invalid_cases(&mut gen).map_err(|e| format!("claim values: {e}"))?;
     chain::cases(&mut gen).map_err(|e| format!("chain cases: {e}"))?;
     freshness::cases(&mut gen).map_err(|e| format!("freshness cases: {e}"))?;
+    one_reading::invalid_cases(&mut gen).map_err(|e| format!("one-reading cases: {e}"))?;
     gen.finish()
 }
 
