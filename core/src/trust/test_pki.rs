@@ -43,7 +43,7 @@ use der::oid::db::rfc5912;
 use der::{Decode, Encode, TagMode, TagNumber};
 use sha2::Digest as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::crl::{RevokedCert, TbsCertList};
 use x509_cert::ext::pkix::crl::CrlReason;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
@@ -248,6 +248,9 @@ pub enum Deviation {
     SerialOctets(Vec<u8>),
     /// An empty subject name.
     EmptySubject,
+    /// A subject whose first RDN is an empty SET (RFC 5280: `SIZE
+    /// (1..MAX)`).
+    EmptyRdnInSubject,
     /// An empty issuer name.
     EmptyIssuer,
     /// notBefore as GeneralizedTime whatever its year.
@@ -488,6 +491,21 @@ pub struct CrlSpec {
     pub unknown_critical_extension: bool,
     /// Flips a bit of the signature after signing.
     pub corrupt_signature: bool,
+    /// Departures from RFC 5280's CRL profile, for tests of their refusal.
+    pub deviations: Vec<CrlDeviation>,
+}
+
+/// A departure from the CRL profile of spec §10.5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrlDeviation {
+    /// Writes version 1 (INTEGER 0) instead of 2.
+    Version1,
+    /// thisUpdate as GeneralizedTime whatever its year.
+    GeneralizedThisUpdate,
+    /// Writes the authorityKeyIdentifier extension's DEFAULT critical FALSE
+    /// explicitly (*not DER*).
+    ExplicitCriticalFalse,
 }
 
 /// Issues a CRL signed by `issuer`'s key, naming `issuer`'s subject.
@@ -520,22 +538,53 @@ pub fn issue_crl(issuer: &CertSpec, spec: &CrlSpec) -> Result<Vec<u8>, Error> {
         extensions.push(extension(unknown_oid()?, true, &Null)?);
     }
     let algorithm = signature_algorithm(issuer, None);
+    let deviates = |d: &CrlDeviation| spec.deviations.contains(d);
+    let this_update = if deviates(&CrlDeviation::GeneralizedThisUpdate) {
+        let secs = u64::try_from(spec.this_update)
+            .map_err(|_| der_error(der::ErrorKind::DateTime.into()))?;
+        Time::GeneralTime(
+            GeneralizedTime::from_unix_duration(Duration::from_secs(secs)).map_err(der_error)?,
+        )
+    } else {
+        time(spec.this_update)?
+    };
     let tbs = TbsCertList {
-        version: Version::V2,
+        version: if deviates(&CrlDeviation::Version1) {
+            Version::V1
+        } else {
+            Version::V2
+        },
         signature: algorithm.clone(),
         issuer: name(&issuer.subject)?,
-        this_update: time(spec.this_update)?,
+        this_update,
         next_update: spec.next_update.map(time).transpose()?,
         revoked_certificates: (!revoked.is_empty()).then_some(revoked),
         crl_extensions: (!extensions.is_empty()).then_some(extensions),
     };
-    let tbs_der = tbs.to_der().map_err(der_error)?;
-    let signature = sign(&issuer.key, &tbs_der, spec.corrupt_signature)?;
-    CertificateList {
-        tbs_cert_list: tbs,
-        signature_algorithm: algorithm,
-        signature,
+    let mut tbs_der = tbs.to_der().map_err(der_error)?;
+    if deviates(&CrlDeviation::ExplicitCriticalFalse) {
+        tbs_der = explicit_critical_false(
+            tbs_der,
+            TagNumber::N0,
+            rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        )?;
     }
+    let signature = sign(&issuer.key, &tbs_der, spec.corrupt_signature)?;
+    signed_sequence(&tbs_der, &algorithm, &signature)
+}
+
+/// `SEQUENCE { tbs, signatureAlgorithm, signature }` (a certificate or a
+/// CRL), with the TBS as signed (it may not be DER).
+fn signed_sequence(
+    tbs_der: &[u8],
+    algorithm: &AlgorithmIdentifierOwned,
+    signature: &BitString,
+) -> Result<Vec<u8>, Error> {
+    vec![
+        Any::from_der(tbs_der).map_err(der_error)?,
+        Any::encode_from(algorithm).map_err(der_error)?,
+        Any::encode_from(signature).map_err(der_error)?,
+    ]
     .to_der()
     .map_err(der_error)
 }
@@ -571,6 +620,9 @@ pub fn issue(spec: &CertSpec, issuer: Option<&CertSpec>) -> Result<Vec<u8>, Erro
                     SerialNumber::from_der(&int.to_der().map_err(der_error)?).map_err(der_error)?;
             }
             Deviation::EmptySubject => subject = Name::default(),
+            Deviation::EmptyRdnInSubject => subject
+                .0
+                .insert(0, x509_cert::name::RelativeDistinguishedName::default()),
             Deviation::GeneralizedNotBefore => {
                 let secs = u64::try_from(spec.not_before)
                     .map_err(|_| der_error(der::ErrorKind::DateTime.into()))?;
@@ -619,15 +671,7 @@ pub fn issue(spec: &CertSpec, issuer: Option<&CertSpec>) -> Result<Vec<u8>, Erro
     } else {
         algorithm
     };
-    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
-    // signature }, with the TBS as signed (it may not be DER).
-    vec![
-        Any::from_der(&tbs_der).map_err(der_error)?,
-        Any::encode_from(&outer_algorithm).map_err(der_error)?,
-        Any::encode_from(&signature).map_err(der_error)?,
-    ]
-    .to_der()
-    .map_err(der_error)
+    signed_sequence(&tbs_der, &outer_algorithm, &signature)
 }
 
 /// The extensions of `spec`, in the order basicConstraints, keyUsage,
@@ -711,50 +755,59 @@ fn extensions(
 
 /// Applies the *not DER* deviations to the encoded TBS, re-encoding it
 /// element by element with `der`.
-fn not_der(spec: &CertSpec, tbs_der: Vec<u8>) -> Result<Vec<u8>, Error> {
-    let explicit_version = spec.deviates(&Deviation::ExplicitDefaultVersion);
-    let explicit_false = spec.deviates(&Deviation::ExplicitCriticalFalse);
-    if !explicit_version && !explicit_false {
-        return Ok(tbs_der);
+fn not_der(spec: &CertSpec, mut tbs_der: Vec<u8>) -> Result<Vec<u8>, Error> {
+    if spec.deviates(&Deviation::ExplicitCriticalFalse) {
+        tbs_der = explicit_critical_false(
+            tbs_der,
+            TagNumber::N3,
+            rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER,
+        )?;
     }
-    let mut fields = Vec::<Any>::from_der(&tbs_der).map_err(der_error)?;
-    if explicit_false {
-        // The extensions are the last field: [3] EXPLICIT SEQUENCE OF
-        // Extension. Rewrite subjectKeyIdentifier as SEQUENCE { extnID,
-        // BOOLEAN FALSE, extnValue }.
-        let last = fields
-            .pop()
-            .ok_or_else(|| der_error(der::ErrorKind::Failed.into()))?;
-        let mut list = Vec::<Extension>::from_der(last.value()).map_err(der_error)?;
-        let mut rewritten = Vec::with_capacity(list.len());
-        for ext in list.drain(..) {
-            let any = if ext.extn_id == rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER && !ext.critical {
-                let parts = vec![
-                    Any::encode_from(&ext.extn_id).map_err(der_error)?,
-                    Any::encode_from(&false).map_err(der_error)?,
-                    Any::encode_from(&ext.extn_value).map_err(der_error)?,
-                ];
-                Any::from_der(&parts.to_der().map_err(der_error)?).map_err(der_error)?
-            } else {
-                Any::encode_from(&ext).map_err(der_error)?
-            };
-            rewritten.push(any);
-        }
-        let field = ContextSpecific {
-            tag_number: TagNumber::N3,
-            tag_mode: TagMode::Explicit,
-            value: rewritten,
-        };
-        fields.push(Any::encode_from(&field).map_err(der_error)?);
-    }
-    if explicit_version {
+    if spec.deviates(&Deviation::ExplicitDefaultVersion) {
+        let mut fields = Vec::<Any>::from_der(&tbs_der).map_err(der_error)?;
         let field = ContextSpecific {
             tag_number: TagNumber::N0,
             tag_mode: TagMode::Explicit,
             value: Version::V1,
         };
         fields.insert(0, Any::encode_from(&field).map_err(der_error)?);
+        tbs_der = fields.to_der().map_err(der_error)?;
     }
+    Ok(tbs_der)
+}
+
+/// Rewrites the non-critical extension `oid` of a TBS whose last field is
+/// `[tag] EXPLICIT Extensions` as `SEQUENCE { extnID, BOOLEAN FALSE,
+/// extnValue }`: the DEFAULT written out.
+fn explicit_critical_false(
+    tbs_der: Vec<u8>,
+    tag: TagNumber,
+    oid: ObjectIdentifier,
+) -> Result<Vec<u8>, Error> {
+    let failed = || der_error(der::ErrorKind::Failed.into());
+    let mut fields = Vec::<Any>::from_der(&tbs_der).map_err(der_error)?;
+    let last = fields.pop().ok_or_else(failed)?;
+    let list = Vec::<Extension>::from_der(last.value()).map_err(der_error)?;
+    let mut rewritten = Vec::with_capacity(list.len());
+    for ext in list {
+        let any = if ext.extn_id == oid && !ext.critical {
+            let parts = vec![
+                Any::encode_from(&ext.extn_id).map_err(der_error)?,
+                Any::encode_from(&false).map_err(der_error)?,
+                Any::encode_from(&ext.extn_value).map_err(der_error)?,
+            ];
+            Any::from_der(&parts.to_der().map_err(der_error)?).map_err(der_error)?
+        } else {
+            Any::encode_from(&ext).map_err(der_error)?
+        };
+        rewritten.push(any);
+    }
+    let field = ContextSpecific {
+        tag_number: tag,
+        tag_mode: TagMode::Explicit,
+        value: rewritten,
+    };
+    fields.push(Any::encode_from(&field).map_err(der_error)?);
     fields.to_der().map_err(der_error)
 }
 

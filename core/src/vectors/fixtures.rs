@@ -275,6 +275,7 @@ impl Pki {
                 revoked,
                 unknown_critical_extension: false,
                 corrupt_signature,
+                deviations: Vec::new(),
             },
         )
     }
