@@ -442,7 +442,7 @@ fn only_a_self_issued_anchor_may_omit_the_authority_key_identifier() {
     anchors.add_der(&no_aki.intermediate.der).unwrap();
     let err = ChainVerifier::new(anchors)
         .validate_chain(
-            &[no_aki.device.der.clone()],
+            std::slice::from_ref(&no_aki.device.der),
             UnixTime::from_secs(NOW),
             &RustCrypto,
         )
@@ -459,7 +459,7 @@ fn only_a_self_issued_anchor_may_omit_the_authority_key_identifier() {
     anchors.add_der(&standard.intermediate.der).unwrap();
     assert!(ChainVerifier::new(anchors)
         .validate_chain(
-            &[standard.device.der.clone()],
+            std::slice::from_ref(&standard.device.der),
             UnixTime::from_secs(NOW),
             &RustCrypto
         )
