@@ -862,7 +862,6 @@ fn crl(revoked: Vec<(u64, CrlEntryReason)>) -> CrlSpec {
         revoked,
         unknown_critical_extension: false,
         corrupt_signature: false,
-        deviations: Vec::new(),
     }
 }
 

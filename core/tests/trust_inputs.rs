@@ -107,7 +107,6 @@ fn crls_truncated_or_altered_are_refused_without_panicking() {
             revoked: vec![(0x3999, CrlEntryReason::KeyCompromise)],
             unknown_critical_extension: false,
             corrupt_signature: false,
-            deviations: Vec::new(),
         },
     )
     .unwrap();

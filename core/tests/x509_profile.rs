@@ -10,7 +10,8 @@ use der::asn1::{BitString, Ia5String, ObjectIdentifier};
 use der::oid::db::rfc5912;
 use mtattest::crypto::RustCrypto;
 use mtattest::trust::test_pki::{
-    issue, issue_crl, CertSpec, CrlSpec, Deviation, ExtensionSpec, KeySpec, TestPki, UsageSpec,
+    issue, issue_crl, issue_crl_deviating, CertSpec, CrlSpec, Deviation, ExtensionSpec, KeySpec,
+    TestPki, UsageSpec,
 };
 use mtattest::trust::{
     ChainError, ChainVerifier, Check, Position, Profile, Revocation, TrustAnchors, ValidatedChain,
@@ -995,7 +996,6 @@ fn a_crl_from_an_issuer_without_crl_sign_is_refused() {
             revoked: Vec::new(),
             unknown_critical_extension: false,
             corrupt_signature: false,
-            deviations: Vec::new(),
         },
     )
     .unwrap();
@@ -1021,7 +1021,7 @@ fn crls_must_be_der_version_2_with_utc_times() {
         (CrlDeviation::GeneralizedThisUpdate, "GeneralizedTime"),
         (CrlDeviation::ExplicitCriticalFalse, "distinguished"),
     ] {
-        let crl = issue_crl(
+        let crl = issue_crl_deviating(
             &standard.intermediate.spec,
             &CrlSpec {
                 this_update: NOW - 86_400,
@@ -1029,8 +1029,8 @@ fn crls_must_be_der_version_2_with_utc_times() {
                 revoked: Vec::new(),
                 unknown_critical_extension: false,
                 corrupt_signature: false,
-                deviations: vec![deviation.clone()],
             },
+            std::slice::from_ref(&deviation),
         )
         .unwrap();
         match Revocation::new().add_crl_der(&crl) {

@@ -491,8 +491,6 @@ pub struct CrlSpec {
     pub unknown_critical_extension: bool,
     /// Flips a bit of the signature after signing.
     pub corrupt_signature: bool,
-    /// Departures from RFC 5280's CRL profile, for tests of their refusal.
-    pub deviations: Vec<CrlDeviation>,
 }
 
 /// A departure from the CRL profile of spec §10.5.
@@ -510,6 +508,16 @@ pub enum CrlDeviation {
 
 /// Issues a CRL signed by `issuer`'s key, naming `issuer`'s subject.
 pub fn issue_crl(issuer: &CertSpec, spec: &CrlSpec) -> Result<Vec<u8>, Error> {
+    issue_crl_deviating(issuer, spec, &[])
+}
+
+/// Issues a CRL like [`issue_crl`] with `deviations` from the CRL profile,
+/// for tests of their refusal.
+pub fn issue_crl_deviating(
+    issuer: &CertSpec,
+    spec: &CrlSpec,
+    deviations: &[CrlDeviation],
+) -> Result<Vec<u8>, Error> {
     let revoked = spec
         .revoked
         .iter()
@@ -538,7 +546,7 @@ pub fn issue_crl(issuer: &CertSpec, spec: &CrlSpec) -> Result<Vec<u8>, Error> {
         extensions.push(extension(unknown_oid()?, true, &Null)?);
     }
     let algorithm = signature_algorithm(issuer, None);
-    let deviates = |d: &CrlDeviation| spec.deviations.contains(d);
+    let deviates = |d: &CrlDeviation| deviations.contains(d);
     let this_update = if deviates(&CrlDeviation::GeneralizedThisUpdate) {
         let secs = u64::try_from(spec.this_update)
             .map_err(|_| der_error(der::ErrorKind::DateTime.into()))?;

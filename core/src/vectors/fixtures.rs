@@ -275,7 +275,6 @@ impl Pki {
                 revoked,
                 unknown_critical_extension: false,
                 corrupt_signature,
-                deviations: Vec::new(),
             },
         )
     }

@@ -381,7 +381,6 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
             revoked: Vec::new(),
             unknown_critical_extension: false,
             corrupt_signature: false,
-            deviations: Vec::new(),
         },
     )?;
     gen.files.insert(CRL_NO_CRL_SIGN.to_string(), crl);
