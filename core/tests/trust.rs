@@ -14,7 +14,8 @@ use mtattest::trust::test_pki::{
     UsageSpec,
 };
 use mtattest::trust::{
-    ChainError, ChainOptions, ChainVerifier, Revocation, Status, StatusList, TrustAnchors,
+    ChainError, ChainOptions, ChainVerifier, Check, Position, Profile, Revocation, Status,
+    StatusList, TrustAnchors,
 };
 use mtattest::{Error, UnixTime};
 
@@ -134,14 +135,31 @@ fn leaf_without_key_usage_is_accepted() {
     assert!(validate(&pki).is_ok());
 }
 
+/// Every CA certificate needs a subjectKeyIdentifier and every certificate
+/// but the self-signed root an authorityKeyIdentifier (RFC 5280 §4.2.1.1,
+/// §4.2.1.2): a chain without them is refused, from the anchor down.
 #[test]
-fn chains_without_key_identifiers_chain_by_name() {
+fn chains_without_key_identifiers_are_refused() {
     let pki = pki_with(
         |r| r.key_identifiers = false,
         |i| i.key_identifiers = false,
         |d| d.key_identifiers = false,
     );
-    assert!(validate(&pki).is_ok());
+    assert_eq!(
+        chain_error(validate(&pki)),
+        ChainError::SubjectKeyId {
+            index: 2,
+            reason: "is missing from a CA certificate"
+        }
+    );
+    let pki = pki_with(keep, keep, |d| d.key_identifiers = false);
+    assert_eq!(
+        chain_error(validate(&pki)),
+        ChainError::AuthorityKeyId {
+            index: 0,
+            reason: "is missing"
+        }
+    );
 }
 
 // -------------------------------------------------------------- root rotation
@@ -188,7 +206,13 @@ fn root_rotation_two_anchors_tokens_chained_to_either_verify() {
 #[test]
 fn root_rotation_with_the_same_name_picks_the_anchor_by_key() {
     // New root keeps the old name; with key identifiers the candidate is
-    // picked by AKI/SKI, without them by trying each signature.
+    // picked by AKI/SKI, without them by trying each signature. Without key
+    // identifiers only under anchors whose profile relaxes them.
+    let no_key_ids = Profile::STRICT
+        .relax(Check::SubjectKeyIdentifier, Position::Anchor)
+        .relax(Check::SubjectKeyIdentifier, Position::Intermediate)
+        .relax(Check::AuthorityKeyIdentifier, Position::Intermediate)
+        .relax(Check::AuthorityKeyIdentifier, Position::Leaf);
     for ids in [true, false] {
         let same_name = CertSpec {
             key_identifiers: ids,
@@ -215,7 +239,12 @@ fn root_rotation_with_the_same_name_picks_the_anchor_by_key() {
             },
         )
         .unwrap();
-        let verifier = ChainVerifier::new(anchors(&[&old.root.der, &new.root.der]));
+        let profile = if ids { Profile::STRICT } else { no_key_ids };
+        let mut trusted = TrustAnchors::new();
+        for root in [&old.root.der, &new.root.der] {
+            trusted.add_der_with_profile(root, profile).unwrap();
+        }
+        let verifier = ChainVerifier::new(trusted);
         let a = verifier
             .validate_chain(&old.chain(), now(), &RustCrypto)
             .unwrap();
@@ -511,9 +540,10 @@ fn issuer_that_is_not_a_ca() {
     // An anchor that says it is not a CA.
     let pki = pki_with(|r| r.basic_constraints = Some((false, None)), keep, keep);
     assert_eq!(chain_error(validate(&pki)), ChainError::NotCa { index: 2 });
-    // A version-1-style anchor without basicConstraints is tolerated.
+    // An anchor without basicConstraints is no CA either (no exemption for
+    // version 1 style roots).
     let pki = pki_with(|r| r.basic_constraints = None, keep, keep);
-    assert!(validate(&pki).is_ok());
+    assert_eq!(chain_error(validate(&pki)), ChainError::NotCa { index: 2 });
 }
 
 #[test]
@@ -611,11 +641,11 @@ fn key_usage_of_issuer_and_leaf() {
         }
     );
     assert_eq!(err.code(), "chain.key-usage");
-    let cert_sign_only = UsageSpec {
-        key_cert_sign: true,
+    let crl_sign_only = UsageSpec {
+        crl_sign: true,
         ..UsageSpec::default()
     };
-    let pki = pki_with(keep, keep, |d| d.key_usage = Some(cert_sign_only));
+    let pki = pki_with(keep, keep, |d| d.key_usage = Some(crl_sign_only));
     let err = chain_error(validate(&pki));
     assert_eq!(
         err,
@@ -939,11 +969,9 @@ fn crl_with_bad_signature() {
         key_identifiers: false,
         ..CertSpec::intermediate()
     };
-    let pki = pki_with(
-        keep,
-        |c| c.key_identifiers = false,
-        |c| c.key_identifiers = false,
-    );
+    // The impostor's CRL carries no authorityKeyIdentifier, so it matches
+    // the intermediate by name alone and the signature decides.
+    let pki = TestPki::standard().unwrap();
     let err = chain_error(
         verifier_with_crl(&pki, &impostor, &crl(vec![])).validate_chain(
             &pki.chain(),

@@ -4,11 +4,19 @@
 //! 2020-12-02 to 2053-10-10, plus COSE_Sign messages carrying them in
 //! x5chain / x5bag. The messages are COSE_Sign (multi-signer), which this
 //! profile does not decode; their x5chain values are checked as chains.
+//!
+//! Both certificates were made with GnuTLS's certtool, which writes
+//! keyUsage as a two-byte BIT STRING with trailing zero bits (`03 03 07 06
+//! 00`, `03 03 07 80 00`); DER removes trailing zero bits of a named bit
+//! list (X.690 §11.2.2). The strict profile refuses them
+//! (`chain.malformed`, spec §10.4.1); everything else about them follows
+//! the profile, which the other tests show under a profile that relaxes
+//! exactly that check ([`Check::ExtensionEncoding`]) for these anchors.
 
 use std::path::PathBuf;
 
 use mtattest::crypto::{Curve, RustCrypto};
-use mtattest::trust::{ChainError, ChainVerifier, TrustAnchors};
+use mtattest::trust::{ChainError, ChainVerifier, Check, Position, Profile, TrustAnchors};
 use mtattest::{Error, UnixTime};
 use serde_json::Value;
 
@@ -30,12 +38,46 @@ fn json(name: &str) -> Value {
 /// 2026-09-21.
 const NOW: UnixTime = UnixTime::from_secs(1_790_000_000);
 
-fn ca_verifier() -> ChainVerifier {
+/// The strict profile, except that keyUsage may carry trailing zero bits.
+fn gnutls_key_usage() -> Profile {
+    Profile::STRICT
+        .relax(Check::ExtensionEncoding, Position::Anchor)
+        .relax(Check::ExtensionEncoding, Position::Leaf)
+}
+
+fn anchors_with(name: &str, profile: Profile) -> TrustAnchors {
     let mut anchors = TrustAnchors::new();
     anchors
-        .add_der(&read("ca.der"))
-        .expect("the CA certificate parses");
-    ChainVerifier::new(anchors)
+        .add_der_with_profile(&read(name), profile)
+        .expect("the certificate parses");
+    anchors
+}
+
+fn ca_verifier() -> ChainVerifier {
+    ChainVerifier::new(anchors_with("ca.der", gnutls_key_usage()))
+}
+
+#[test]
+fn the_strict_profile_refuses_their_key_usage_encoding() {
+    let strict = ChainVerifier::new(anchors_with("ca.der", Profile::STRICT));
+    let err = code(strict.validate_chain(&[read("alice.der")], NOW, &RustCrypto));
+    assert!(
+        matches!(&err, ChainError::Malformed { index: 1, reason } if reason.contains("2.5.29.15")),
+        "{err:?}"
+    );
+    // The anchor passes once its own keyUsage is tolerated; Alice's is next.
+    let anchor_only = Profile::STRICT.relax(Check::ExtensionEncoding, Position::Anchor);
+    let err = code(
+        ChainVerifier::new(anchors_with("ca.der", anchor_only)).validate_chain(
+            &[read("alice.der")],
+            NOW,
+            &RustCrypto,
+        ),
+    );
+    assert!(
+        matches!(&err, ChainError::Malformed { index: 0, reason } if reason.contains("2.5.29.15")),
+        "{err:?}"
+    );
 }
 
 fn code(result: Result<impl std::fmt::Debug, Error>) -> ChainError {
@@ -111,14 +153,23 @@ fn x5chain_values_of_the_signed_examples_validate() {
 #[test]
 fn where_they_should_not_chain() {
     let verifier = ca_verifier();
-    // The CA as a leaf: its keyUsage (keyCertSign, cRLSign) does not allow
-    // signing tokens.
+    // The CA as a leaf: self-signed, it has no authorityKeyIdentifier, which
+    // only a trust anchor may omit; and its keyUsage (keyCertSign, cRLSign)
+    // does not allow signing tokens.
     let err = code(verifier.validate_chain(&[read("ca.der")], NOW, &RustCrypto));
+    assert_eq!(err.code(), "chain.authority-key-id");
+    let without_aki = gnutls_key_usage().relax(Check::AuthorityKeyIdentifier, Position::Leaf);
+    let err = code(
+        ChainVerifier::new(anchors_with("ca.der", without_aki)).validate_chain(
+            &[read("ca.der")],
+            NOW,
+            &RustCrypto,
+        ),
+    );
     assert_eq!(err.code(), "chain.key-usage");
     // Alice is no CA: trusting her does not make her certificate an issuer,
     // and the CA's certificate is not issued by her.
-    let mut anchors = TrustAnchors::new();
-    anchors.add_der(&read("alice.der")).unwrap();
+    let anchors = anchors_with("alice.der", gnutls_key_usage());
     let err = code(ChainVerifier::new(anchors).validate_chain(&[read("ca.der")], NOW, &RustCrypto));
     assert_eq!(err.code(), "chain.no-anchor");
     // Before the certificates were issued, and after they expire.

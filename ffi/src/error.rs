@@ -171,6 +171,38 @@ pub enum mtattest_result {
     /// `chain.bad-revocation-data`: a configured CRL or status list is
     /// unusable.
     MTATTEST_CHAIN_BAD_REVOCATION_DATA = 523,
+    /// `chain.version`: a certificate is not version 3.
+    MTATTEST_CHAIN_VERSION = 524,
+    /// `chain.unique-identifier`: a certificate carries a unique identifier.
+    MTATTEST_CHAIN_UNIQUE_IDENTIFIER = 525,
+    /// `chain.serial-number`: a serial number is negative, zero or too long.
+    MTATTEST_CHAIN_SERIAL_NUMBER = 526,
+    /// `chain.empty-name`: an issuer or subject name is empty.
+    MTATTEST_CHAIN_EMPTY_NAME = 527,
+    /// `chain.time-encoding`: a date before 2050 is GeneralizedTime.
+    MTATTEST_CHAIN_TIME_ENCODING = 528,
+    /// `chain.authority-key-id`: authorityKeyIdentifier missing, critical or
+    /// without keyIdentifier.
+    MTATTEST_CHAIN_AUTHORITY_KEY_ID = 529,
+    /// `chain.subject-key-id`: subjectKeyIdentifier missing from a CA,
+    /// critical or empty.
+    MTATTEST_CHAIN_SUBJECT_KEY_ID = 530,
+    /// `chain.basic-constraints`: a CA's basicConstraints is not critical,
+    /// or a misplaced pathLenConstraint.
+    MTATTEST_CHAIN_BASIC_CONSTRAINTS = 531,
+    /// `chain.key-cert-sign-not-ca`: keyCertSign without cA.
+    MTATTEST_CHAIN_KEY_CERT_SIGN_NOT_CA = 532,
+    /// `chain.name-constraints`: nameConstraints, which the profile
+    /// refuses.
+    MTATTEST_CHAIN_NAME_CONSTRAINTS = 533,
+    /// `chain.policy-constraints`: a policy constraint, mapping or
+    /// inhibitAnyPolicy, which the profile refuses.
+    MTATTEST_CHAIN_POLICY_CONSTRAINTS = 534,
+    /// `chain.extended-key-usage`: a critical extKeyUsage without
+    /// anyExtendedKeyUsage.
+    MTATTEST_CHAIN_EXTENDED_KEY_USAGE = 535,
+    /// `chain.crl-key-usage`: a CRL's issuer may not sign CRLs.
+    MTATTEST_CHAIN_CRL_KEY_USAGE = 536,
 
     /// `freshness.nonce-length`: the challenge is not 8..64 bytes.
     MTATTEST_FRESHNESS_NONCE_LENGTH = 600,
@@ -353,6 +385,28 @@ pub(crate) const TABLE: &[(mtattest_result, &CStr)] = &[
         MTATTEST_CHAIN_BAD_REVOCATION_DATA,
         c"chain.bad-revocation-data",
     ),
+    (MTATTEST_CHAIN_VERSION, c"chain.version"),
+    (MTATTEST_CHAIN_UNIQUE_IDENTIFIER, c"chain.unique-identifier"),
+    (MTATTEST_CHAIN_SERIAL_NUMBER, c"chain.serial-number"),
+    (MTATTEST_CHAIN_EMPTY_NAME, c"chain.empty-name"),
+    (MTATTEST_CHAIN_TIME_ENCODING, c"chain.time-encoding"),
+    (MTATTEST_CHAIN_AUTHORITY_KEY_ID, c"chain.authority-key-id"),
+    (MTATTEST_CHAIN_SUBJECT_KEY_ID, c"chain.subject-key-id"),
+    (MTATTEST_CHAIN_BASIC_CONSTRAINTS, c"chain.basic-constraints"),
+    (
+        MTATTEST_CHAIN_KEY_CERT_SIGN_NOT_CA,
+        c"chain.key-cert-sign-not-ca",
+    ),
+    (MTATTEST_CHAIN_NAME_CONSTRAINTS, c"chain.name-constraints"),
+    (
+        MTATTEST_CHAIN_POLICY_CONSTRAINTS,
+        c"chain.policy-constraints",
+    ),
+    (
+        MTATTEST_CHAIN_EXTENDED_KEY_USAGE,
+        c"chain.extended-key-usage",
+    ),
+    (MTATTEST_CHAIN_CRL_KEY_USAGE, c"chain.crl-key-usage"),
     (MTATTEST_FRESHNESS_NONCE_LENGTH, c"freshness.nonce-length"),
     (MTATTEST_FRESHNESS_NONCE_MISSING, c"freshness.nonce-missing"),
     (

@@ -13,7 +13,9 @@ specification, never mtattest's own code:
   claims, mapped from CBOR to JSON by this script's own reading of
   spec/claims-json.md, equal the manifest's expected claims;
 * every cryptographic invalid case (a bad token signature, a bad chain,
-  revoked certificates): exactly the expected check fails;
+  revoked certificates): exactly the expected check fails; the chain check
+  adds the certificate profile of spec/trust.md §10.4.1–§10.4.2, read with
+  asn1crypto from the certificates' DER;
 * every invalid case whose fault is in the claims, freshness or replay:
   the token is nevertheless genuine (signature, chain, revocation pass), so
   its one fault is where the manifest says;
@@ -37,16 +39,18 @@ import datetime
 import json
 import struct
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+import asn1crypto.x509
 import cbor2
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.x509.oid import ExtensionOID
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import ExtensionPolicy, PolicyBuilder, Store
 from pycose.keys.curves import P256, P384
 from pycose.keys.ec2 import EC2Key
@@ -608,39 +612,48 @@ def x5chain_of(sign1: list) -> list:
     return [x5] if isinstance(x5, bytes) else list(x5)
 
 
-def cose_key(cert: x509.Certificate) -> EC2Key:
-    numbers = cert.public_key().public_numbers()
+def leaf_key(der: bytes):
+    """The leaf certificate's public key, read with asn1crypto so that a
+    certificate cryptography refuses to load (e.g. a negative serial) can
+    still have its token signature checked."""
+    spki = asn1crypto.x509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"]
+    return serialization.load_der_public_key(spki.dump())
+
+
+def cose_key(public_key) -> EC2Key:
+    numbers = public_key.public_numbers()
     size = (numbers.curve.key_size + 7) // 8
     curve = {"secp384r1": P384, "secp256r1": P256}[numbers.curve.name]
     return EC2Key(crv=curve, x=numbers.x.to_bytes(size, "big"), y=numbers.y.to_bytes(size, "big"))
 
 
-def signature_ok(token: bytes, leaf: x509.Certificate) -> bool:
+def signature_ok(token: bytes, leaf_der: bytes) -> bool:
     """pycose verifies the Sig_structure over the protected bytes as sent.
 
-    pycose also checks the values of header parameters this profile does not
-    read (an IV must be a byte string); spec §3.2 says a verifier ignores them.
-    When pycose refuses such a header, the Sig_structure of RFC 9052 §4.4 is
-    verified with cryptography directly.
+    The leaf's key is read with asn1crypto (`leaf_key`). pycose also checks
+    the values of header parameters this profile does not read (an IV must
+    be a byte string); spec §3.2 says a verifier ignores them. When pycose
+    refuses such a header, the Sig_structure of RFC 9052 §4.4 is verified
+    with cryptography directly.
     """
     sign1 = decode_sign1(token)
+    key = leaf_key(leaf_der)
     try:
         # pycose consumes the list it is given.
         message = Sign1Message.from_cose_obj(list(sign1), True)
     except ValueError:
-        return sig_structure_ok(sign1, leaf)
+        return sig_structure_ok(sign1, key)
     try:
-        message.key = cose_key(leaf)
+        message.key = cose_key(key)
         return bool(message.verify_signature())
     except Exception:  # pycose raises on a key/alg mismatch or bad lengths
         return False
 
 
-def sig_structure_ok(sign1: list, leaf: x509.Certificate) -> bool:
+def sig_structure_ok(sign1: list, key) -> bool:
     protected, _, payload, signature = sign1
     alg = cbor2.loads(protected).get(1)
     hash_alg, size = {-35: (hashes.SHA384(), 48), -7: (hashes.SHA256(), 32)}.get(alg, (None, 0))
-    key = leaf.public_key()
     if hash_alg is None or key.curve.key_size != size * 8 or len(signature) != 2 * size:
         return False
     tbs = cbor2.dumps(["Signature1", protected, b"", payload])
@@ -675,8 +688,74 @@ def utc(seconds: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
 
 
-KNOWN_EXTENSIONS = {ExtensionOID.BASIC_CONSTRAINTS, ExtensionOID.KEY_USAGE,
-                    ExtensionOID.SUBJECT_KEY_IDENTIFIER, ExtensionOID.AUTHORITY_KEY_IDENTIFIER}
+# §10.4.2: the extensions the profile processes, which may be critical.
+UNDERSTOOD_CRITICAL = {
+    "2.5.29.19",  # basicConstraints
+    "2.5.29.15",  # keyUsage
+    "2.5.29.37",  # extKeyUsage
+    "2.5.29.17",  # subjectAltName
+    "2.5.29.14",  # subjectKeyIdentifier
+    "2.5.29.35",  # authorityKeyIdentifier
+}
+NAME_CONSTRAINTS = "2.5.29.30"
+POLICY_CONTROLS = {"2.5.29.36", "2.5.29.33", "2.5.29.54"}
+ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0"
+
+
+def profile_problem(der: bytes, position: str) -> str | None:
+    """The first rule of spec §10.4.1 (and the extension rules of §10.4.2)
+    the certificate breaks, or None. `position` is leaf, intermediate or
+    anchor."""
+    tbs = asn1crypto.x509.Certificate.load(der)["tbs_certificate"]
+    if tbs["version"].native != "v3":
+        return "version"
+    if tbs["issuer_unique_id"].native is not None or tbs["subject_unique_id"].native is not None:
+        return "unique identifiers"
+    serial = tbs["serial_number"].native
+    if serial <= 0 or serial >= 1 << 160:
+        return "serial number"
+    if len(tbs["issuer"].chosen) == 0 or len(tbs["subject"].chosen) == 0:
+        return "empty name"
+    for field in ("not_before", "not_after"):
+        time = tbs["validity"][field]
+        if time.name == "general_time" and 1950 <= time.native.year <= 2049:
+            return "time encoding"
+    listed = [] if tbs["extensions"].native is None else tbs["extensions"]
+    exts = {e["extn_id"].dotted: e for e in listed}
+    critical = {oid for oid, e in exts.items() if e["critical"].native}
+    parsed = {oid: e["extn_value"].parsed for oid, e in exts.items()}
+    bc = parsed.get("2.5.29.19")
+    is_ca = bool(bc is not None and bc["ca"].native)
+    usage = parsed["2.5.29.15"].native if "2.5.29.15" in parsed else None
+    aki = parsed.get("2.5.29.35")
+    if aki is None:
+        if not (position == "anchor" and tbs["issuer"] == tbs["subject"]):
+            return "authority key identifier missing"
+    elif ("2.5.29.35" in critical or not aki["key_identifier"].native
+          or (aki["authority_cert_issuer"].native is None)
+          != (aki["authority_cert_serial_number"].native is None)):
+        return "authority key identifier"
+    ski = parsed.get("2.5.29.14")
+    if "2.5.29.14" in critical or (ski is not None and not ski.native) or (ski is None and is_ca):
+        return "subject key identifier"
+    if bc is not None:
+        if is_ca and "2.5.29.19" not in critical:
+            return "basic constraints not critical"
+        if bc["path_len_constraint"].native is not None and not (
+                is_ca and usage is not None and "key_cert_sign" in usage):
+            return "path length constraint"
+    if usage is not None and "key_cert_sign" in usage and not is_ca:
+        return "keyCertSign without cA"
+    if NAME_CONSTRAINTS in exts:
+        return "name constraints"
+    if POLICY_CONTROLS & exts.keys():
+        return "policy constraints"
+    if "2.5.29.37" in critical and ANY_EXTENDED_KEY_USAGE not in {
+            p.dotted for p in parsed["2.5.29.37"]}:
+        return "extended key usage"
+    if critical - UNDERSTOOD_CRITICAL:
+        return "unknown critical extension"
+    return None
 
 
 def chain_ok(certs: list, anchors: list, at: datetime.datetime) -> list | None:
@@ -684,9 +763,10 @@ def chain_ok(certs: list, anchors: list, at: datetime.datetime) -> list | None:
 
     cryptography's path validation (signatures, validity, issuers' CA flag,
     keyUsage and pathLenConstraint) with the web-PKI CA policy and any
-    end-entity extensions; the profile's own leaf rules are checked here:
-    keyUsage, if present, allows digitalSignature, and no critical extension
-    is unknown.
+    end-entity extensions; the profile's own rules are checked here: the
+    certificate profile of every certificate of the path (§10.4.1), the
+    leaf's keyUsage, if present, allows digitalSignature, and the curve and
+    hash of each signature.
     """
     try:
         verifier = (PolicyBuilder().store(Store(anchors)).time(at)
@@ -694,18 +774,19 @@ def chain_ok(certs: list, anchors: list, at: datetime.datetime) -> list | None:
                                         ee_policy=ExtensionPolicy.permit_all())
                     .build_client_verifier())
         path = verifier.verify(certs[0], certs[1:]).chain
+        leaf = certs[0]
+        try:
+            if not leaf.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature:
+                return None
+        except x509.ExtensionNotFound:
+            pass
     except Exception:
         return None
-    leaf = certs[0]
-    try:
-        if not leaf.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature:
+    for i, cert in enumerate(path):
+        position = "leaf" if i == 0 else "anchor" if i == len(path) - 1 else "intermediate"
+        der = cert.public_bytes(serialization.Encoding.DER)
+        if profile_problem(der, position) is not None:
             return None
-    except x509.ExtensionNotFound:
-        pass
-    for cert in path:
-        for ext in cert.extensions:
-            if ext.critical and ext.oid not in KNOWN_EXTENSIONS:
-                return None
     # The profile: a P-384 issuer signs with SHA-384, a P-256 one with SHA-256.
     for cert, issuer in zip(path, path[1:]):
         bits = issuer.public_key().curve.key_size
@@ -725,6 +806,12 @@ def revocation_ok(case: dict, base: Path, path: list, at: datetime.datetime) -> 
         for issuer in path[1:]:
             if issuer.subject != crl.issuer:
                 continue
+            # §10.5: the CRL's issuer must be allowed to sign CRLs.
+            try:
+                if not issuer.extensions.get_extension_for_class(x509.KeyUsage).value.crl_sign:
+                    return False
+            except x509.ExtensionNotFound:
+                pass
             if not crl.is_signature_valid(issuer.public_key()):
                 return False
             if not crl.last_update_utc <= at <= crl.next_update_utc:
@@ -741,13 +828,21 @@ def revocation_ok(case: dict, base: Path, path: list, at: datetime.datetime) -> 
 def genuine(case: dict, base: Path) -> set:
     """Which of signature / chain / revocation fail for the case's token."""
     token = (base / case["token"]).read_bytes()
-    certs = [x509.load_der_x509_certificate(c) for c in x5chain_of(decode_sign1(token))]
+    ders = x5chain_of(decode_sign1(token))
     anchors = x509.load_pem_x509_certificates((base / case["anchors"]).read_bytes())
     at = utc(case["time"])
     failed = set()
-    if not signature_ok(token, certs[0]):
+    if not signature_ok(token, ders[0]):
         failed.add("signature")
-    path = chain_ok(certs, anchors, at)
+    try:
+        with warnings.catch_warnings():
+            # A non-positive serial: the profile refuses it (§10.4.1) and
+            # so, in its next releases, will cryptography's parser.
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            certs = [x509.load_der_x509_certificate(c) for c in ders]
+    except ValueError:
+        certs = None
+    path = None if certs is None else chain_ok(certs, anchors, at)
     if path is None:
         failed.add("chain")
     elif not revocation_ok(case, base, path, at):
@@ -774,12 +869,16 @@ def expected_failure(code: str) -> str | None:
     if code in ("token.bad-signature", "token.key-algorithm-mismatch"):
         return "signature"
     if code in ("chain.revoked", "chain.suspended", "chain.crl-stale",
-                "chain.crl-not-yet-valid", "chain.crl-bad-signature"):
+                "chain.crl-not-yet-valid", "chain.crl-bad-signature", "chain.crl-key-usage"):
         return "revocation"
     if code in ("chain.bad-signature", "chain.expired", "chain.not-yet-valid", "chain.not-ca",
                 "chain.path-length", "chain.key-usage", "chain.no-anchor",
                 "chain.name-mismatch", "chain.unsupported-algorithm",
-                "chain.unknown-critical-extension"):
+                "chain.unknown-critical-extension", "chain.version", "chain.unique-identifier",
+                "chain.serial-number", "chain.empty-name", "chain.time-encoding",
+                "chain.authority-key-id", "chain.subject-key-id", "chain.basic-constraints",
+                "chain.key-cert-sign-not-ca", "chain.name-constraints",
+                "chain.policy-constraints", "chain.extended-key-usage"):
         return "chain"
     return None
 

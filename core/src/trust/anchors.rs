@@ -5,16 +5,21 @@ use alloc::vec::Vec;
 
 use super::cert::Cert;
 use super::error::ChainError;
+use super::profile::Profile;
 use crate::error::Error;
 
 /// The set of certificates a verifier trusts. Several may be trusted at once,
 /// so a manufacturer can rotate its root: tokens chaining to either verify.
 /// An anchor may be an intermediate CA, which then ends every path through it.
 ///
-/// An anchor is trusted for its subject name and key. Its validity period,
-/// basicConstraints, pathLenConstraint and keyUsage are still enforced, and an
-/// unknown critical extension in it still rejects the path (fail closed);
-/// only a missing basicConstraints is tolerated, for version 1 roots.
+/// An anchor is trusted for its subject name and key. It is still a
+/// certificate of the path: it must follow the certificate profile
+/// (version 3, critical basicConstraints with cA, keyUsage with
+/// keyCertSign, a subjectKeyIdentifier, ...; spec §10.3, §10.4), be valid at
+/// the verification time and carry no critical extension the profile does
+/// not process. Each anchor carries the [`Profile`] that paths ending at it
+/// are checked under: [`Profile::STRICT`] unless added with
+/// [`TrustAnchors::add_der_with_profile`].
 ///
 /// ```
 /// use mtattest::trust::TrustAnchors;
@@ -23,10 +28,12 @@ use crate::error::Error;
 /// assert!(anchors.is_empty());
 /// let err = anchors.add_der(b"not a certificate").unwrap_err();
 /// assert_eq!(err.code(), "chain.bad-anchor");
+/// let err = anchors.add_pem(b"").unwrap_err();
+/// assert_eq!(err.code(), "chain.bad-anchor");
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct TrustAnchors {
-    pub(crate) certs: Vec<Cert>,
+    entries: Vec<(Cert, Profile)>,
 }
 
 impl TrustAnchors {
@@ -35,53 +42,92 @@ impl TrustAnchors {
         TrustAnchors::default()
     }
 
-    /// Adds a DER certificate. Fails with `chain.bad-anchor` if it does not
-    /// parse, if its key is not a P-256 or P-384 key, or if it repeats an
-    /// anchor already in the set.
+    /// Adds a DER certificate, under the strict profile. Fails with
+    /// `chain.bad-anchor` if it does not parse, if its key is not a P-256 or
+    /// P-384 key, or if it repeats an anchor already in the set.
     pub fn add_der(&mut self, der: &[u8]) -> Result<(), Error> {
-        let index = self.certs.len();
+        self.add_der_with_profile(der, Profile::STRICT)
+    }
+
+    /// Adds a DER certificate whose paths are checked under `profile`
+    /// instead of the strict one: for an ecosystem whose real chains break a
+    /// named rule, relaxed for its own anchors only (spec §10.4.3).
+    pub fn add_der_with_profile(&mut self, der: &[u8], profile: Profile) -> Result<(), Error> {
+        let index = self.entries.len();
         let bad = |reason| ChainError::BadAnchor { index, reason };
         let cert = Cert::parse(der).map_err(bad)?;
         if let Err(problem) = &cert.key {
             return Err(bad(alloc::format!("{problem:?}")).into());
         }
-        if self.certs.iter().any(|c| c.same_entity(&cert)) {
+        if self.entries.iter().any(|(c, _)| c.same_entity(&cert)) {
             return Err(bad("the same anchor is already trusted".to_string()).into());
         }
-        self.certs.push(cert);
+        self.entries.push((cert, profile));
         Ok(())
     }
 
-    /// Adds every certificate of a PEM bundle; returns how many were added.
+    /// Adds every certificate of a PEM bundle (under the strict profile);
+    /// returns how many were added. A bundle without any certificate
+    /// (empty, blank, text without a PEM block) is refused with
+    /// `chain.bad-anchor`: it trusts nothing, and saying so beats a verifier
+    /// that silently refuses every token.
     #[cfg(feature = "std")]
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, Error> {
-        let certs =
-            x509_cert::Certificate::load_pem_chain(pem).map_err(|e| ChainError::BadAnchor {
-                index: self.certs.len(),
-                reason: alloc::format!("not a PEM certificate bundle: {e}"),
-            })?;
-        for cert in &certs {
-            let der = der::Encode::to_der(cert).map_err(|e| ChainError::BadAnchor {
-                index: self.certs.len(),
-                reason: alloc::format!("{e}"),
-            })?;
-            self.add_der(&der)?;
+        let bad = |reason: alloc::string::String| ChainError::BadAnchor {
+            index: self.entries.len(),
+            reason,
+        };
+        // `load_pem_chain` subtracts one from the length of the input with
+        // its trailing line breaks removed, which overflows (a panic in
+        // debug builds) when nothing else is left.
+        if pem.iter().all(u8::is_ascii_whitespace) {
+            return Err(bad("no certificate in the PEM text".to_string()).into());
         }
-        Ok(certs.len())
+        let certs = x509_cert::Certificate::load_pem_chain(pem)
+            .map_err(|e| bad(alloc::format!("not a PEM certificate bundle: {e}")))?;
+        if certs.is_empty() {
+            return Err(bad("no certificate in the PEM text".to_string()).into());
+        }
+        let mut ders = Vec::with_capacity(certs.len());
+        for cert in &certs {
+            ders.push(der::Encode::to_der(cert).map_err(|e| bad(alloc::format!("{e}")))?);
+        }
+        for der in &ders {
+            self.add_der(der)?;
+        }
+        Ok(ders.len())
     }
 
     /// How many anchors are trusted.
     pub fn len(&self) -> usize {
-        self.certs.len()
+        self.entries.len()
     }
 
     /// Whether no anchor is trusted.
     pub fn is_empty(&self) -> bool {
-        self.certs.is_empty()
+        self.entries.is_empty()
     }
 
     /// The anchor certificates, DER, in the order they were added.
     pub fn iter_der(&self) -> impl Iterator<Item = &[u8]> {
-        self.certs.iter().map(|c| c.der.as_slice())
+        self.entries.iter().map(|(c, _)| c.der.as_slice())
+    }
+
+    /// The profile of each anchor, in the order they were added.
+    pub fn iter_profiles(&self) -> impl Iterator<Item = &Profile> {
+        self.entries.iter().map(|(_, p)| p)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Cert, &Profile)> {
+        self.entries.iter().map(|(c, p)| (c, p))
+    }
+
+    pub(crate) fn get(&self, index: usize) -> Option<(&Cert, &Profile)> {
+        self.entries.get(index).map(|(c, p)| (c, p))
+    }
+
+    /// The anchor that is `cert` (same subject and key), if any.
+    pub(crate) fn position(&self, cert: &Cert) -> Option<usize> {
+        self.entries.iter().position(|(a, _)| a.same_entity(cert))
     }
 }

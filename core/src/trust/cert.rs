@@ -1,8 +1,20 @@
 //! One certificate, parsed once into exactly what path validation needs.
 //!
-//! Parsing uses `x509-cert` (strict DER); the to-be-signed bytes are sliced
-//! from the received DER rather than re-encoded, so the signature is checked
-//! over exactly the bytes that were signed.
+//! Parsing uses `x509-cert`, then insists on the distinguished encoding: the
+//! certificate must re-encode to exactly the bytes received (so an
+//! explicitly encoded DEFAULT value, such as version v1 or `critical FALSE`,
+//! is refused). The value of every extension RFC 5280 §4.2 defines must
+//! decode as its type; whether it is also DER is recorded and is a profile
+//! check (`Check::ExtensionEncoding`), because real producers get one case
+//! wrong (keyUsage with trailing zero bits, as GnuTLS and some Android
+//! Keymaster versions write it). The to-be-signed bytes are sliced from the
+//! received DER, so the signature is checked over exactly the bytes that
+//! were signed.
+//!
+//! What is refused here is refused as `chain.malformed` whatever the
+//! profile: it is not a well-formed certificate. Whether a well-formed
+//! certificate follows the profile is decided by `profile`, from the facts
+//! recorded here.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -12,12 +24,16 @@ use der::asn1::ObjectIdentifier;
 use der::oid::db::rfc5912;
 use der::{Decode, Encode, Header, Reader, SliceReader};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies,
+    CrlDistributionPoints, ExtendedKeyUsage, FreshestCrl, IssuerAltName, KeyUsage, NameConstraints,
+    PolicyConstraints, PolicyMappings, SubjectAltName, SubjectInfoAccessSyntax,
+    SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 use x509_cert::time::Time;
-use x509_cert::Certificate;
+use x509_cert::{Certificate, Version};
 
+use super::name::names_match;
 use crate::crypto::{Algorithm, CryptoProvider, Curve, PublicKey};
 
 /// A signature algorithm as named in a certificate or CRL.
@@ -36,41 +52,82 @@ pub(crate) enum KeyProblem {
     Invalid(String),
 }
 
+/// The parts of an authorityKeyIdentifier the profile looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuthorityKeyId {
+    pub(crate) key_id: Option<Vec<u8>>,
+    pub(crate) has_issuer: bool,
+    pub(crate) has_serial: bool,
+}
+
 /// A parsed certificate. Problems that only matter if the certificate ends
-/// up in the validated path (key, algorithm, unknown critical extension) are
-/// kept and reported then.
+/// up in the validated path (key, algorithm, profile rules) are kept and
+/// reported then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Cert {
     pub(crate) der: Vec<u8>,
     pub(crate) tbs: Vec<u8>,
+    pub(crate) version: Version,
+    /// The serial number's INTEGER content octets, as encoded.
+    pub(crate) serial: Vec<u8>,
+    pub(crate) serial_hex: String,
     pub(crate) subject: Name,
     pub(crate) issuer: Name,
     pub(crate) spki: Vec<u8>,
-    pub(crate) serial_hex: String,
     pub(crate) not_before: i64,
     pub(crate) not_after: i64,
+    /// The first validity field (`notBefore`, `notAfter`) written as
+    /// GeneralizedTime although its year is in 1950..=2049.
+    pub(crate) generalized_time_before_2050: Option<&'static str>,
+    pub(crate) has_unique_id: bool,
     pub(crate) key: Result<PublicKey, KeyProblem>,
     /// The signature algorithm, or the unsupported algorithm's description.
     pub(crate) sig_alg: Result<SigAlg, String>,
     /// The ECDSA signature, DER `Ecdsa-Sig-Value`.
     pub(crate) signature: Vec<u8>,
+    /// Every extension's OID and criticality, in certificate order.
+    pub(crate) extensions: Vec<(ObjectIdentifier, bool)>,
     pub(crate) basic_constraints: Option<BasicConstraints>,
     pub(crate) key_usage: Option<KeyUsage>,
     pub(crate) ski: Option<Vec<u8>>,
-    pub(crate) aki: Option<Vec<u8>>,
-    /// The first critical extension other than basicConstraints, keyUsage,
-    /// subjectKeyIdentifier and authorityKeyIdentifier.
-    pub(crate) unknown_critical: Option<String>,
+    pub(crate) aki: Option<AuthorityKeyId>,
+    /// Whether extKeyUsage (when present) lists anyExtendedKeyUsage.
+    pub(crate) eku_allows_any: bool,
+    /// The first extension whose value decodes but is not DER.
+    pub(crate) non_der_extension: Option<ObjectIdentifier>,
 }
 
 impl Cert {
     /// Parses a DER certificate. The error is a reason for `chain.malformed`.
     pub(crate) fn parse(der: &[u8]) -> Result<Cert, String> {
         let cert = Certificate::from_der(der).map_err(|e| format!("not DER X.509: {e}"))?;
+        if cert.to_der().ok().as_deref() != Some(der) {
+            return Err(
+                "not DER: the certificate is not in its distinguished encoding (e.g. an \
+                 explicitly encoded DEFAULT value such as version v1 or critical FALSE)"
+                    .to_string(),
+            );
+        }
         let tbs = tbs_slice(der).map_err(|e| format!("not DER X.509: {e}"))?;
         let t = &cert.tbs_certificate;
         if cert.signature_algorithm != t.signature {
             return Err("signatureAlgorithm differs from the TBS signature field".to_string());
+        }
+        // RFC 5280 §4.1: extensions only in v3, unique identifiers from v2.
+        if t.version != Version::V3 && t.extensions.is_some() {
+            return Err(format!(
+                "extensions in a version {} certificate",
+                version_number(t.version)
+            ));
+        }
+        let has_unique_id = t.issuer_unique_id.is_some() || t.subject_unique_id.is_some();
+        if t.version == Version::V1 && has_unique_id {
+            return Err("a unique identifier in a version 1 certificate".to_string());
+        }
+        for (field, name) in [("issuer", &t.issuer), ("subject", &t.subject)] {
+            if name.0.iter().any(|rdn| rdn.0.is_empty()) {
+                return Err(format!("{field} name has an empty RDN"));
+            }
         }
         let sig_alg = signature_algorithm(&cert.signature_algorithm);
         let signature = cert
@@ -80,89 +137,220 @@ impl Cert {
             .to_vec();
         let not_before = unix_seconds(t.validity.not_before)?;
         let not_after = unix_seconds(t.validity.not_after)?;
+        let generalized_time_before_2050 = [
+            ("notBefore", t.validity.not_before),
+            ("notAfter", t.validity.not_after),
+        ]
+        .into_iter()
+        .find(|(_, time)| generalized_before_2050(time))
+        .map(|(field, _)| field);
         let spki = t
             .subject_public_key_info
             .to_der()
             .map_err(|e| format!("subjectPublicKeyInfo: {e}"))?;
         let key = public_key(&t.subject_public_key_info);
 
-        let mut basic_constraints = None;
-        let mut key_usage = None;
-        let mut ski = None;
-        let mut aki = None;
-        let mut unknown_critical = None;
-        let mut seen: Vec<ObjectIdentifier> = Vec::new();
-        for ext in t.extensions.iter().flatten() {
-            if seen.contains(&ext.extn_id) {
-                return Err(format!("extension {} appears twice", ext.extn_id));
-            }
-            seen.push(ext.extn_id);
-            let value = ext.extn_value.as_bytes();
-            let bad = |e: der::Error| format!("extension {}: {e}", ext.extn_id);
-            match ext.extn_id {
-                rfc5912::ID_CE_BASIC_CONSTRAINTS => {
-                    basic_constraints = Some(BasicConstraints::from_der(value).map_err(bad)?);
-                }
-                rfc5912::ID_CE_KEY_USAGE => {
-                    key_usage = Some(KeyUsage::from_der(value).map_err(bad)?);
-                }
-                rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER => {
-                    let id = SubjectKeyIdentifier::from_der(value).map_err(bad)?;
-                    ski = Some(id.0.as_bytes().to_vec());
-                }
-                rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
-                    let id = AuthorityKeyIdentifier::from_der(value).map_err(bad)?;
-                    aki = id.key_identifier.map(|k| k.as_bytes().to_vec());
-                }
-                other => {
-                    if ext.critical && unknown_critical.is_none() {
-                        unknown_critical = Some(other.to_string());
-                    }
-                }
-            }
-        }
-        Ok(Cert {
+        let mut parsed = Cert {
             der: der.to_vec(),
             tbs,
+            version: t.version,
+            serial: t.serial_number.as_bytes().to_vec(),
+            serial_hex: serial_hex(t.serial_number.as_bytes()),
             subject: t.subject.clone(),
             issuer: t.issuer.clone(),
             spki,
-            serial_hex: serial_hex(t.serial_number.as_bytes()),
             not_before,
             not_after,
+            generalized_time_before_2050,
+            has_unique_id,
             key,
             sig_alg,
             signature,
-            basic_constraints,
-            key_usage,
-            ski,
-            aki,
-            unknown_critical,
-        })
+            extensions: Vec::new(),
+            basic_constraints: None,
+            key_usage: None,
+            ski: None,
+            aki: None,
+            eku_allows_any: false,
+            non_der_extension: None,
+        };
+        if t.extensions.as_ref().is_some_and(Vec::is_empty) {
+            return Err("empty extensions (RFC 5280: SIZE (1..MAX))".to_string());
+        }
+        for ext in t.extensions.iter().flatten() {
+            if parsed.extension(ext.extn_id).is_some() {
+                return Err(format!("extension {} appears twice", ext.extn_id));
+            }
+            parsed.extensions.push((ext.extn_id, ext.critical));
+            parsed
+                .read_extension(ext.extn_id, ext.extn_value.as_bytes())
+                .map_err(|e| format!("extension {}: {e}", ext.extn_id))?;
+        }
+        Ok(parsed)
+    }
+
+    /// Decodes the value of an extension RFC 5280 §4.2 defines and keeps
+    /// what the profile uses. A value that does not decode is malformed; one
+    /// that decodes but is not in its distinguished encoding is recorded for
+    /// [`Check::ExtensionEncoding`](super::profile::Check::ExtensionEncoding).
+    /// Other extensions are opaque.
+    fn read_extension(&mut self, oid: ObjectIdentifier, value: &[u8]) -> Result<(), String> {
+        let mut canonical = true;
+        let c = &mut canonical;
+        match oid {
+            rfc5912::ID_CE_BASIC_CONSTRAINTS => {
+                self.basic_constraints = Some(read(value, c)?);
+            }
+            rfc5912::ID_CE_KEY_USAGE => {
+                let usage: KeyUsage = read(value, c)?;
+                if usage.0.is_empty() {
+                    return Err("keyUsage asserts no usage (RFC 5280 §4.2.1.3)".to_string());
+                }
+                self.key_usage = Some(usage);
+            }
+            rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER => {
+                let ski: SubjectKeyIdentifier = read(value, c)?;
+                self.ski = Some(ski.0.as_bytes().to_vec());
+            }
+            rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
+                let aki: AuthorityKeyIdentifier = read(value, c)?;
+                self.aki = Some(AuthorityKeyId {
+                    key_id: aki.key_identifier.map(|k| k.as_bytes().to_vec()),
+                    has_issuer: aki.authority_cert_issuer.is_some(),
+                    has_serial: aki.authority_cert_serial_number.is_some(),
+                });
+            }
+            rfc5912::ID_CE_EXT_KEY_USAGE => {
+                let eku: ExtendedKeyUsage = read(value, c)?;
+                non_empty(&eku.0)?;
+                self.eku_allows_any = eku.0.contains(&rfc5912::ANY_EXTENDED_KEY_USAGE);
+            }
+            rfc5912::ID_CE_SUBJECT_ALT_NAME => non_empty(&read::<SubjectAltName>(value, c)?.0)?,
+            rfc5912::ID_CE_ISSUER_ALT_NAME => non_empty(&read::<IssuerAltName>(value, c)?.0)?,
+            rfc5912::ID_CE_NAME_CONSTRAINTS => {
+                read::<NameConstraints>(value, c)?;
+            }
+            rfc5912::ID_CE_CERTIFICATE_POLICIES => {
+                non_empty(&read::<CertificatePolicies>(value, c)?.0)?
+            }
+            rfc5912::ID_CE_POLICY_MAPPINGS => non_empty(&read::<PolicyMappings>(value, c)?.0)?,
+            rfc5912::ID_CE_POLICY_CONSTRAINTS => {
+                read::<PolicyConstraints>(value, c)?;
+            }
+            rfc5912::ID_CE_INHIBIT_ANY_POLICY => {
+                read::<der::asn1::Uint>(value, c)?;
+            }
+            rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS => {
+                non_empty(&read::<CrlDistributionPoints>(value, c)?.0)?
+            }
+            rfc5912::ID_CE_FRESHEST_CRL => non_empty(&read::<FreshestCrl>(value, c)?.0)?,
+            rfc5912::ID_PE_AUTHORITY_INFO_ACCESS => {
+                non_empty(&read::<AuthorityInfoAccessSyntax>(value, c)?.0)?
+            }
+            rfc5912::ID_PE_SUBJECT_INFO_ACCESS => {
+                non_empty(&read::<SubjectInfoAccessSyntax>(value, c)?.0)?
+            }
+            _ => {}
+        }
+        if !canonical && self.non_der_extension.is_none() {
+            self.non_der_extension = Some(oid);
+        }
+        Ok(())
+    }
+
+    /// Whether the certificate has the extension, and if so whether it is
+    /// marked critical.
+    pub(crate) fn extension(&self, oid: ObjectIdentifier) -> Option<bool> {
+        self.extensions
+            .iter()
+            .find(|(id, _)| *id == oid)
+            .map(|(_, critical)| *critical)
+    }
+
+    /// Whether basicConstraints says cA TRUE.
+    pub(crate) fn is_ca(&self) -> bool {
+        self.basic_constraints.as_ref().is_some_and(|bc| bc.ca)
+    }
+
+    /// The keyIdentifier of the authorityKeyIdentifier, if any.
+    pub(crate) fn aki_key_id(&self) -> Option<&[u8]> {
+        self.aki.as_ref().and_then(|a| a.key_id.as_deref())
     }
 
     /// Whether issuer and subject are the same name (RFC 5280 "self-issued").
     pub(crate) fn is_self_issued(&self) -> bool {
-        self.issuer == self.subject
+        names_match(&self.issuer, &self.subject)
     }
 
     /// Whether `self` and `other` are the same certificate or carry the same
     /// subject and key (a loop).
     pub(crate) fn same_entity(&self, other: &Cert) -> bool {
-        self.der == other.der || (self.subject == other.subject && self.spki == other.spki)
+        self.der == other.der
+            || (self.spki == other.spki && names_match(&self.subject, &other.subject))
     }
 
     /// Whether `self`'s issuer field and authority key identifier fit `issuer`.
     pub(crate) fn issuer_matches(&self, issuer: &Cert) -> Result<(), &'static str> {
-        if self.issuer != issuer.subject {
+        if !names_match(&self.issuer, &issuer.subject) {
             return Err("issuer name differs from the next certificate's subject");
         }
-        match (&self.aki, &issuer.ski) {
-            (Some(aki), Some(ski)) if aki != ski => Err(
+        match (self.aki_key_id(), &issuer.ski) {
+            (Some(aki), Some(ski)) if aki != ski.as_slice() => Err(
                 "authority key identifier differs from the next certificate's subject key identifier",
             ),
             _ => Ok(()),
         }
+    }
+}
+
+/// The version as people write it (v1 is 1).
+pub(crate) fn version_number(version: Version) -> u8 {
+    match version {
+        Version::V1 => 1,
+        Version::V2 => 2,
+        Version::V3 => 3,
+    }
+}
+
+/// Decodes `value` as `T` and says whether it is `T`'s distinguished
+/// encoding: `der` accepts some non-DER forms (an explicitly encoded
+/// DEFAULT, a named bit list with trailing zero bits or unknown bits), which
+/// re-encoding exposes.
+fn decode_value<T: for<'a> Decode<'a> + Encode>(value: &[u8]) -> Result<(T, bool), String> {
+    let decoded = T::from_der(value).map_err(|e| e.to_string())?;
+    let canonical = decoded.to_der().ok().as_deref() == Some(value);
+    Ok((decoded, canonical))
+}
+
+/// Decodes `value` as `T`, clearing `canonical` if it is not DER.
+fn read<T: for<'a> Decode<'a> + Encode>(value: &[u8], canonical: &mut bool) -> Result<T, String> {
+    let (decoded, is_der) = decode_value(value)?;
+    *canonical &= is_der;
+    Ok(decoded)
+}
+
+/// Decodes `value` as `T`, refusing anything but its distinguished encoding.
+pub(crate) fn strict<T: for<'a> Decode<'a> + Encode>(value: &[u8]) -> Result<T, String> {
+    match decode_value(value)? {
+        (decoded, true) => Ok(decoded),
+        (_, false) => Err("value is not in its distinguished (DER) encoding".to_string()),
+    }
+}
+
+/// RFC 5280 declares these sequences `SIZE (1..MAX)`.
+fn non_empty<T>(items: &[T]) -> Result<(), String> {
+    if items.is_empty() {
+        return Err("empty sequence (RFC 5280: SIZE (1..MAX))".to_string());
+    }
+    Ok(())
+}
+
+/// RFC 5280 §4.1.2.5: dates through 2049 are UTCTime; GeneralizedTime is for
+/// 2050 on (and before 1950, which UTCTime cannot express).
+pub(crate) fn generalized_before_2050(time: &Time) -> bool {
+    match time {
+        Time::GeneralTime(t) => (1950..2050).contains(&t.to_date_time().year()),
+        Time::UtcTime(_) => false,
     }
 }
 

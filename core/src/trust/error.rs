@@ -98,7 +98,8 @@ pub enum ChainError {
         /// The verification time, Unix seconds.
         now: i64,
     },
-    /// An issuing certificate lacks basicConstraints with `cA` true.
+    /// An issuing certificate lacks basicConstraints with `cA` true
+    /// (trust anchors included).
     #[error("certificate {index} issues a certificate but is not a CA")]
     NotCa {
         /// The issuing certificate.
@@ -115,8 +116,9 @@ pub enum ChainError {
         /// The number of non-self-issued intermediate CAs below it.
         found: usize,
     },
-    /// keyUsage is present without the bit the certificate's role needs:
-    /// keyCertSign for an issuer, digitalSignature for the leaf.
+    /// keyUsage does not allow what the certificate's role needs: an issuer
+    /// must have keyUsage with keyCertSign; the leaf's keyUsage, if present,
+    /// must include digitalSignature.
     #[error("certificate {index} has keyUsage without {required}")]
     KeyUsage {
         /// The certificate.
@@ -140,6 +142,105 @@ pub enum ChainError {
         index: usize,
         /// The name or the key identifier differs.
         reason: &'static str,
+    },
+    /// A certificate is not version 3 (§10.4.1 `Version`). Version 1 and 2
+    /// certificates cannot carry the extensions the profile relies on.
+    #[error("certificate {index} is version {version}; the profile requires version 3")]
+    Version {
+        /// The certificate.
+        index: usize,
+        /// Its version as written (1, 2).
+        version: u8,
+    },
+    /// A certificate carries issuerUniqueID or subjectUniqueID, which
+    /// RFC 5280 §4.1.2.8 forbids conforming CAs to generate.
+    #[error("certificate {index} carries a unique identifier")]
+    UniqueIdentifier {
+        /// The certificate.
+        index: usize,
+    },
+    /// A serial number that is negative, zero or longer than 20 octets
+    /// (RFC 5280 §4.1.2.2).
+    #[error("certificate {index} has a serial number that is {reason}")]
+    SerialNumber {
+        /// The certificate.
+        index: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An empty issuer or subject name (RFC 5280 §4.1.2.4, §4.1.2.6).
+    #[error("certificate {index} has an empty {field} name")]
+    EmptyName {
+        /// The certificate.
+        index: usize,
+        /// `issuer` or `subject`.
+        field: &'static str,
+    },
+    /// A validity date before 2050 written as GeneralizedTime instead of
+    /// UTCTime (RFC 5280 §4.1.2.5).
+    #[error("certificate {index} writes its {field} before 2050 as GeneralizedTime")]
+    TimeEncoding {
+        /// The certificate.
+        index: usize,
+        /// `notBefore` or `notAfter`.
+        field: &'static str,
+    },
+    /// authorityKeyIdentifier missing where it is required, marked
+    /// critical, or without a keyIdentifier (RFC 5280 §4.2.1.1).
+    #[error("certificate {index}: authorityKeyIdentifier {reason}")]
+    AuthorityKeyId {
+        /// The certificate.
+        index: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// subjectKeyIdentifier missing from a CA certificate, marked
+    /// critical, or empty (RFC 5280 §4.2.1.2).
+    #[error("certificate {index}: subjectKeyIdentifier {reason}")]
+    SubjectKeyId {
+        /// The certificate.
+        index: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// basicConstraints of a CA certificate not marked critical, or a
+    /// pathLenConstraint where RFC 5280 §4.2.1.9 forbids one.
+    #[error("certificate {index}: basicConstraints {reason}")]
+    BasicConstraints {
+        /// The certificate.
+        index: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// keyUsage asserts keyCertSign in a certificate that is not a CA
+    /// (RFC 5280 §4.2.1.3, §4.2.1.9).
+    #[error("certificate {index} asserts keyCertSign but basicConstraints does not say cA")]
+    KeyCertSignNotCa {
+        /// The certificate.
+        index: usize,
+    },
+    /// A nameConstraints extension, critical or not: the profile does not
+    /// process name constraints (§10.4.2).
+    #[error("certificate {index} carries nameConstraints, which this profile does not process")]
+    NameConstraints {
+        /// The certificate.
+        index: usize,
+    },
+    /// A policyConstraints, policyMappings or inhibitAnyPolicy extension,
+    /// critical or not: the profile does not process policies (§10.4.2).
+    #[error("certificate {index} carries the policy extension {oid}, which this profile does not process")]
+    PolicyConstraints {
+        /// The certificate.
+        index: usize,
+        /// The extension's OID, dotted.
+        oid: String,
+    },
+    /// A critical extKeyUsage without anyExtendedKeyUsage: the key is
+    /// restricted to purposes that do not include attestation.
+    #[error("certificate {index} has a critical extKeyUsage without anyExtendedKeyUsage")]
+    ExtendedKeyUsage {
+        /// The certificate.
+        index: usize,
     },
     /// No trust anchor issued the chain's last certificate, and no
     /// certificate of the chain is itself an anchor.
@@ -174,6 +275,13 @@ pub enum ChainError {
     #[error("a CRL for issuer {index} does not verify under its key")]
     CrlBadSignature {
         /// The issuing certificate the CRL claims to come from.
+        index: usize,
+    },
+    /// A CRL for the issuer at `index` matches it, but the issuer's
+    /// keyUsage does not allow cRLSign (RFC 5280 §6.3.3 (f)).
+    #[error("a CRL for issuer {index} is signed by a key whose keyUsage lacks cRLSign")]
+    CrlKeyUsage {
+        /// The issuing certificate the CRL comes from.
         index: usize,
     },
     /// The CRL for the issuer at `index` has passed its `nextUpdate` (plus
@@ -235,10 +343,23 @@ impl ChainError {
             ChainError::KeyUsage { .. } => "chain.key-usage",
             ChainError::UnknownCriticalExtension { .. } => "chain.unknown-critical-extension",
             ChainError::NameMismatch { .. } => "chain.name-mismatch",
+            ChainError::Version { .. } => "chain.version",
+            ChainError::UniqueIdentifier { .. } => "chain.unique-identifier",
+            ChainError::SerialNumber { .. } => "chain.serial-number",
+            ChainError::EmptyName { .. } => "chain.empty-name",
+            ChainError::TimeEncoding { .. } => "chain.time-encoding",
+            ChainError::AuthorityKeyId { .. } => "chain.authority-key-id",
+            ChainError::SubjectKeyId { .. } => "chain.subject-key-id",
+            ChainError::BasicConstraints { .. } => "chain.basic-constraints",
+            ChainError::KeyCertSignNotCa { .. } => "chain.key-cert-sign-not-ca",
+            ChainError::NameConstraints { .. } => "chain.name-constraints",
+            ChainError::PolicyConstraints { .. } => "chain.policy-constraints",
+            ChainError::ExtendedKeyUsage { .. } => "chain.extended-key-usage",
             ChainError::NoAnchor { .. } => "chain.no-anchor",
             ChainError::Revoked { .. } => "chain.revoked",
             ChainError::Suspended { .. } => "chain.suspended",
             ChainError::CrlBadSignature { .. } => "chain.crl-bad-signature",
+            ChainError::CrlKeyUsage { .. } => "chain.crl-key-usage",
             ChainError::CrlStale { .. } => "chain.crl-stale",
             ChainError::CrlNotYetValid { .. } => "chain.crl-not-yet-valid",
             ChainError::BadAnchor { .. } => "chain.bad-anchor",
@@ -261,10 +382,23 @@ impl ChainError {
             | ChainError::KeyUsage { index, .. }
             | ChainError::UnknownCriticalExtension { index, .. }
             | ChainError::NameMismatch { index, .. }
+            | ChainError::Version { index, .. }
+            | ChainError::UniqueIdentifier { index }
+            | ChainError::SerialNumber { index, .. }
+            | ChainError::EmptyName { index, .. }
+            | ChainError::TimeEncoding { index, .. }
+            | ChainError::AuthorityKeyId { index, .. }
+            | ChainError::SubjectKeyId { index, .. }
+            | ChainError::BasicConstraints { index, .. }
+            | ChainError::KeyCertSignNotCa { index }
+            | ChainError::NameConstraints { index }
+            | ChainError::PolicyConstraints { index, .. }
+            | ChainError::ExtendedKeyUsage { index }
             | ChainError::NoAnchor { index }
             | ChainError::Revoked { index, .. }
             | ChainError::Suspended { index, .. }
             | ChainError::CrlBadSignature { index }
+            | ChainError::CrlKeyUsage { index }
             | ChainError::CrlStale { index, .. }
             | ChainError::CrlNotYetValid { index, .. } => Some(*index),
             ChainError::Missing

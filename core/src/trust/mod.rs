@@ -18,15 +18,16 @@
 //! The chain is taken in x5chain order (leaf first, each certificate issued
 //! by the next); it is never reordered. The root may be included or
 //! omitted. The first certificate after the leaf that is a trust anchor ends
-//! the path; otherwise the last one must be issued by an anchor. Per link:
-//! name chaining (and authority/subject key identifiers when both exist),
-//! issuer is a CA within its pathLenConstraint with keyCertSign when
-//! keyUsage is present, signature, validity at the given time, no unknown
-//! critical extension; the leaf must allow digitalSignature when keyUsage is
-//! present; no certificate may repeat. Understood extensions:
-//! basicConstraints, keyUsage, subjectKeyIdentifier,
-//! authorityKeyIdentifier; any other critical extension (e.g. nameConstraints,
-//! extKeyUsage, certificatePolicies marked critical) rejects the path.
+//! the path; otherwise the last one must be issued by an anchor. Every
+//! certificate must be strict DER (`cert`). Every certificate of the path,
+//! the anchor included, must follow the certificate profile: the named
+//! checks of [`profile`] (version 3, serial number, names, time encoding,
+//! key identifiers, basicConstraints, keyUsage, no name or policy
+//! constraints, extKeyUsage, no unknown critical extension, validity). Per
+//! link: name chaining by the rules of RFC 5280 §7.1 (and authority/subject
+//! key identifiers), the issuer is a CA within its pathLenConstraint whose
+//! keyUsage allows keyCertSign, the signature verifies; the leaf must allow
+//! digitalSignature when keyUsage is present; no certificate may repeat.
 //!
 //! # Caching
 //! With `std`, a verifier may hold a [`ChainCache`]: a chain seen before
@@ -38,7 +39,9 @@ mod anchors;
 mod cache;
 mod cert;
 mod error;
+mod name;
 mod path;
+pub mod profile;
 mod revocation;
 #[cfg(feature = "test-pki")]
 pub mod test_pki;
@@ -50,6 +53,7 @@ pub use anchors::TrustAnchors;
 #[cfg(feature = "std")]
 pub use cache::{CacheStats, ChainCache};
 pub use error::ChainError;
+pub use profile::{Check, Position, Profile};
 pub use revocation::{Revocation, Status, StatusEntry, StatusList};
 
 use crate::claims::ClaimsSet;
@@ -269,9 +273,10 @@ impl ChainVerifier {
         let mut data = Vec::new();
         data.extend_from_slice(b"mtattest trust configuration v1\0");
         data.extend_from_slice(&(self.anchors.len() as u64).to_be_bytes());
-        for der in self.anchors.iter_der() {
+        for (der, profile) in self.anchors.iter_der().zip(self.anchors.iter_profiles()) {
             data.extend_from_slice(&(der.len() as u64).to_be_bytes());
             data.extend_from_slice(der);
+            profile.fingerprint_into(&mut data);
         }
         self.revocation.fingerprint_into(&mut data);
         let o = self.options;

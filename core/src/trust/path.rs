@@ -11,22 +11,19 @@
 //! 2. the anchor: the first certificate after the leaf that is itself a
 //!    trust anchor ends the path (later certificates are ignored); otherwise
 //!    the last certificate must be issued by an anchor, chosen by name and
-//!    key identifier and confirmed by signature (`chain.no-anchor`);
+//!    key identifier and confirmed by signature (`chain.no-anchor`). The
+//!    anchor brings the [`Profile`] the rest is checked under;
 //! 3. name chaining of every link (`chain.name-mismatch`);
-//! 4. the anchor's own validity and critical extensions;
-//! 5. for each link from the anchor down: the issuer is a CA
-//!    (`chain.not-ca`) within its pathLenConstraint (`chain.path-length`)
-//!    and may sign certificates (`chain.key-usage`); the signature verifies
-//!    (`chain.unsupported-algorithm`, `chain.bad-signature`); the
-//!    certificate is valid at the given time (`chain.expired`,
-//!    `chain.not-yet-valid`) and has no unknown critical extension
-//!    (`chain.unknown-critical-extension`); the leaf may sign
-//!    (`chain.key-usage`); revocation (`chain.revoked`, `chain.suspended`,
-//!    `chain.crl-*`).
+//! 4. each certificate from the anchor down: its signature under the key of
+//!    the certificate above it (`chain.unsupported-algorithm`,
+//!    `chain.bad-signature`); if it issues the next one, that it is a CA
+//!    within its pathLenConstraint whose keyUsage allows keyCertSign
+//!    (`profile::check_issuer`); its content (`profile::check_certificate`);
+//!    its validity at the given time (`chain.not-yet-valid`,
+//!    `chain.expired`); for the leaf, that it may sign (`chain.key-usage`);
+//!    revocation (`chain.revoked`, `chain.suspended`, `chain.crl-*`).
 //!
-//! Names are compared as encoded (binary equality of the DER `Name`), as
-//! most deployed verifiers do; issuers that rely on RFC 5280's case-folding
-//! rules will not chain.
+//! Names are compared by the rules of RFC 5280 §7.1 (`name`).
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -34,17 +31,11 @@ use alloc::vec::Vec;
 use super::anchors::TrustAnchors;
 use super::cert::{check_signature, Cert, KeyProblem};
 use super::error::ChainError;
+use super::profile::{self, Check, Position, Profile, Subject};
 use super::revocation::{Revocation, Status};
 use super::{ChainOptions, ValidatedChain};
 use crate::crypto::{CryptoProvider, PublicKey};
 use crate::time::UnixTime;
-
-/// One certificate of the path being validated, with the index errors name.
-struct Node<'a> {
-    cert: &'a Cert,
-    index: usize,
-    is_anchor: bool,
-}
 
 /// Validates `chain` (DER, leaf first) and returns the leaf key and the time
 /// window in which the result holds.
@@ -89,41 +80,43 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
     }
 
     // The path: chain certificates up to the anchor, then the anchor.
-    let in_chain_anchor = certs.iter().enumerate().skip(1).find_map(|(i, c)| {
-        anchors
-            .certs
-            .iter()
-            .position(|a| a.same_entity(c))
-            .map(|a| (i, a))
-    });
+    let in_chain_anchor = certs
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, c)| anchors.position(c).map(|a| (i, a)));
     let mut top_verified = false;
-    let (path_end, anchor_cert, anchor_index) = match in_chain_anchor {
-        Some((i, a)) => (i, anchors.certs.get(a), a),
+    let (path_end, anchor_index) = match in_chain_anchor {
+        Some((i, a)) => (i, a),
         None => {
             let last = certs.len() - 1;
             let top = certs.get(last).ok_or(ChainError::Empty)?;
             let (a, verified) = find_issuing_anchor(top, last, anchors, crypto)?;
             top_verified = verified;
-            (certs.len(), anchors.certs.get(a), a)
+            (certs.len(), a)
         }
     };
-    let anchor_cert = anchor_cert.ok_or(ChainError::NoAnchor {
+    let (anchor_cert, profile) = anchors.get(anchor_index).ok_or(ChainError::NoAnchor {
         index: certs.len() - 1,
     })?;
-    let mut path: Vec<Node<'_>> = certs
+    let mut path: Vec<Subject<'_>> = certs
         .iter()
         .take(path_end)
         .enumerate()
-        .map(|(index, cert)| Node {
+        .map(|(index, cert)| Subject {
             cert,
             index,
-            is_anchor: false,
+            position: if index == 0 {
+                Position::Leaf
+            } else {
+                Position::Intermediate
+            },
         })
         .collect();
-    path.push(Node {
+    path.push(Subject {
         cert: anchor_cert,
         index: path_end,
-        is_anchor: true,
+        position: Position::Anchor,
     });
 
     // Name chaining of every link.
@@ -139,47 +132,46 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
         }
     }
 
-    let mut valid_from = i64::MIN;
-    let mut valid_until = i64::MAX;
-    let anchor = path.last().ok_or(ChainError::Empty)?;
-    check_time(anchor, now, &mut valid_from, &mut valid_until)?;
-    check_critical(anchor)?;
-    check_status_list(anchor, revocation)?;
-
-    // Links from the anchor down to the leaf.
-    for pos in (0..path.len() - 1).rev() {
-        let (Some(child), Some(issuer)) = (path.get(pos), path.get(pos + 1)) else {
+    // Each certificate from the anchor down: its signature (under the key
+    // of the certificate above it), its role as the issuer of the one below
+    // it, its own content, its validity, its revocation.
+    let mut window = Window::default();
+    let top = path.len() - 1;
+    for pos in (0..path.len()).rev() {
+        let Some(node) = path.get(pos) else {
             return Err(ChainError::Empty);
         };
-        check_issuer(issuer, &path, pos)?;
-        let issuer_key = usable_key(issuer)?;
-        if !(issuer.is_anchor && top_verified) {
-            verify_link(child, issuer_key, crypto)?;
-        }
-        check_time(child, now, &mut valid_from, &mut valid_until)?;
-        check_critical(child)?;
-        if pos == 0 {
-            if let Some(ku) = &child.cert.key_usage {
-                if !ku.digital_signature() {
-                    return Err(ChainError::KeyUsage {
-                        index: child.index,
-                        required: "digitalSignature",
-                    });
-                }
+        let issuer = path.get(pos + 1);
+        let issuer_key = match issuer {
+            Some(issuer) => Some((issuer, usable_key(issuer)?)),
+            None => None,
+        };
+        if let Some((_, key)) = issuer_key {
+            if !(pos + 1 == top && top_verified) {
+                verify_link(node, key, crypto)?;
             }
         }
-        check_status_list(child, revocation)?;
-        check_crls(
-            child,
-            issuer,
-            issuer_key,
-            revocation,
-            options,
-            now,
-            crypto,
-            &mut valid_from,
-            &mut valid_until,
-        )?;
+        if let Some(issued) = pos.checked_sub(1) {
+            profile::check_issuer(node, &path, issued, profile)?;
+        }
+        profile::check_certificate(node, profile)?;
+        window.check(node, now, profile)?;
+        if node.position == Position::Leaf {
+            profile::check_leaf(node, profile)?;
+        }
+        check_status_list(node, revocation)?;
+        if let Some((issuer, key)) = issuer_key {
+            check_crls(
+                node,
+                issuer,
+                key,
+                revocation,
+                options,
+                now,
+                crypto,
+                &mut window,
+            )?;
+        }
     }
 
     let leaf = path.first().ok_or(ChainError::Empty)?;
@@ -189,9 +181,64 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
         leaf_serial: leaf.cert.serial_hex.clone(),
         anchor_index,
         path_len: path.len(),
-        valid_from,
-        valid_until,
+        valid_from: window.from,
+        valid_until: window.until,
     })
+}
+
+/// The window in which every time-dependent fact used holds: the latest
+/// notBefore (or CRL thisUpdate) to the earliest notAfter (or CRL
+/// nextUpdate plus grace).
+struct Window {
+    from: i64,
+    until: i64,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            from: i64::MIN,
+            until: i64::MAX,
+        }
+    }
+}
+
+impl Window {
+    fn narrow(&mut self, from: i64, until: i64) {
+        self.from = self.from.max(from);
+        self.until = self.until.min(until);
+    }
+
+    /// The certificate's validity at `now` (inclusive bounds, RFC 5280
+    /// §4.1.2.5), unless the profile relaxes it at this position; a relaxed
+    /// certificate's dates do not bound the window either.
+    fn check(
+        &mut self,
+        node: &Subject<'_>,
+        now: UnixTime,
+        profile: &Profile,
+    ) -> Result<(), ChainError> {
+        if !profile.enforces(Check::Validity, node.position) {
+            return Ok(());
+        }
+        let c = node.cert;
+        if now.secs() < c.not_before {
+            return Err(ChainError::NotYetValid {
+                index: node.index,
+                not_before: c.not_before,
+                now: now.secs(),
+            });
+        }
+        if now.secs() > c.not_after {
+            return Err(ChainError::Expired {
+                index: node.index,
+                not_after: c.not_after,
+                now: now.secs(),
+            });
+        }
+        self.narrow(c.not_before, c.not_after);
+        Ok(())
+    }
 }
 
 /// The anchor that issued `top`: same name (and key identifier when both
@@ -204,7 +251,7 @@ fn find_issuing_anchor(
     crypto: &dyn CryptoProvider,
 ) -> Result<(usize, bool), ChainError> {
     let mut first_failure = None;
-    for (a, anchor) in anchors.certs.iter().enumerate() {
+    for (a, (anchor, _)) in anchors.iter().enumerate() {
         if top.issuer_matches(anchor).is_err() {
             continue;
         }
@@ -222,7 +269,7 @@ fn find_issuing_anchor(
     Err(first_failure.unwrap_or(ChainError::NoAnchor { index }))
 }
 
-fn usable_key<'a>(node: &Node<'a>) -> Result<&'a PublicKey, ChainError> {
+fn usable_key<'a>(node: &Subject<'a>) -> Result<&'a PublicKey, ChainError> {
     node.cert.key.as_ref().map_err(|problem| match problem {
         KeyProblem::Unsupported(reason) => ChainError::UnsupportedAlgorithm {
             index: node.index,
@@ -235,50 +282,8 @@ fn usable_key<'a>(node: &Node<'a>) -> Result<&'a PublicKey, ChainError> {
     })
 }
 
-/// basicConstraints, pathLenConstraint and keyUsage of the certificate at
-/// `pos + 1`, which issues the one at `pos`.
-fn check_issuer(issuer: &Node<'_>, path: &[Node<'_>], pos: usize) -> Result<(), ChainError> {
-    match &issuer.cert.basic_constraints {
-        Some(bc) if bc.ca => {
-            if let Some(max) = bc.path_len_constraint {
-                // Intermediate CAs below the issuer: positions 1..=pos, not
-                // counting self-issued ones (RFC 5280 §6.1.4 (l)).
-                let found = path
-                    .iter()
-                    .take(pos + 1)
-                    .skip(1)
-                    .filter(|n| !n.cert.is_self_issued())
-                    .count();
-                if found > usize::from(max) {
-                    return Err(ChainError::PathLength {
-                        index: issuer.index,
-                        max,
-                        found,
-                    });
-                }
-            }
-        }
-        // A version 1 root carries no extensions; trusted by configuration.
-        None if issuer.is_anchor => {}
-        _ => {
-            return Err(ChainError::NotCa {
-                index: issuer.index,
-            })
-        }
-    }
-    if let Some(ku) = &issuer.cert.key_usage {
-        if !ku.key_cert_sign() {
-            return Err(ChainError::KeyUsage {
-                index: issuer.index,
-                required: "keyCertSign",
-            });
-        }
-    }
-    Ok(())
-}
-
 fn verify_link(
-    child: &Node<'_>,
+    child: &Subject<'_>,
     issuer_key: &PublicKey,
     crypto: &dyn CryptoProvider,
 ) -> Result<(), ChainError> {
@@ -293,43 +298,7 @@ fn verify_link(
     }
 }
 
-fn check_time(
-    node: &Node<'_>,
-    now: UnixTime,
-    valid_from: &mut i64,
-    valid_until: &mut i64,
-) -> Result<(), ChainError> {
-    let c = node.cert;
-    if now.secs() < c.not_before {
-        return Err(ChainError::NotYetValid {
-            index: node.index,
-            not_before: c.not_before,
-            now: now.secs(),
-        });
-    }
-    if now.secs() > c.not_after {
-        return Err(ChainError::Expired {
-            index: node.index,
-            not_after: c.not_after,
-            now: now.secs(),
-        });
-    }
-    *valid_from = (*valid_from).max(c.not_before);
-    *valid_until = (*valid_until).min(c.not_after);
-    Ok(())
-}
-
-fn check_critical(node: &Node<'_>) -> Result<(), ChainError> {
-    match &node.cert.unknown_critical {
-        Some(oid) => Err(ChainError::UnknownCriticalExtension {
-            index: node.index,
-            oid: oid.clone(),
-        }),
-        None => Ok(()),
-    }
-}
-
-fn status_error(node: &Node<'_>, status: Status, reason: &str) -> ChainError {
+fn status_error(node: &Subject<'_>, status: Status, reason: &str) -> ChainError {
     let (index, serial, reason) = (node.index, node.cert.serial_hex.clone(), reason.to_string());
     match status {
         Status::Revoked => ChainError::Revoked {
@@ -345,7 +314,7 @@ fn status_error(node: &Node<'_>, status: Status, reason: &str) -> ChainError {
     }
 }
 
-fn check_status_list(node: &Node<'_>, revocation: &Revocation) -> Result<(), ChainError> {
+fn check_status_list(node: &Subject<'_>, revocation: &Revocation) -> Result<(), ChainError> {
     match revocation.status.get(&node.cert.serial_hex) {
         Some(entry) => Err(status_error(node, entry.status, &entry.reason)),
         None => Ok(()),
@@ -354,21 +323,32 @@ fn check_status_list(node: &Node<'_>, revocation: &Revocation) -> Result<(), Cha
 
 #[allow(clippy::too_many_arguments)]
 fn check_crls(
-    child: &Node<'_>,
-    issuer: &Node<'_>,
+    child: &Subject<'_>,
+    issuer: &Subject<'_>,
     issuer_key: &PublicKey,
     revocation: &Revocation,
     options: &ChainOptions,
     now: UnixTime,
     crypto: &dyn CryptoProvider,
-    valid_from: &mut i64,
-    valid_until: &mut i64,
+    window: &mut Window,
 ) -> Result<(), ChainError> {
     for crl in revocation
         .crls
         .iter()
         .filter(|crl| crl.is_from(issuer.cert))
     {
+        // RFC 5280 §6.3.3 (f): the CRL issuer's key must be allowed to sign
+        // CRLs (keyUsage is present on every issuer, §10.4).
+        if issuer
+            .cert
+            .key_usage
+            .as_ref()
+            .is_some_and(|ku| !ku.crl_sign())
+        {
+            return Err(ChainError::CrlKeyUsage {
+                index: issuer.index,
+            });
+        }
         match check_signature(issuer_key, &crl.sig_alg, &crl.tbs, &crl.signature, crypto) {
             Ok(true) => {}
             Ok(false) | Err(_) => {
@@ -394,8 +374,7 @@ fn check_crls(
                 now: now.secs(),
             });
         }
-        *valid_from = (*valid_from).max(crl.this_update);
-        *valid_until = (*valid_until).min(stale_after);
+        window.narrow(crl.this_update, stale_after);
         if let Some((status, reason)) = crl.revoked.get(&child.cert.serial_hex) {
             return Err(status_error(child, *status, reason));
         }

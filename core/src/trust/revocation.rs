@@ -34,7 +34,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use der::oid::db::rfc5912;
-use der::Decode;
+use der::{Decode, Encode};
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::CrlReason;
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
@@ -42,6 +42,7 @@ use x509_cert::name::Name;
 
 use super::cert::{self, Cert, SigAlg};
 use super::error::ChainError;
+use super::name::names_match;
 use crate::error::Error;
 
 /// Whether a certificate is revoked for good or suspended.
@@ -231,8 +232,31 @@ pub(crate) struct Crl {
 impl Crl {
     fn parse(der: &[u8]) -> Result<Crl, String> {
         let crl = CertificateList::from_der(der).map_err(|e| format!("not a DER CRL: {e}"))?;
+        if crl.to_der().ok().as_deref() != Some(der) {
+            return Err("not a DER CRL: not in its distinguished encoding".to_string());
+        }
         let tbs = cert::tbs_slice(der).map_err(|e| format!("not a DER CRL: {e}"))?;
         let t = &crl.tbs_cert_list;
+        if t.version != x509_cert::Version::V2 {
+            return Err("CRL is not version 2 (RFC 5280 §5.1.2.1)".to_string());
+        }
+        let times = [Some(t.this_update), t.next_update]
+            .into_iter()
+            .flatten()
+            .chain(
+                t.revoked_certificates
+                    .iter()
+                    .flatten()
+                    .map(|r| r.revocation_date),
+            );
+        for time in times {
+            if cert::generalized_before_2050(&time) {
+                return Err(
+                    "CRL writes a date before 2050 as GeneralizedTime (RFC 5280 §5.1.2.4)"
+                        .to_string(),
+                );
+            }
+        }
         if crl.signature_algorithm != t.signature {
             return Err("CRL signatureAlgorithm differs from the TBS signature field".to_string());
         }
@@ -250,7 +274,7 @@ impl Crl {
         for ext in t.crl_extensions.iter().flatten() {
             match ext.extn_id {
                 rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
-                    let id = AuthorityKeyIdentifier::from_der(ext.extn_value.as_bytes())
+                    let id = cert::strict::<AuthorityKeyIdentifier>(ext.extn_value.as_bytes())
                         .map_err(|e| format!("CRL authority key identifier: {e}"))?;
                     aki = id.key_identifier.map(|k| k.as_bytes().to_vec());
                 }
@@ -268,7 +292,7 @@ impl Crl {
             for ext in entry.crl_entry_extensions.iter().flatten() {
                 match ext.extn_id {
                     rfc5912::ID_CE_CRL_REASONS => {
-                        reason = CrlReason::from_der(ext.extn_value.as_bytes())
+                        reason = cert::strict::<CrlReason>(ext.extn_value.as_bytes())
                             .map_err(|e| format!("CRL entry {serial}: reason code: {e}"))?;
                     }
                     other if ext.critical => {
@@ -310,7 +334,7 @@ impl Crl {
 
     /// Whether the CRL claims to come from `issuer`.
     pub(crate) fn is_from(&self, issuer: &Cert) -> bool {
-        if self.issuer != issuer.subject {
+        if !names_match(&self.issuer, &issuer.subject) {
             return false;
         }
         match (&self.aki, &issuer.ski) {

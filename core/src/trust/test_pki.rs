@@ -6,7 +6,16 @@
 //! byte. Each certificate comes from a [`CertSpec`] that tests can bend to
 //! make a broken chain: expired, not a CA, path length, key usage, unknown
 //! critical extension, wrong names, P-256 issuer, wrong signature
-//! algorithm, corrupted signature.
+//! algorithm, corrupted signature, and every departure from the certificate
+//! profile of spec §10.4 ([`Deviation`]).
+//!
+//! The standard PKI issues exactly the profile a producer must issue (spec
+//! §10.9): version 3, positive serial numbers, UTCTime through 2049, a
+//! subjectKeyIdentifier in every certificate and an authorityKeyIdentifier
+//! in every certificate but the self-signed root; critical basicConstraints
+//! (cA TRUE on the root and, with pathLenConstraint 0, on the intermediate;
+//! cA FALSE on the device) and critical keyUsage (keyCertSign and cRLSign
+//! for the CAs, digitalSignature only for the device).
 //!
 //! Never use these keys for anything real: their seeds are in the source.
 //!
@@ -26,12 +35,15 @@ use core::str::FromStr;
 use core::time::Duration;
 use std::path::{Path, PathBuf};
 
-use der::asn1::{BitString, GeneralizedTime, Null, ObjectIdentifier, OctetString, UtcTime};
+use der::asn1::{
+    Any, BitString, ContextSpecific, GeneralizedTime, Int, Null, ObjectIdentifier, OctetString,
+    UtcTime,
+};
 use der::oid::db::rfc5912;
-use der::{Decode, Encode};
+use der::{Decode, Encode, TagMode, TagNumber};
 use sha2::Digest as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::crl::{RevokedCert, TbsCertList};
 use x509_cert::ext::pkix::crl::CrlReason;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
@@ -40,7 +52,7 @@ use x509_cert::ext::Extension;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
-use x509_cert::{Certificate, TbsCertificate, Version};
+use x509_cert::{TbsCertificate, Version};
 
 use crate::claims::ClaimsSet;
 use crate::crypto::{Algorithm, Curve, PublicKey, Signer, SoftwareSigner};
@@ -185,6 +197,84 @@ pub struct CertSpec {
     /// Writes subjectKeyIdentifier (and, when issued by a certificate with
     /// one, authorityKeyIdentifier).
     pub key_identifiers: bool,
+    /// Further extensions, written after the standard ones.
+    pub extra_extensions: Vec<ExtensionSpec>,
+    /// Departures from the certificate profile, applied in order.
+    pub deviations: Vec<Deviation>,
+}
+
+/// An extension to add to a certificate as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionSpec {
+    /// The OID, dotted.
+    pub oid: String,
+    /// The critical flag.
+    pub critical: bool,
+    /// The value (the contents of extnValue), DER.
+    pub value: Vec<u8>,
+}
+
+impl ExtensionSpec {
+    /// An extension whose value is `value` encoded as DER.
+    pub fn new(oid: &str, critical: bool, value: &impl Encode) -> Result<ExtensionSpec, Error> {
+        Ok(ExtensionSpec {
+            oid: oid.to_string(),
+            critical,
+            value: value.to_der().map_err(der_error)?,
+        })
+    }
+}
+
+/// A departure from the certificate profile (spec §10.4), for tests and
+/// conformance vectors of the checks that refuse it. Those marked *not DER*
+/// make a certificate that is not in its distinguished encoding; they are
+/// built by re-encoding parts of the DER with `der`, never by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deviation {
+    /// Writes version 1 (`1`) or 2 (`2`) instead of 3; the extensions stay
+    /// unless [`Deviation::NoExtensions`] removes them.
+    Version(u8),
+    /// Writes the default version v1 explicitly (*not DER*); combine with
+    /// `Version(1)` and `NoExtensions` for an otherwise valid v1
+    /// certificate.
+    ExplicitDefaultVersion,
+    /// Leaves out the extensions field.
+    NoExtensions,
+    /// Writes an empty extensions SEQUENCE (RFC 5280: `SIZE (1..MAX)`).
+    EmptyExtensions,
+    /// The serial number as these INTEGER content octets (minimal two's
+    /// complement: may be negative, zero or long).
+    SerialOctets(Vec<u8>),
+    /// An empty subject name.
+    EmptySubject,
+    /// A subject whose first RDN is an empty SET (RFC 5280: `SIZE
+    /// (1..MAX)`).
+    EmptyRdnInSubject,
+    /// An empty issuer name.
+    EmptyIssuer,
+    /// notBefore as GeneralizedTime whatever its year.
+    GeneralizedNotBefore,
+    /// issuerUniqueID and subjectUniqueID.
+    UniqueIdentifiers,
+    /// Leaves out authorityKeyIdentifier.
+    NoAuthorityKeyId,
+    /// Marks authorityKeyIdentifier critical.
+    CriticalAuthorityKeyId,
+    /// authorityKeyIdentifier with authorityCertIssuer and
+    /// authorityCertSerialNumber but no keyIdentifier.
+    AuthorityKeyIdWithoutKeyId,
+    /// Leaves out subjectKeyIdentifier.
+    NoSubjectKeyId,
+    /// Marks subjectKeyIdentifier critical.
+    CriticalSubjectKeyId,
+    /// Marks basicConstraints non-critical.
+    NonCriticalBasicConstraints,
+    /// Writes basicConstraints' DEFAULT cA FALSE explicitly (*not DER*).
+    ExplicitCaFalse,
+    /// Writes subjectKeyIdentifier's DEFAULT critical FALSE explicitly (*not
+    /// DER*).
+    ExplicitCriticalFalse,
 }
 
 impl CertSpec {
@@ -210,7 +300,13 @@ impl CertSpec {
             outer_algorithm_differs: false,
             spki_override: None,
             key_identifiers: true,
+            extra_extensions: Vec::new(),
+            deviations: Vec::new(),
         }
+    }
+
+    fn deviates(&self, deviation: &Deviation) -> bool {
+        self.deviations.contains(deviation)
     }
 
     /// The default intermediate (the OEM's attestation CA), pathLen 0.
@@ -397,8 +493,31 @@ pub struct CrlSpec {
     pub corrupt_signature: bool,
 }
 
+/// A departure from the CRL profile of spec §10.5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrlDeviation {
+    /// Writes version 1 (INTEGER 0) instead of 2.
+    Version1,
+    /// thisUpdate as GeneralizedTime whatever its year.
+    GeneralizedThisUpdate,
+    /// Writes the authorityKeyIdentifier extension's DEFAULT critical FALSE
+    /// explicitly (*not DER*).
+    ExplicitCriticalFalse,
+}
+
 /// Issues a CRL signed by `issuer`'s key, naming `issuer`'s subject.
 pub fn issue_crl(issuer: &CertSpec, spec: &CrlSpec) -> Result<Vec<u8>, Error> {
+    issue_crl_deviating(issuer, spec, &[])
+}
+
+/// Issues a CRL like [`issue_crl`] with `deviations` from the CRL profile,
+/// for tests of their refusal.
+pub fn issue_crl_deviating(
+    issuer: &CertSpec,
+    spec: &CrlSpec,
+    deviations: &[CrlDeviation],
+) -> Result<Vec<u8>, Error> {
     let revoked = spec
         .revoked
         .iter()
@@ -427,22 +546,53 @@ pub fn issue_crl(issuer: &CertSpec, spec: &CrlSpec) -> Result<Vec<u8>, Error> {
         extensions.push(extension(unknown_oid()?, true, &Null)?);
     }
     let algorithm = signature_algorithm(issuer, None);
+    let deviates = |d: &CrlDeviation| deviations.contains(d);
+    let this_update = if deviates(&CrlDeviation::GeneralizedThisUpdate) {
+        let secs = u64::try_from(spec.this_update)
+            .map_err(|_| der_error(der::ErrorKind::DateTime.into()))?;
+        Time::GeneralTime(
+            GeneralizedTime::from_unix_duration(Duration::from_secs(secs)).map_err(der_error)?,
+        )
+    } else {
+        time(spec.this_update)?
+    };
     let tbs = TbsCertList {
-        version: Version::V2,
+        version: if deviates(&CrlDeviation::Version1) {
+            Version::V1
+        } else {
+            Version::V2
+        },
         signature: algorithm.clone(),
         issuer: name(&issuer.subject)?,
-        this_update: time(spec.this_update)?,
+        this_update,
         next_update: spec.next_update.map(time).transpose()?,
         revoked_certificates: (!revoked.is_empty()).then_some(revoked),
         crl_extensions: (!extensions.is_empty()).then_some(extensions),
     };
-    let tbs_der = tbs.to_der().map_err(der_error)?;
-    let signature = sign(&issuer.key, &tbs_der, spec.corrupt_signature)?;
-    CertificateList {
-        tbs_cert_list: tbs,
-        signature_algorithm: algorithm,
-        signature,
+    let mut tbs_der = tbs.to_der().map_err(der_error)?;
+    if deviates(&CrlDeviation::ExplicitCriticalFalse) {
+        tbs_der = explicit_critical_false(
+            tbs_der,
+            TagNumber::N0,
+            rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        )?;
     }
+    let signature = sign(&issuer.key, &tbs_der, spec.corrupt_signature)?;
+    signed_sequence(&tbs_der, &algorithm, &signature)
+}
+
+/// `SEQUENCE { tbs, signatureAlgorithm, signature }` (a certificate or a
+/// CRL), with the TBS as signed (it may not be DER).
+fn signed_sequence(
+    tbs_der: &[u8],
+    algorithm: &AlgorithmIdentifierOwned,
+    signature: &BitString,
+) -> Result<Vec<u8>, Error> {
+    vec![
+        Any::from_der(tbs_der).map_err(der_error)?,
+        Any::encode_from(algorithm).map_err(der_error)?,
+        Any::encode_from(signature).map_err(der_error)?,
+    ]
     .to_der()
     .map_err(der_error)
 }
@@ -455,16 +605,104 @@ pub fn issue(spec: &CertSpec, issuer: Option<&CertSpec>) -> Result<Vec<u8>, Erro
         Some(der) => SubjectPublicKeyInfoOwned::from_der(der).map_err(der_error)?,
         None => subject_public_key_info(&spec.key)?,
     };
+    let extensions = extensions(spec, issuer, signer_spec)?;
+    let algorithm = signature_algorithm(signer_spec, spec.signature_algorithm_override);
+    let issuer_name = match (&spec.issuer_override, issuer) {
+        _ if spec.deviates(&Deviation::EmptyIssuer) => Name::default(),
+        (Some(name_override), _) => name(name_override)?,
+        (None, Some(issuer)) => name(&issuer.subject)?,
+        (None, None) => name(&spec.subject)?,
+    };
+    let mut version = Version::V3;
+    let mut serial = serial_number(spec.serial)?;
+    let mut not_before = time(spec.not_before)?;
+    let mut subject = name(&spec.subject)?;
+    let mut unique_id = None;
+    for deviation in &spec.deviations {
+        match deviation {
+            Deviation::Version(1) => version = Version::V1,
+            Deviation::Version(2) => version = Version::V2,
+            Deviation::SerialOctets(octets) => {
+                let int = Int::new(octets).map_err(der_error)?;
+                serial =
+                    SerialNumber::from_der(&int.to_der().map_err(der_error)?).map_err(der_error)?;
+            }
+            Deviation::EmptySubject => subject = Name::default(),
+            Deviation::EmptyRdnInSubject => subject
+                .0
+                .insert(0, x509_cert::name::RelativeDistinguishedName::default()),
+            Deviation::GeneralizedNotBefore => {
+                let secs = u64::try_from(spec.not_before)
+                    .map_err(|_| der_error(der::ErrorKind::DateTime.into()))?;
+                not_before = Time::GeneralTime(
+                    GeneralizedTime::from_unix_duration(Duration::from_secs(secs))
+                        .map_err(der_error)?,
+                );
+            }
+            Deviation::UniqueIdentifiers => {
+                unique_id = Some(BitString::from_bytes(&[0x5a, 0xa5]).map_err(der_error)?);
+            }
+            _ => {}
+        }
+    }
+    let extensions = if spec.deviates(&Deviation::NoExtensions) {
+        None
+    } else if spec.deviates(&Deviation::EmptyExtensions) {
+        Some(Vec::new())
+    } else {
+        (!extensions.is_empty()).then_some(extensions)
+    };
+    let tbs = TbsCertificate {
+        version,
+        serial_number: serial,
+        signature: algorithm.clone(),
+        issuer: issuer_name,
+        validity: Validity {
+            not_before,
+            not_after: time(spec.not_after)?,
+        },
+        subject,
+        subject_public_key_info: spki,
+        issuer_unique_id: unique_id.clone(),
+        subject_unique_id: unique_id,
+        extensions,
+    };
+    let tbs_der = not_der(spec, tbs.to_der().map_err(der_error)?)?;
+    let signature = sign(&signer_spec.key, &tbs_der, spec.corrupt_signature)?;
+    let outer_algorithm = if spec.outer_algorithm_differs {
+        let other = if algorithm.oid == rfc5912::ECDSA_WITH_SHA_384 {
+            SigAlgSpec::EcdsaSha256
+        } else {
+            SigAlgSpec::EcdsaSha384
+        };
+        signature_algorithm(signer_spec, Some(other))
+    } else {
+        algorithm
+    };
+    signed_sequence(&tbs_der, &outer_algorithm, &signature)
+}
+
+/// The extensions of `spec`, in the order basicConstraints, keyUsage,
+/// subjectKeyIdentifier, authorityKeyIdentifier, the unknown critical one,
+/// then the extra ones.
+fn extensions(
+    spec: &CertSpec,
+    issuer: Option<&CertSpec>,
+    signer_spec: &CertSpec,
+) -> Result<Vec<Extension>, Error> {
     let mut extensions = Vec::new();
     if let Some((ca, path_len)) = spec.basic_constraints {
-        extensions.push(extension(
-            rfc5912::ID_CE_BASIC_CONSTRAINTS,
-            true,
-            &BasicConstraints {
-                ca,
-                path_len_constraint: path_len,
-            },
-        )?);
+        let critical = !spec.deviates(&Deviation::NonCriticalBasicConstraints);
+        let value = BasicConstraints {
+            ca,
+            path_len_constraint: path_len,
+        };
+        let mut ext = extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, critical, &value)?;
+        if spec.deviates(&Deviation::ExplicitCaFalse) && !ca && path_len.is_none() {
+            // SEQUENCE { BOOLEAN FALSE }: the DEFAULT written out.
+            ext.extn_value = octets(vec![false].to_der().map_err(der_error)?)?;
+        }
+        extensions.push(ext);
     }
     if let Some(usage) = spec.key_usage {
         let mut bits = der::flagset::FlagSet::<KeyUsages>::default();
@@ -483,59 +721,102 @@ pub fn issue(spec: &CertSpec, issuer: Option<&CertSpec>) -> Result<Vec<u8>, Erro
         }
     }
     if spec.key_identifiers {
-        let ski = SubjectKeyIdentifier(octets(key_identifier(&spec.key)?)?);
-        extensions.push(extension(
-            rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER,
-            false,
-            &ski,
-        )?);
-        if issuer.is_some_and(|i| i.key_identifiers) {
-            extensions.push(aki_extension(&signer_spec.key)?);
+        if !spec.deviates(&Deviation::NoSubjectKeyId) {
+            let ski = SubjectKeyIdentifier(octets(key_identifier(&spec.key)?)?);
+            let critical = spec.deviates(&Deviation::CriticalSubjectKeyId);
+            extensions.push(extension(
+                rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER,
+                critical,
+                &ski,
+            )?);
+        }
+        if issuer.is_some_and(|i| i.key_identifiers) && !spec.deviates(&Deviation::NoAuthorityKeyId)
+        {
+            let mut aki = aki_extension(&signer_spec.key)?;
+            aki.critical = spec.deviates(&Deviation::CriticalAuthorityKeyId);
+            if spec.deviates(&Deviation::AuthorityKeyIdWithoutKeyId) {
+                let issuer_name = name(&signer_spec.subject)?;
+                let value = AuthorityKeyIdentifier {
+                    key_identifier: None,
+                    authority_cert_issuer: Some(vec![
+                        x509_cert::ext::pkix::name::GeneralName::DirectoryName(issuer_name),
+                    ]),
+                    authority_cert_serial_number: Some(serial_number(signer_spec.serial)?),
+                };
+                aki.extn_value = octets(value.to_der().map_err(der_error)?)?;
+            }
+            extensions.push(aki);
         }
     }
     if spec.unknown_critical_extension {
         extensions.push(extension(unknown_oid()?, true, &Null)?);
     }
-    let algorithm = signature_algorithm(signer_spec, spec.signature_algorithm_override);
-    let issuer_name = match (&spec.issuer_override, issuer) {
-        (Some(name_override), _) => name(name_override)?,
-        (None, Some(issuer)) => name(&issuer.subject)?,
-        (None, None) => name(&spec.subject)?,
-    };
-    let tbs = TbsCertificate {
-        version: Version::V3,
-        serial_number: serial_number(spec.serial)?,
-        signature: algorithm.clone(),
-        issuer: issuer_name,
-        validity: Validity {
-            not_before: time(spec.not_before)?,
-            not_after: time(spec.not_after)?,
-        },
-        subject: name(&spec.subject)?,
-        subject_public_key_info: spki,
-        issuer_unique_id: None,
-        subject_unique_id: None,
-        extensions: (!extensions.is_empty()).then_some(extensions),
-    };
-    let tbs_der = tbs.to_der().map_err(der_error)?;
-    let signature = sign(&signer_spec.key, &tbs_der, spec.corrupt_signature)?;
-    let outer_algorithm = if spec.outer_algorithm_differs {
-        let other = if algorithm.oid == rfc5912::ECDSA_WITH_SHA_384 {
-            SigAlgSpec::EcdsaSha256
-        } else {
-            SigAlgSpec::EcdsaSha384
-        };
-        signature_algorithm(signer_spec, Some(other))
-    } else {
-        algorithm
-    };
-    Certificate {
-        tbs_certificate: tbs,
-        signature_algorithm: outer_algorithm,
-        signature,
+    for extra in &spec.extra_extensions {
+        extensions.push(Extension {
+            extn_id: ObjectIdentifier::new(&extra.oid).map_err(|e| der_error(e.into()))?,
+            critical: extra.critical,
+            extn_value: octets(extra.value.clone())?,
+        });
     }
-    .to_der()
-    .map_err(der_error)
+    Ok(extensions)
+}
+
+/// Applies the *not DER* deviations to the encoded TBS, re-encoding it
+/// element by element with `der`.
+fn not_der(spec: &CertSpec, mut tbs_der: Vec<u8>) -> Result<Vec<u8>, Error> {
+    if spec.deviates(&Deviation::ExplicitCriticalFalse) {
+        tbs_der = explicit_critical_false(
+            tbs_der,
+            TagNumber::N3,
+            rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER,
+        )?;
+    }
+    if spec.deviates(&Deviation::ExplicitDefaultVersion) {
+        let mut fields = Vec::<Any>::from_der(&tbs_der).map_err(der_error)?;
+        let field = ContextSpecific {
+            tag_number: TagNumber::N0,
+            tag_mode: TagMode::Explicit,
+            value: Version::V1,
+        };
+        fields.insert(0, Any::encode_from(&field).map_err(der_error)?);
+        tbs_der = fields.to_der().map_err(der_error)?;
+    }
+    Ok(tbs_der)
+}
+
+/// Rewrites the non-critical extension `oid` of a TBS whose last field is
+/// `[tag] EXPLICIT Extensions` as `SEQUENCE { extnID, BOOLEAN FALSE,
+/// extnValue }`: the DEFAULT written out.
+fn explicit_critical_false(
+    tbs_der: Vec<u8>,
+    tag: TagNumber,
+    oid: ObjectIdentifier,
+) -> Result<Vec<u8>, Error> {
+    let failed = || der_error(der::ErrorKind::Failed.into());
+    let mut fields = Vec::<Any>::from_der(&tbs_der).map_err(der_error)?;
+    let last = fields.pop().ok_or_else(failed)?;
+    let list = Vec::<Extension>::from_der(last.value()).map_err(der_error)?;
+    let mut rewritten = Vec::with_capacity(list.len());
+    for ext in list {
+        let any = if ext.extn_id == oid && !ext.critical {
+            let parts = vec![
+                Any::encode_from(&ext.extn_id).map_err(der_error)?,
+                Any::encode_from(&false).map_err(der_error)?,
+                Any::encode_from(&ext.extn_value).map_err(der_error)?,
+            ];
+            Any::from_der(&parts.to_der().map_err(der_error)?).map_err(der_error)?
+        } else {
+            Any::encode_from(&ext).map_err(der_error)?
+        };
+        rewritten.push(any);
+    }
+    let field = ContextSpecific {
+        tag_number: tag,
+        tag_mode: TagMode::Explicit,
+        value: rewritten,
+    };
+    fields.push(Any::encode_from(&field).map_err(der_error)?);
+    fields.to_der().map_err(der_error)
 }
 
 fn der_error(e: der::Error) -> Error {

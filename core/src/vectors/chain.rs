@@ -16,6 +16,8 @@ use crate::crypto::Algorithm;
 use crate::error::Error;
 use crate::trust::test_pki::{CertSpec, SigAlgSpec, UsageSpec};
 
+mod profile;
+
 fn keep(_: &mut CertSpec) {}
 
 pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
@@ -353,5 +355,5 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
         )
         .status_list(revocation::STATUS_DEVICE_SUSPENDED),
     )?;
-    Ok(())
+    profile::cases(gen)
 }
