@@ -16,6 +16,7 @@ pub mod diag;
 pub mod error;
 pub mod inspect;
 pub mod limits;
+mod serde_strict;
 pub mod time;
 pub mod token;
 pub mod trust;

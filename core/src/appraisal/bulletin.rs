@@ -270,10 +270,11 @@ impl Bulletin {
             }
             .into());
         }
-        let doc: FeedDoc =
-            serde_json::from_slice(json).map_err(|e| PolicyError::BulletinSyntax {
+        let doc: FeedDoc = crate::serde_strict::from_json_slice(json).map_err(|e| {
+            PolicyError::BulletinSyntax {
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
         let mut advisories: Vec<Advisory> = Vec::with_capacity(doc.advisories.len());
         let mut keys = Vec::with_capacity(doc.advisories.len());
         // Ids seen so far: a set, so a feed of many advisories is checked in

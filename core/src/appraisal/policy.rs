@@ -607,7 +607,7 @@ impl Policy {
     pub fn from_json(json: &[u8]) -> Result<Policy, Error> {
         check_policy_size(json.len())?;
         let doc: PolicyDocument =
-            serde_json::from_slice(json).map_err(|e| PolicyError::Syntax {
+            crate::serde_strict::from_json_slice(json).map_err(|e| PolicyError::Syntax {
                 reason: e.to_string(),
             })?;
         Ok(Policy::from_document(doc)?)
@@ -633,9 +633,10 @@ impl Policy {
     #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
         check_policy_size(text.len())?;
-        let doc: PolicyDocument = toml::from_str(text).map_err(|e| PolicyError::Syntax {
-            reason: e.to_string(),
-        })?;
+        let doc: PolicyDocument =
+            crate::serde_strict::from_toml_str(text).map_err(|e| PolicyError::Syntax {
+                reason: e.to_string(),
+            })?;
         Ok(Policy::from_document(doc)?)
     }
 

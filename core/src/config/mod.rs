@@ -309,11 +309,7 @@ impl VerifierConfig {
         if json.iter().all(u8::is_ascii_whitespace) {
             return Err(ConfigError::empty("the configuration").into());
         }
-        let config = serde_json::from_slice(json).map_err(|e| syntax(e.to_string()))?;
-        let tree: serde_json::Value =
-            serde_json::from_slice(json).map_err(|e| syntax(e.to_string()))?;
-        check_lists(&tree, &mut Vec::new())?;
-        Ok(config)
+        crate::serde_strict::from_json_slice(json).map_err(|e| syntax(e.to_string()))
     }
 
     /// Parses a configuration from TOML, as [`from_json`](Self::from_json).
@@ -323,10 +319,7 @@ impl VerifierConfig {
         if text::is_blank(text) {
             return Err(ConfigError::empty("the configuration").into());
         }
-        let config = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
-        let tree: serde_json::Value = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
-        check_lists(&tree, &mut Vec::new())?;
-        Ok(config)
+        crate::serde_strict::from_toml_str(text).map_err(|e| syntax(e.to_string()))
     }
 
     /// The configuration as JSON.
@@ -399,54 +392,6 @@ impl VerifierConfig {
         set(&mut self.ear_profile, ear_profile);
         set(&mut self.verifier_id, verifier_id);
         set(&mut self.crypto, crypto);
-    }
-}
-
-/// The members that are lists. serde would also read a table (a struct)
-/// from a list of its members in order (`"limits": [8192]`); the format
-/// has one spelling, so a list anywhere else is refused.
-const LISTS: &[&[&str]] = &[
-    &["anchors"],
-    &["crls"],
-    &["allowed-algorithms"],
-    &["policies", "*", "app-signers"],
-];
-
-fn check_lists(tree: &serde_json::Value, path: &mut Vec<String>) -> Result<(), Error> {
-    use serde_json::Value;
-    match tree {
-        Value::Array(items) => {
-            let allowed = LISTS.iter().any(|pattern| {
-                pattern.len() == path.len()
-                    && pattern
-                        .iter()
-                        .zip(path.iter())
-                        .all(|(w, g)| *w == "*" || w == g)
-            });
-            let at = if path.is_empty() {
-                "the document".to_string()
-            } else {
-                path.join(".")
-            };
-            if !allowed {
-                return Err(syntax(alloc::format!("{at} must not be a list")));
-            }
-            // List items are texts or one-member tables, never lists.
-            if items.iter().any(Value::is_array) {
-                return Err(syntax(alloc::format!("{at} holds a list")));
-            }
-            Ok(())
-        }
-        Value::Object(members) => {
-            for (name, value) in members {
-                path.push(name.clone());
-                let checked = check_lists(value, path);
-                path.pop();
-                checked?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
     }
 }
 

@@ -126,8 +126,10 @@ pub(super) fn load(name: &str, config: &PolicyConfig) -> Result<Policy, Error> {
         "json" if signers.is_empty() => return Policy::from_json(text.as_bytes()),
         "json" => {
             check_policy_size(text)?;
-            serde_json::from_str(text).map_err(|e| PolicyError::Syntax {
-                reason: e.to_string(),
+            crate::serde_strict::from_json_slice(text.as_bytes()).map_err(|e| {
+                PolicyError::Syntax {
+                    reason: e.to_string(),
+                }
             })?
         }
         #[cfg(feature = "toml")]
@@ -135,7 +137,7 @@ pub(super) fn load(name: &str, config: &PolicyConfig) -> Result<Policy, Error> {
         #[cfg(feature = "toml")]
         "toml" => {
             check_policy_size(text)?;
-            toml::from_str(text).map_err(|e| PolicyError::Syntax {
+            crate::serde_strict::from_toml_str(text).map_err(|e| PolicyError::Syntax {
                 reason: e.to_string(),
             })?
         }

@@ -210,7 +210,7 @@ fn deserialize_list(json: &[u8]) -> Result<Vec<(String, RawEntry)>, serde_json::
     struct Outer {
         entries: Entries,
     }
-    let outer: Outer = serde_json::from_slice(json)?;
+    let outer: Outer = crate::serde_strict::from_json_slice(json)?;
     Ok(outer.entries.0)
 }
 
