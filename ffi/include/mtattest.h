@@ -407,6 +407,11 @@ typedef enum mtattest_result {
    */
   MTATTEST_REPLAY_STORE_UNAVAILABLE = 702,
   /**
+   * `replay.clock-regressed`: the verification time went back so far
+   * that the replay cache may have forgotten the token.
+   */
+  MTATTEST_REPLAY_CLOCK_REGRESSED = 703,
+  /**
    * `policy.too-large`: the policy document is too large.
    */
   MTATTEST_POLICY_TOO_LARGE = 800,
