@@ -23,6 +23,16 @@
 //! allocated for the item ([`crate::cbor::scan`]); the submodule depth on
 //! the decoded claims set before any claim is interpreted; the chain length
 //! and every certificate's size before any certificate is parsed.
+//!
+//! Producers stay within the same limits (spec §7.1, §8.1):
+//! [`TokenBuilder::sign`](crate::token::TokenBuilder::sign) refuses, before
+//! anything is signed, a token a verifier would refuse for a limit, with
+//! that limit's code ([`check_x5chain`], [`check_claims_payload`],
+//! [`check_envelope`]).
+
+use crate::claims::ClaimsSet;
+use crate::error::{ChainError, Error, TokenError};
+use crate::trust::ChainOptions;
 
 /// Bounds on what a decoder accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,3 +108,74 @@ pub const MAX_BULLETIN_SIZE: usize = 1024 * 1024;
 /// CBOR, JSON or a signed COSE_Sign1, checked before parsing
 /// (`ear.too-large`).
 pub const MAX_EAR_SIZE: usize = 64 * 1024;
+
+/// Checks a certificate chain a producer is about to carry in `x5chain`
+/// against the chain limits of the profile (§8.1), in the order a verifier
+/// applies them (§10.4 step 1) and before any certificate is parsed: at
+/// least one certificate (an empty `x5chain` is malformed), at most
+/// [`ChainOptions::DEFAULT`]`.max_chain_len` (`chain.too-long`), each at
+/// most `max_cert_size` bytes (`chain.cert-too-large`).
+///
+/// ```
+/// use mtattest::limits::check_x5chain;
+///
+/// assert!(check_x5chain(&vec![vec![0x30; 100]; 6]).is_ok());
+/// assert_eq!(check_x5chain(&vec![vec![0x30; 100]; 7]).unwrap_err().code(), "chain.too-long");
+/// assert_eq!(check_x5chain(&[vec![0x30; 8_193]]).unwrap_err().code(), "chain.cert-too-large");
+/// assert_eq!(check_x5chain::<Vec<u8>>(&[]).unwrap_err().code(), "chain.empty");
+/// ```
+pub fn check_x5chain<C: AsRef<[u8]>>(chain: &[C]) -> Result<(), ChainError> {
+    let limits = ChainOptions::DEFAULT;
+    if chain.is_empty() {
+        return Err(ChainError::Empty);
+    }
+    if chain.len() > limits.max_chain_len {
+        return Err(ChainError::TooLong {
+            len: chain.len(),
+            max: limits.max_chain_len,
+        });
+    }
+    match chain
+        .iter()
+        .map(|der| der.as_ref().len())
+        .enumerate()
+        .find(|(_, size)| *size > limits.max_cert_size)
+    {
+        Some((index, size)) => Err(ChainError::CertTooLarge {
+            index,
+            size,
+            max: limits.max_cert_size,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks the claims payload a producer is about to sign by reading it as
+/// a verifier does (§9 step 10) under [`Limits::DEFAULT`]: strict CBOR
+/// within the depth, item and map-entry limits (`cbor.too-deep`,
+/// `cbor.too-many-items`, `cbor.map-too-large`), the submodule depth
+/// (`claims.submods-too-deep`), then the claims themselves, so a producer
+/// never signs a payload that no verifier accepts.
+pub fn check_claims_payload(payload: &[u8]) -> Result<(), Error> {
+    ClaimsSet::from_cbor(payload, &Limits::DEFAULT).map(drop)
+}
+
+/// Checks an encoded token (with a signature of its final length) and its
+/// protected header as a verifier's first steps would (§9 steps 1–2):
+/// the size limit (`token.too-large`), then the CBOR limits of the token and
+/// of the protected header.
+pub fn check_envelope(token: &[u8], protected_header: &[u8]) -> Result<(), Error> {
+    let limits = Limits::DEFAULT;
+    if token.len() > limits.max_token_size {
+        return Err(TokenError::TooLarge {
+            size: token.len(),
+            max: limits.max_token_size,
+        }
+        .into());
+    }
+    crate::cbor::scan(token, &limits)?;
+    if !protected_header.is_empty() {
+        crate::cbor::scan(protected_header, &limits)?;
+    }
+    Ok(())
+}

@@ -549,19 +549,64 @@ impl TokenBuilder {
         self
     }
 
-    /// Signs `claims` into a token. Fails with `claims.invalid-value` if
-    /// `exp` is not later than `iat` and `nbf` (spec §6.2): no verifier
-    /// would accept the token.
+    /// Signs `claims` into a token.
+    ///
+    /// A producer MUST stay within the limits of the profile (spec §7.1,
+    /// §8.1), so before asking the signer anything this refuses, with the
+    /// code a verifier would give, a token that no verifier accepts for a
+    /// limit: an `x5chain` that is empty (`chain.empty`), longer than six
+    /// certificates (`chain.too-long`) or with a certificate over 8 192 bytes
+    /// (`chain.cert-too-large`); claims beyond the CBOR or submodule limits
+    /// (`cbor.too-deep`, `cbor.too-many-items`, `cbor.map-too-large`,
+    /// `claims.submods-too-deep`) or otherwise not readable as claims; a
+    /// token over 16 384 bytes (`token.too-large`). It also refuses, with
+    /// `claims.invalid-value`, an `exp` that is not later than `iat` and
+    /// `nbf` (spec §6.2).
+    ///
+    /// ```
+    /// use mtattest::claims::example_phone;
+    /// use mtattest::crypto::{Algorithm, SoftwareSigner};
+    /// use mtattest::token::TokenBuilder;
+    ///
+    /// let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7u8; 48]).unwrap();
+    /// let mut claims = example_phone(1_790_000_000, b"relying-party-challenge".to_vec());
+    /// claims.insert_unknown("padding", ciborium::value::Value::Bytes(vec![0; 16_000])).unwrap();
+    /// let err = TokenBuilder::new().sign(&claims, &signer).unwrap_err();
+    /// assert_eq!(err.code(), "token.too-large");
+    /// ```
     pub fn sign(&self, claims: &ClaimsSet, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
         claims.check_exp()?;
-        self.sign_payload(claims.to_cbor(), signer)
+        if let Some((_, chain)) = &self.x5chain {
+            crate::limits::check_x5chain(chain)?;
+        }
+        let payload = claims.to_cbor();
+        crate::limits::check_claims_payload(&payload)?;
+        let alg = signer.algorithm();
+        let mut sign1 = self.unsigned(payload, alg);
+        // The signature's length is fixed by the algorithm, so a stand-in
+        // of that length gives the token's exact size.
+        sign1.signature = vec![0; alg.signature_len()];
+        let protected = if sign1.protected.header.is_empty() {
+            Vec::new()
+        } else {
+            coset::CborSerializable::to_vec(sign1.protected.header.clone()).map_err(malformed)?
+        };
+        crate::limits::check_envelope(&self.encode(&sign1)?, &protected)?;
+        self.sign_unsigned(sign1, signer)
     }
 
-    /// Signs arbitrary payload bytes. Meant for test vectors and interop tests
-    /// that need tokens whose claims break the profile; producers use
+    /// Signs arbitrary payload bytes, with no check of the profile's
+    /// limits. Meant for test vectors and interop tests that need tokens
+    /// breaking the profile, and for signing other documents in a
+    /// COSE_Sign1 (attestation results); producers of tokens use
     /// [`TokenBuilder::sign`].
     pub fn sign_payload(&self, payload: Vec<u8>, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
-        let alg = signer.algorithm();
+        let sign1 = self.unsigned(payload, signer.algorithm());
+        self.sign_unsigned(sign1, signer)
+    }
+
+    /// The COSE_Sign1 with its headers and payload, not signed yet.
+    fn unsigned(&self, payload: Vec<u8>, alg: Algorithm) -> coset::CoseSign1 {
         let mut protected = coset::HeaderBuilder::new()
             .algorithm(match alg {
                 Algorithm::Es384 => iana::Algorithm::ES384,
@@ -583,22 +628,21 @@ impl TokenBuilder {
                 }
             }
         }
-        let mut signing_error = None;
-        let sign1 = coset::CoseSign1Builder::new()
+        coset::CoseSign1Builder::new()
             .protected(protected.build())
             .unprotected(unprotected.build())
             .payload(payload)
-            .create_signature(&[], |tbs| match signer.sign(tbs) {
-                Ok(sig) => sig,
-                Err(e) => {
-                    signing_error = Some(e);
-                    Vec::new()
-                }
-            })
-            .build();
-        if let Some(e) = signing_error {
-            return Err(e.into());
-        }
+            .build()
+    }
+
+    /// Signs `sign1` (its signature replaced) and encodes it.
+    fn sign_unsigned(
+        &self,
+        mut sign1: coset::CoseSign1,
+        signer: &dyn Signer,
+    ) -> Result<Vec<u8>, Error> {
+        let alg = signer.algorithm();
+        sign1.signature = signer.sign(&sign1.tbs_data(&[]))?;
         if sign1.signature.len() != alg.signature_len() {
             return Err(CryptoError::SignatureLength {
                 alg: alg.name(),
@@ -607,7 +651,12 @@ impl TokenBuilder {
             }
             .into());
         }
-        let body = sign1.to_cbor_value().map_err(malformed)?;
+        self.encode(&sign1)
+    }
+
+    /// The token bytes: the COSE_Sign1 tag, and the CWT tag if asked for.
+    fn encode(&self, sign1: &coset::CoseSign1) -> Result<Vec<u8>, Error> {
+        let body = sign1.clone().to_cbor_value().map_err(malformed)?;
         let mut tagged = Value::Tag(TAG_COSE_SIGN1, body.into());
         if self.cwt_tag {
             tagged = Value::Tag(TAG_CWT, tagged.into());

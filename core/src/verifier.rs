@@ -144,9 +144,15 @@ impl Verified {
     }
 }
 
-/// Capacity of the default in-memory replay cache (identifiers; a token
-/// uses one or two).
-pub const DEFAULT_REPLAY_CAPACITY: usize = 1 << 16;
+/// Capacity of the default in-memory replay cache, in identifiers (a token
+/// uses one or two): sized for
+/// [`DEFAULT_REPLAY_PEAK_RATE`](appraisal::DEFAULT_REPLAY_PEAK_RATE)
+/// tokens/s under the default freshness settings
+/// ([`appraisal::replay_capacity`]).
+pub const DEFAULT_REPLAY_CAPACITY: usize = appraisal::replay_capacity(
+    appraisal::DEFAULT_REPLAY_PEAK_RATE,
+    appraisal::DEFAULT_ACCEPTANCE_WINDOW_SECS,
+);
 
 /// Verifies tokens and appraises them, configured once.
 pub struct Verifier {
@@ -224,7 +230,8 @@ impl VerifierBuilder {
     }
 
     /// Uses `cache` for replay protection (e.g. a store shared by several
-    /// servers).
+    /// servers, or a [`MemoryReplayCache`](appraisal::MemoryReplayCache)
+    /// sized with `for_peak_rate` for this verifier's rate and freshness).
     pub fn replay_cache(mut self, cache: impl ReplayCache + 'static) -> Self {
         self.verifier.replay = Some(Box::new(cache));
         self
@@ -290,14 +297,15 @@ impl VerifierBuilder {
 
 impl Verifier {
     /// Starts a configuration with the key source. With `std` the verifier
-    /// has an in-memory replay cache of [`DEFAULT_REPLAY_CAPACITY`]
-    /// identifiers unless told otherwise; without `std` it has none until
+    /// has an in-memory replay cache sized for
+    /// [`DEFAULT_REPLAY_PEAK_RATE`](appraisal::DEFAULT_REPLAY_PEAK_RATE)
+    /// tokens/s under the default freshness ([`DEFAULT_REPLAY_CAPACITY`]
+    /// identifiers) unless told otherwise; without `std` it has none until
     /// one is given.
     pub fn builder(keys: KeySource) -> VerifierBuilder {
         #[cfg(feature = "std")]
-        let replay: Option<Box<dyn ReplayCache>> = Some(Box::new(
-            appraisal::MemoryReplayCache::new(DEFAULT_REPLAY_CAPACITY),
-        ));
+        let replay: Option<Box<dyn ReplayCache>> =
+            Some(Box::new(appraisal::MemoryReplayCache::default()));
         #[cfg(not(feature = "std"))]
         let replay: Option<Box<dyn ReplayCache>> = None;
         VerifierBuilder {
@@ -384,15 +392,11 @@ impl Verifier {
         self.check_call(expected_nonce)?;
         let token = Token::decode(token, &self.decode)?;
         let crypto = self.crypto.as_ref();
-        let (claims, key, signer): (ClaimsSet, KeyCheck, Vec<u8>) = match &self.keys {
-            KeySource::Key(k) => (
-                token.verify(k, crypto)?,
-                KeyCheck::Configured,
-                k.sec1().to_vec(),
-            ),
+        let (claims, key, signer): (ClaimsSet, KeyCheck, PublicKey) = match &self.keys {
+            KeySource::Key(k) => (token.verify(k, crypto)?, KeyCheck::Configured, k.clone()),
             KeySource::Chain(chains) => {
                 let (chain, claims) = chains.verify_token(&token, now, crypto)?;
-                let signer = chain.leaf_key().sec1().to_vec();
+                let signer = chain.leaf_key().clone();
                 (claims, KeyCheck::Chain(chain), signer)
             }
         };

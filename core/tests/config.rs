@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use mtattest::appraisal::{EarProfile, Freshness, Status};
 use mtattest::config::{
-    replay_capacity, DerSource, JsonSource, PolicyConfig, Text, VerifierConfig, MAX_CONFIG_SIZE,
+    DerSource, JsonSource, PolicyConfig, Text, VerifierConfig, MAX_CONFIG_SIZE,
 };
 use mtattest::UnixTime;
 use serde_json::json;
@@ -387,22 +387,30 @@ fn the_documented_example_file_works() {
 
 #[test]
 fn the_replay_cache_is_sized_by_the_peak_rate() {
-    // Hand-computed: (max-age + 2 skew + 1) seconds of tokens, two ids each.
-    assert_eq!(replay_capacity(1000, Freshness::DEFAULT), 842_000);
+    use mtattest::appraisal::{acceptance_window_secs, replay_capacity};
+    // Hand-computed from spec §11.2.1: 2 × rate × (window + ⌈window / 16⌉
+    // + 10 + 60), the window being max-age + 2 × skew.
+    assert_eq!(acceptance_window_secs(&Freshness::DEFAULT), 420);
+    assert_eq!(replay_capacity(1000, 420), 2 * 1000 * (420 + 27 + 10 + 60));
     let f = Freshness {
         max_age_secs: 10,
         clock_skew_secs: 5,
     };
-    assert_eq!(replay_capacity(3, f), 3 * 21 * 2);
+    assert_eq!(
+        replay_capacity(3, acceptance_window_secs(&f)),
+        2 * 3 * (20 + 2 + 10 + 60)
+    );
     let max = Freshness {
         max_age_secs: u32::MAX,
         clock_skew_secs: u32::MAX,
     };
-    assert!(replay_capacity(u32::MAX, max) > 0);
+    assert!(replay_capacity(u32::MAX, acceptance_window_secs(&max)) > 0);
 }
 
-/// The capacity reaches the verifier: with room for one token (two ids),
-/// a second token is refused as cache-full.
+/// The capacity reaches the verifier. A zero-second window at one token/s
+/// holds 2 × 1 × (0 + 1 + 10 + 60) = 142 identifiers (spec §11.2.1): 71
+/// tokens of two identifiers each, and the 72nd is refused as cache-full;
+/// at two tokens/s it is accepted.
 #[cfg(feature = "test-pki")]
 #[test]
 fn the_replay_cache_holds_what_the_peak_rate_says() {
@@ -414,9 +422,6 @@ fn the_replay_cache_holds_what_the_peak_rate_says() {
     let now = UnixTime::from_secs(TIME);
     let mut config = config(json!({"max-age-secs": 0, "clock-skew-secs": 0}));
     config.anchors = Some(vec![DerSource::der(&pki.root.der)]);
-    // One token/s for a one-second window: two identifiers.
-    config.replay = Some(mtattest::config::ReplayConfig { peak_rate: Some(1) });
-    let verifier = config.build().expect("builds");
     let issue = |n: u8| {
         let mut claims = example_phone(TIME, vec![n; 16]);
         claims.exp = None;
@@ -424,15 +429,18 @@ fn the_replay_cache_holds_what_the_peak_rate_says() {
         pki.token(&claims, HeaderPlacement::Protected)
             .expect("token")
     };
-    assert_eq!(code(verifier.verify(&issue(1), Some(&[1; 16]), now)), "ok");
-    assert_eq!(
-        code(verifier.verify(&issue(2), Some(&[2; 16]), now)),
-        "replay.cache-full"
-    );
-    config.replay = Some(mtattest::config::ReplayConfig { peak_rate: Some(2) });
-    let verifier = config.build().expect("builds");
-    assert_eq!(code(verifier.verify(&issue(1), Some(&[1; 16]), now)), "ok");
-    assert_eq!(code(verifier.verify(&issue(2), Some(&[2; 16]), now)), "ok");
+    let tokens: Vec<Vec<u8>> = (1..=72).map(issue).collect();
+    for rate in [1, 2] {
+        config.replay = Some(mtattest::config::ReplayConfig {
+            peak_rate: Some(rate),
+        });
+        let verifier = config.build().expect("builds");
+        for (n, token) in (1u8..).zip(&tokens[..71]) {
+            assert_eq!(code(verifier.verify(token, Some(&[n; 16]), now)), "ok");
+        }
+        let last = code(verifier.verify(&tokens[71], Some(&[72; 16]), now));
+        assert_eq!(last, if rate == 1 { "replay.cache-full" } else { "ok" });
+    }
 }
 
 #[test]

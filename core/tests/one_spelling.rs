@@ -15,7 +15,10 @@ fn code(result: Result<impl std::fmt::Debug, mtattest::Error>) -> &'static str {
 #[test]
 fn a_policy_is_an_object() {
     assert!(Policy::from_json(br#"{"id": "positional-id"}"#).is_ok());
-    assert_eq!(code(Policy::from_json(br#"["positional-id"]"#)), "policy.syntax");
+    assert_eq!(
+        code(Policy::from_json(br#"["positional-id"]"#)),
+        "policy.syntax"
+    );
 }
 
 #[test]
@@ -40,7 +43,10 @@ fn a_toml_policy_is_tables() {
 #[test]
 fn a_bulletin_is_an_object() {
     assert!(Bulletin::from_json(br#"{"advisories": []}"#).is_ok());
-    assert_eq!(code(Bulletin::from_json(br#"[null, null, []]"#)), "bulletin.syntax");
+    assert_eq!(
+        code(Bulletin::from_json(br#"[null, null, []]"#)),
+        "bulletin.syntax"
+    );
 }
 
 #[test]
@@ -59,5 +65,8 @@ fn a_verifier_configuration_is_tables() {
         code(VerifierConfig::from_json(br#"{"limits": [8192]}"#)),
         "config.syntax"
     );
-    assert_eq!(code(VerifierConfig::from_toml("limits = [8192]\n")), "config.syntax");
+    assert_eq!(
+        code(VerifierConfig::from_toml("limits = [8192]\n")),
+        "config.syntax"
+    );
 }

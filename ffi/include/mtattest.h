@@ -474,6 +474,11 @@ typedef enum mtattest_result {
    */
   MTATTEST_REPLAY_STORE_UNAVAILABLE = 702,
   /**
+   * `replay.clock-regressed`: the verification time went back so far
+   * that the replay cache may have forgotten the token.
+   */
+  MTATTEST_REPLAY_CLOCK_REGRESSED = 703,
+  /**
    * `policy.too-large`: the policy document is too large.
    */
   MTATTEST_POLICY_TOO_LARGE = 800,
@@ -828,7 +833,7 @@ enum mtattest_result mtattest_verifier_builder_set_chain_cache_size(struct mtatt
 
 /**
  * Sizes the replay cache for `tokens_per_second` accepted tokens per
- * second at peak (default 1000): a full cache refuses tokens
+ * second at peak (default 5000): a full cache refuses tokens
  * (MTATTEST_REPLAY_CACHE_FULL) rather than forget one. 0 gives
  * MTATTEST_CONFIG_BAD_VALUE.
  *
@@ -1061,6 +1066,14 @@ void mtattest_signer_free(struct mtattest_signer *signer);
  * MTATTEST_CHAIN_MALFORMED if a certificate does not parse), and signs
  * with `signer`. `flags` combines MTATTEST_ISSUE_X5CHAIN_UNPROTECTED and
  * MTATTEST_ISSUE_CWT_TAG (0 for neither).
+ *
+ * A token no verifier would accept for a limit of the profile (spec §8.1)
+ * is refused with that limit's code before the signer is asked:
+ * MTATTEST_TOKEN_TOO_LARGE (over 16 384 bytes), MTATTEST_CBOR_TOO_DEEP,
+ * MTATTEST_CBOR_TOO_MANY_ITEMS, MTATTEST_CBOR_MAP_TOO_LARGE (claims beyond
+ * the CBOR limits), MTATTEST_CLAIMS_SUBMODS_TOO_DEEP, MTATTEST_CHAIN_TOO_LONG
+ * (more than six certificates), MTATTEST_CHAIN_CERT_TOO_LARGE (a
+ * certificate over 8 192 bytes).
  *
  * The token goes into `out` with the size query: `*out_len` receives the
  * token's size; with `out` NULL (and `out_cap` 0) or too small the call

@@ -432,7 +432,7 @@ pub unsafe extern "C" fn mtattest_verifier_builder_set_chain_cache_size(
 }
 
 /// Sizes the replay cache for `tokens_per_second` accepted tokens per
-/// second at peak (default 1000): a full cache refuses tokens
+/// second at peak (default 5000): a full cache refuses tokens
 /// (MTATTEST_REPLAY_CACHE_FULL) rather than forget one. 0 gives
 /// MTATTEST_CONFIG_BAD_VALUE.
 ///

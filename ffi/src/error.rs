@@ -226,6 +226,9 @@ pub enum mtattest_result {
     MTATTEST_REPLAY_CACHE_FULL = 701,
     /// `replay.store-unavailable`: the replay store could not answer.
     MTATTEST_REPLAY_STORE_UNAVAILABLE = 702,
+    /// `replay.clock-regressed`: the verification time went back so far
+    /// that the replay cache may have forgotten the token.
+    MTATTEST_REPLAY_CLOCK_REGRESSED = 703,
 
     /// `policy.too-large`: the policy document is too large.
     MTATTEST_POLICY_TOO_LARGE = 800,
@@ -423,6 +426,7 @@ pub(crate) const TABLE: &[(mtattest_result, &CStr)] = &[
         MTATTEST_REPLAY_STORE_UNAVAILABLE,
         c"replay.store-unavailable",
     ),
+    (MTATTEST_REPLAY_CLOCK_REGRESSED, c"replay.clock-regressed"),
     (MTATTEST_POLICY_TOO_LARGE, c"policy.too-large"),
     (MTATTEST_POLICY_SYNTAX, c"policy.syntax"),
     (MTATTEST_POLICY_UNKNOWN_PRESET, c"policy.unknown-preset"),

@@ -348,6 +348,14 @@ pub unsafe extern "C" fn mtattest_signer_free(signer: *mut mtattest_signer) {
 /// with `signer`. `flags` combines MTATTEST_ISSUE_X5CHAIN_UNPROTECTED and
 /// MTATTEST_ISSUE_CWT_TAG (0 for neither).
 ///
+/// A token no verifier would accept for a limit of the profile (spec §8.1)
+/// is refused with that limit's code before the signer is asked:
+/// MTATTEST_TOKEN_TOO_LARGE (over 16 384 bytes), MTATTEST_CBOR_TOO_DEEP,
+/// MTATTEST_CBOR_TOO_MANY_ITEMS, MTATTEST_CBOR_MAP_TOO_LARGE (claims beyond
+/// the CBOR limits), MTATTEST_CLAIMS_SUBMODS_TOO_DEEP, MTATTEST_CHAIN_TOO_LONG
+/// (more than six certificates), MTATTEST_CHAIN_CERT_TOO_LARGE (a
+/// certificate over 8 192 bytes).
+///
 /// The token goes into `out` with the size query: `*out_len` receives the
 /// token's size; with `out` NULL (and `out_cap` 0) or too small the call
 /// returns MTATTEST_ERR_BUFFER_TOO_SMALL without signing, so the signer
@@ -405,6 +413,9 @@ pub unsafe extern "C" fn mtattest_issue(
                 ChainError::Malformed { index, reason }.into()
             };
             let certs = certificates(chain, &malformed)?;
+            // The chain limits come before any certificate is parsed, as
+            // in a verifier.
+            mtattest::limits::check_x5chain(&certs).map_err(mtattest::Error::from)?;
             for (index, der) in certs.iter().enumerate() {
                 <x509_cert::Certificate as der::Decode>::from_der(der)
                     .map_err(|e| malformed(index, format!("not a DER X.509 certificate: {e}")))?;

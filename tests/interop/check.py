@@ -18,7 +18,9 @@ specification, never mtattest's own code:
   asn1crypto from the certificates' DER;
 * every invalid case whose fault is in the claims, freshness or replay:
   the token is nevertheless genuine (signature, chain, revocation pass), so
-  its one fault is where the manifest says;
+  its one fault is where the manifest says; for `replay.seen`, a token
+  submitted before it shares a replay identifier with it (spec §11.2, the
+  signer key in uncompressed form);
 * the claims of every case but the envelope ones, against this script's own
   reading of spec §6 (`claims_fault`): a claims case must fail with exactly
   its expected code, every other case must have no claims fault. The payload
@@ -36,6 +38,7 @@ Exit status 0 only if nothing failed.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import struct
 import sys
@@ -850,6 +853,36 @@ def genuine(case: dict, base: Path) -> set:
     return failed
 
 
+def replay_ids(token: bytes) -> set:
+    """The token's replay identifiers, spec §11.2: SHA-384 over the domain
+    label and the length-prefixed kind, signer key (uncompressed SEC1,
+    whatever form its certificate uses) and value."""
+    sign1 = decode_sign1(token)
+    leaf = x509.load_der_x509_certificate(x5chain_of(sign1)[0])
+    key = leaf.public_key().public_bytes(serialization.Encoding.X962,
+                                         serialization.PublicFormat.UncompressedPoint)
+    claims = cbor2.loads(sign1[2])
+    values = [(b"cti", claims[7])] if 7 in claims else []
+    if 10 in claims:
+        values.append((b"nonce", claims[10]))
+    if not values:
+        values = [(b"payload", hashlib.sha384(sign1[2]).digest())]
+
+    def one(kind: bytes, value: bytes) -> bytes:
+        h = hashlib.sha384(b"mtattest replay id v1\0")
+        for part in (kind, key, value):
+            h.update(len(part).to_bytes(8, "big") + part)
+        return h.digest()
+    return {one(kind, value) for kind, value in values}
+
+
+def replayed(case: dict, base: Path) -> bool:
+    """A token submitted before the case's shares an identifier with it."""
+    ids = replay_ids((base / case["token"]).read_bytes())
+    return any(ids & replay_ids((base / before).read_bytes())
+               for before in case.get("submitted-before", []))
+
+
 def fresh(case: dict, claims: dict, settings: dict) -> bool:
     now, age, skew = case["time"], settings["max-age-secs"], settings["clock-skew-secs"]
     if case["nonce"] is not None and claims.get("eat-nonce") != case["nonce"]:
@@ -924,6 +957,8 @@ def check(case: dict, base: Path, settings: dict) -> str | None:
     failed = genuine(case, base)
     if failed:
         return f"{code}: the token should be genuine, but {sorted(failed)} fail"
+    if code == "replay.seen" and not replayed(case, base):
+        return f"{code}: no token submitted before shares a replay identifier with it"
     return None
 
 

@@ -91,10 +91,30 @@ pub enum ReplayError {
     },
     /// The cache is full of entries that are still live; it refuses new
     /// tokens rather than forget a live one.
-    #[error("replay cache is full ({capacity} live entries)")]
+    #[error(
+        "replay cache is full ({capacity} identifiers, all of tokens still acceptable): size it \
+         for the peak token rate, 2 identifiers per token for each second of the acceptance \
+         window plus a margin (MemoryReplayCache::for_peak_rate(tokens_per_second, \
+         acceptance_window_secs); spec 11.2.1)"
+    )]
     CacheFull {
         /// The cache's capacity.
         capacity: usize,
+    },
+    /// The verification time went back so far that the token is acceptable
+    /// again at it, but the cache may already have dropped the token's
+    /// identifiers (it dropped tokens acceptable until
+    /// `forgotten_through`): whether it is a replay cannot be told.
+    #[error(
+        "verification time went back: the token (acceptable until {live_until}) may have been \
+         seen and forgotten (the replay cache dropped tokens acceptable until \
+         {forgotten_through})"
+    )]
+    ClockRegressed {
+        /// The token's accept-until instant.
+        live_until: i64,
+        /// The latest accept-until instant of the identifiers dropped.
+        forgotten_through: i64,
     },
 }
 
@@ -105,6 +125,7 @@ impl ReplayError {
             ReplayError::Seen => "replay.seen",
             ReplayError::StoreUnavailable { .. } => "replay.store-unavailable",
             ReplayError::CacheFull { .. } => "replay.cache-full",
+            ReplayError::ClockRegressed { .. } => "replay.clock-regressed",
         }
     }
 }

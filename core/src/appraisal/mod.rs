@@ -68,7 +68,11 @@ pub use policy::{
 pub use presets::Preset;
 #[cfg(feature = "std")]
 pub use replay::MemoryReplayCache;
-pub use replay::{ReplayCache, ReplayId, ReplayIdKind};
+pub use replay::{
+    acceptance_window_secs, replay_capacity, ReplayCache, ReplayId, ReplayIdKind,
+    CLOCK_CONFIRMATION_SECS, CLOCK_STEP_SECS, DEFAULT_ACCEPTANCE_WINDOW_SECS,
+    DEFAULT_REPLAY_PEAK_RATE, IDS_PER_TOKEN,
+};
 
 use crate::claims::{
     ClaimsSet, EvidenceSource, KeySecurityLevel, Layer, PatchLevel, VerifiedBootState,

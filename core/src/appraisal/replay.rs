@@ -6,14 +6,23 @@
 //! so a shared store (several servers) fits behind it and a store that
 //! cannot answer rejects the token (`replay.store-unavailable`) instead of
 //! letting it through. [`MemoryReplayCache`] (with `std`) is the bounded
-//! in-process default.
+//! in-process default, sized by the peak token rate it must sustain
+//! ([`replay_capacity`]).
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use sha2::Digest as _;
 
 use super::error::ReplayError;
+use super::freshness::Freshness;
+use crate::crypto::{Curve, PublicKey};
 use crate::time::UnixTime;
+
+#[cfg(feature = "std")]
+mod memory;
+#[cfg(feature = "std")]
+pub use memory::MemoryReplayCache;
 
 /// One identifier of a token in a replay cache: SHA-384 over a domain
 /// label, the verification key and the value, so identifiers of different
@@ -35,9 +44,16 @@ pub enum ReplayIdKind {
 }
 
 impl ReplayId {
-    /// The identifier of `value` (of `kind`) for a token signed by the key
-    /// whose SEC1 encoding is `signer`.
-    pub fn new(kind: ReplayIdKind, signer: &[u8], value: &[u8]) -> ReplayId {
+    /// The identifier of `value` (of `kind`) for a token signed by `signer`.
+    ///
+    /// The key enters in its uncompressed SEC1 form whatever form the
+    /// certificate or the configuration gave it in, so one key always
+    /// yields one identifier (spec §11.2).
+    pub fn new(kind: ReplayIdKind, signer: &PublicKey, value: &[u8]) -> ReplayId {
+        ReplayId::derive(kind, &uncompressed_sec1(signer), value)
+    }
+
+    fn derive(kind: ReplayIdKind, signer_sec1: &[u8], value: &[u8]) -> ReplayId {
         let label: &[u8] = match kind {
             ReplayIdKind::Cti => b"cti",
             ReplayIdKind::Nonce => b"nonce",
@@ -45,7 +61,7 @@ impl ReplayId {
         };
         let mut h = sha2::Sha384::new();
         h.update(b"mtattest replay id v1\0");
-        for part in [label, signer, value] {
+        for part in [label, signer_sec1, value] {
             h.update((part.len() as u64).to_be_bytes());
             h.update(part);
         }
@@ -57,38 +73,70 @@ impl ReplayId {
         &self.0
     }
 
-    /// The identifiers of a token: its `cti` and its nonce when present,
-    /// otherwise the digest of its signed payload.
+    /// The identifiers of a token signed by `signer`: its `cti` and its
+    /// nonce when present, otherwise the digest of its signed payload.
     pub fn for_token(
-        signer: &[u8],
+        signer: &PublicKey,
         cti: Option<&[u8]>,
         nonce: Option<&[u8]>,
         payload: &[u8],
     ) -> Vec<ReplayId> {
+        let signer = uncompressed_sec1(signer);
         let mut ids = Vec::with_capacity(2);
         if let Some(cti) = cti {
-            ids.push(ReplayId::new(ReplayIdKind::Cti, signer, cti));
+            ids.push(ReplayId::derive(ReplayIdKind::Cti, &signer, cti));
         }
         if let Some(nonce) = nonce {
-            ids.push(ReplayId::new(ReplayIdKind::Nonce, signer, nonce));
+            ids.push(ReplayId::derive(ReplayIdKind::Nonce, &signer, nonce));
         }
         if ids.is_empty() {
             let digest = sha2::Sha384::digest(payload);
-            ids.push(ReplayId::new(ReplayIdKind::Payload, signer, &digest));
+            ids.push(ReplayId::derive(ReplayIdKind::Payload, &signer, &digest));
         }
         ids
     }
 }
 
+/// The key as `0x04 || x || y`. A certificate may carry the same key
+/// compressed (`0x02`/`0x03 || x`, RFC 5480); hashing the bytes as given
+/// would let one token verify once per encoding.
+fn uncompressed_sec1(key: &PublicKey) -> Cow<'_, [u8]> {
+    use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+    let sec1 = key.sec1();
+    // A `PublicKey` holds a point checked to be on its curve, and an
+    // uncompressed point has one encoding (coordinates below the field
+    // prime), so these bytes are already the normal form.
+    if sec1.first() == Some(&0x04) {
+        return Cow::Borrowed(sec1);
+    }
+    let uncompressed = match key.curve() {
+        Curve::P384 => p384::PublicKey::from_sec1_bytes(sec1)
+            .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
+        Curve::P256 => p256::PublicKey::from_sec1_bytes(sec1)
+            .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
+    };
+    // Not reached: `PublicKey::from_sec1` accepted these very bytes.
+    uncompressed.map_or(Cow::Borrowed(sec1), Cow::Owned)
+}
+
 /// A store of the identifiers of tokens already accepted.
 ///
-/// `check_and_insert` must be atomic: if any of `ids` is present and live
-/// it returns [`ReplayError::Seen`] and inserts nothing; otherwise it
-/// records all of them as live until `live_until` (inclusive) and returns
-/// `Ok`. An implementation that cannot decide returns an error, never `Ok`.
+/// `check_and_insert` must be atomic: if any of `ids` is present it
+/// returns [`ReplayError::Seen`] and inserts nothing; otherwise it records
+/// all of them, to be kept at least until `live_until` (the token's
+/// accept-until instant, inclusive), and returns `Ok`. An implementation
+/// that cannot decide returns an error, never `Ok`.
+///
+/// `now` is the caller's verification time and may jump forward and back:
+/// a store must not forget an identifier because of one `now` far in the
+/// future, nor answer `Ok` for a token it may have forgotten because `now`
+/// went back (spec §11.2). A store that expires entries by its own clock
+/// (a time to live of `live_until - now`, e.g. Redis `SET key NX PX ttl`)
+/// is immune to the first and must add the largest backward step of the
+/// verifier's clock it tolerates to the time to live for the second.
 pub trait ReplayCache: Send + Sync {
     /// Checks that none of `ids` was seen, then remembers all of them until
-    /// `live_until`. `now` is the verification time (for eviction).
+    /// `live_until`. `now` is the verification time.
     fn check_and_insert(
         &self,
         ids: &[ReplayId],
@@ -97,242 +145,118 @@ pub trait ReplayCache: Send + Sync {
     ) -> Result<(), ReplayError>;
 }
 
-#[cfg(feature = "std")]
-pub use memory::MemoryReplayCache;
+/// Identifiers a token puts in a replay cache at most: its `cti` and its
+/// nonce.
+pub const IDS_PER_TOKEN: u32 = 2;
 
-#[cfg(feature = "std")]
-mod memory {
-    use alloc::collections::{BTreeMap, BTreeSet};
-    use std::sync::Mutex;
+/// The peak rate, in tokens per second, that the default in-memory cache
+/// of a [`Verifier`](crate::verifier::Verifier) sustains: one core's rate
+/// with the fastest crypto provider (aws-lc, about 4 600 tokens/s).
+pub const DEFAULT_REPLAY_PEAK_RATE: u32 = 5_000;
 
-    use super::{ReplayCache, ReplayId};
-    use crate::appraisal::error::ReplayError;
-    use crate::time::UnixTime;
+/// The acceptance window of the default freshness settings (see
+/// [`acceptance_window_secs`]): 300 + 2 × 60 = 420 s.
+pub const DEFAULT_ACCEPTANCE_WINDOW_SECS: u32 = acceptance_window_secs(&Freshness::DEFAULT);
 
-    /// A bounded in-memory replay cache.
-    ///
-    /// **Eviction rule:** an entry is kept while it is live (until the
-    /// instant its token stops being acceptable, see
-    /// [`Freshness::accept_until`](crate::appraisal::Freshness::accept_until))
-    /// and may be dropped only after that. When an insertion would exceed
-    /// the capacity, expired entries are dropped first; if the cache is
-    /// still full of live entries the new token is refused with
-    /// `replay.cache-full` — a live entry is never forgotten, so a replay
-    /// is never let through because of memory pressure. Size the capacity
-    /// for the peak rate times the acceptance window (e.g. 1000 tokens/s ×
-    /// 360 s).
-    ///
-    /// Entries already seen are refused whatever the capacity. All work is
-    /// bounded: an insertion costs O(log n) plus the expired entries it
-    /// drops. A poisoned lock reports `replay.store-unavailable`.
-    ///
-    /// ```
-    /// use mtattest::appraisal::{MemoryReplayCache, ReplayCache, ReplayId, ReplayIdKind};
-    /// use mtattest::UnixTime;
-    ///
-    /// let cache = MemoryReplayCache::new(2);
-    /// let id = |n: u8| ReplayId::new(ReplayIdKind::Cti, b"key", &[n]);
-    /// let now = UnixTime(1000);
-    /// assert!(cache.check_and_insert(&[id(1)], UnixTime(1100), now).is_ok());
-    /// assert_eq!(cache.check_and_insert(&[id(1)], UnixTime(1100), now).unwrap_err().code(), "replay.seen");
-    /// assert!(cache.check_and_insert(&[id(2)], UnixTime(1100), now).is_ok());
-    /// // Full of live entries: a new token is refused, the old ones stay.
-    /// assert_eq!(cache.check_and_insert(&[id(3)], UnixTime(1100), now).unwrap_err().code(), "replay.cache-full");
-    /// assert_eq!(cache.check_and_insert(&[id(1)], UnixTime(1100), now).unwrap_err().code(), "replay.seen");
-    /// // Once they expired, room is made.
-    /// assert!(cache.check_and_insert(&[id(3)], UnixTime(1300), UnixTime(1101)).is_ok());
-    /// ```
-    #[derive(Debug)]
-    pub struct MemoryReplayCache {
-        capacity: usize,
-        inner: Mutex<Inner>,
-    }
+/// The longest a token stays acceptable after it is first verified under
+/// `freshness`, in seconds: `max_age + 2 × skew` (its `iat` may be up to
+/// `skew` ahead of the verifier's clock and it is accepted until
+/// `iat + max_age + skew`). The `acceptance_window_secs` to size a replay
+/// cache with.
+pub const fn acceptance_window_secs(freshness: &Freshness) -> u32 {
+    freshness
+        .max_age_secs
+        .saturating_add(freshness.clock_skew_secs.saturating_mul(2))
+}
 
-    #[derive(Debug, Default)]
-    struct Inner {
-        live_until: BTreeMap<ReplayId, i64>,
-        by_expiry: BTreeSet<(i64, ReplayId)>,
-    }
-
-    impl Inner {
-        fn evict_expired(&mut self, now: i64) {
-            while let Some(&(until, id)) = self.by_expiry.first() {
-                if until >= now {
-                    break;
-                }
-                self.by_expiry.remove(&(until, id));
-                self.live_until.remove(&id);
-            }
-        }
-    }
-
-    impl MemoryReplayCache {
-        /// A cache holding at most `capacity` identifiers (a token uses one
-        /// or two).
-        pub fn new(capacity: usize) -> MemoryReplayCache {
-            MemoryReplayCache {
-                capacity,
-                inner: Mutex::new(Inner::default()),
-            }
-        }
-
-        /// The capacity.
-        pub fn capacity(&self) -> usize {
-            self.capacity
-        }
-
-        /// Identifiers currently held (live or not yet evicted).
-        pub fn len(&self) -> usize {
-            self.inner.lock().map_or(0, |i| i.live_until.len())
-        }
-
-        /// Whether the cache holds nothing.
-        pub fn is_empty(&self) -> bool {
-            self.len() == 0
-        }
-    }
-
-    impl ReplayCache for MemoryReplayCache {
-        fn check_and_insert(
-            &self,
-            ids: &[ReplayId],
-            live_until: UnixTime,
-            now: UnixTime,
-        ) -> Result<(), ReplayError> {
-            let mut inner = self
-                .inner
-                .lock()
-                .map_err(|_| ReplayError::StoreUnavailable {
-                    reason: "replay cache lock poisoned".into(),
-                })?;
-            let seen = ids.iter().any(|id| {
-                inner
-                    .live_until
-                    .get(id)
-                    .is_some_and(|&until| until >= now.secs())
-            });
-            if seen {
-                return Err(ReplayError::Seen);
-            }
-            let new = ids
-                .iter()
-                .filter(|id| !inner.live_until.contains_key(id))
-                .count();
-            if inner.live_until.len().saturating_add(new) > self.capacity {
-                inner.evict_expired(now.secs());
-                let new = ids
-                    .iter()
-                    .filter(|id| !inner.live_until.contains_key(id))
-                    .count();
-                if inner.live_until.len().saturating_add(new) > self.capacity {
-                    return Err(ReplayError::CacheFull {
-                        capacity: self.capacity,
-                    });
-                }
-            }
-            for id in ids {
-                if let Some(old) = inner.live_until.insert(*id, live_until.secs()) {
-                    inner.by_expiry.remove(&(old, *id));
-                }
-                inner.by_expiry.insert((live_until.secs(), *id));
-            }
-            Ok(())
-        }
+/// Identifiers a [`MemoryReplayCache`] must be able to hold so that it
+/// never refuses a token (`replay.cache-full`) while tokens arrive at no
+/// more than `tokens_per_second`, each acceptable for at most
+/// `acceptance_window_secs` after it is verified:
+///
+/// `2 × tokens_per_second × (acceptance_window_secs + W + 10 + 60)`
+///
+/// with `W` the cache's bucket width (`⌈acceptance_window_secs / 16⌉`, at
+/// least 1), 10 s the clock step and 60 s the clock confirmation of spec
+/// §11.2.1: an identifier stays until its bucket has ended 10 s ago, and a
+/// forward jump of the clock stops eviction for up to 60 s. Saturates at
+/// `usize::MAX`.
+pub const fn replay_capacity(tokens_per_second: u32, acceptance_window_secs: u32) -> usize {
+    let retention = acceptance_window_secs as u128
+        + bucket_secs(acceptance_window_secs) as u128
+        + CLOCK_STEP_SECS as u128
+        + CLOCK_CONFIRMATION_SECS as u128;
+    let ids = IDS_PER_TOKEN as u128 * tokens_per_second as u128 * retention;
+    if ids > usize::MAX as u128 {
+        usize::MAX
+    } else {
+        ids as usize
     }
 }
 
-#[cfg(all(test, feature = "std"))]
+/// Width of the expiry buckets of a cache sized for `acceptance_window_secs`:
+/// a sixteenth of the window (at least 1 s), so an identifier is kept at
+/// most about 6 % longer than it must be.
+const fn bucket_secs(acceptance_window_secs: u32) -> u32 {
+    let width = acceptance_window_secs.div_ceil(16);
+    if width == 0 {
+        1
+    } else {
+        width
+    }
+}
+
+/// The largest step of the verification time, either way, that a
+/// [`MemoryReplayCache`] follows at once (spec §11.2.1).
+pub const CLOCK_STEP_SECS: u32 = 10;
+
+/// How long (in the callers' own times) a jump of the verification time
+/// larger than [`CLOCK_STEP_SECS`] must persist before a
+/// [`MemoryReplayCache`] follows it (spec §11.2.1).
+pub const CLOCK_CONFIRMATION_SECS: u32 = 60;
+
+#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::{Algorithm, SoftwareSigner};
 
-    fn id(n: u32) -> ReplayId {
-        ReplayId::new(ReplayIdKind::Cti, b"signer", &n.to_be_bytes())
+    fn key(seed: u8) -> PublicKey {
+        SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[seed; 48])
+            .unwrap()
+            .public_key()
     }
 
     #[test]
     fn ids_are_domain_separated() {
-        let a = ReplayId::new(ReplayIdKind::Cti, b"k", b"v");
-        assert_ne!(a, ReplayId::new(ReplayIdKind::Nonce, b"k", b"v"));
-        assert_ne!(a, ReplayId::new(ReplayIdKind::Cti, b"k2", b"v"));
+        let k = key(1);
+        let a = ReplayId::new(ReplayIdKind::Cti, &k, b"v");
+        assert_ne!(a, ReplayId::new(ReplayIdKind::Nonce, &k, b"v"));
+        assert_ne!(a, ReplayId::new(ReplayIdKind::Cti, &key(2), b"v"));
         assert_ne!(
-            ReplayId::new(ReplayIdKind::Cti, b"kv", b""),
-            ReplayId::new(ReplayIdKind::Cti, b"k", b"v")
+            ReplayId::derive(ReplayIdKind::Cti, b"kv", b""),
+            ReplayId::derive(ReplayIdKind::Cti, b"k", b"v")
         );
         assert_eq!(
-            ReplayId::for_token(b"k", Some(b"c"), Some(b"n"), b"p").len(),
+            ReplayId::for_token(&k, Some(b"c"), Some(b"n"), b"p").len(),
             2
         );
-        assert_eq!(ReplayId::for_token(b"k", None, None, b"p").len(), 1);
+        assert_eq!(ReplayId::for_token(&k, None, None, b"p").len(), 1);
     }
 
     #[test]
-    fn bounded_and_never_forgets_live_entries() {
-        let cache = MemoryReplayCache::new(100);
-        let now = UnixTime(10_000);
-        for n in 0..100 {
-            cache
-                .check_and_insert(&[id(n)], UnixTime(10_000 + i64::from(n)), now)
-                .unwrap();
-        }
-        // Well past capacity: every new token is refused, never a panic,
-        // and every live one is still recognised.
-        for n in 100..1_000 {
-            assert_eq!(
-                cache.check_and_insert(&[id(n)], UnixTime(20_000), now),
-                Err(ReplayError::CacheFull { capacity: 100 })
-            );
-        }
-        for n in 0..100 {
-            assert_eq!(
-                cache.check_and_insert(&[id(n)], UnixTime(20_000), now),
-                Err(ReplayError::Seen)
-            );
-        }
-        assert_eq!(cache.len(), 100);
-        // Later, the first 50 have expired (live until 10_000..=10_049):
-        // exactly that much room is made; the others are still refused.
-        let later = UnixTime(10_050);
-        for n in 1_000..1_050 {
-            cache
-                .check_and_insert(&[id(n)], UnixTime(30_000), later)
-                .unwrap();
-        }
+    fn sizing() {
+        // The default window: 300 s of age and 60 s of skew either way.
+        assert_eq!(DEFAULT_ACCEPTANCE_WINDOW_SECS, 420);
+        assert_eq!(bucket_secs(420), 27);
+        assert_eq!(bucket_secs(16), 1);
+        assert_eq!(bucket_secs(0), 1);
+        // 2 ids × 5 000 tokens/s × (420 + 27 + 10 + 60) s.
+        assert_eq!(replay_capacity(5_000, 420), 5_170_000);
+        assert_eq!(replay_capacity(0, 420), 0);
         assert_eq!(
-            cache.check_and_insert(&[id(2_000)], UnixTime(30_000), later),
-            Err(ReplayError::CacheFull { capacity: 100 })
-        );
-        for n in 50..100 {
-            assert_eq!(
-                cache.check_and_insert(&[id(n)], UnixTime(30_000), later),
-                Err(ReplayError::Seen)
-            );
-        }
-        assert_eq!(cache.len(), 100);
-    }
-
-    #[test]
-    fn multi_id_insert_is_atomic() {
-        let cache = MemoryReplayCache::new(10);
-        let now = UnixTime(0);
-        cache
-            .check_and_insert(&[id(1)], UnixTime(100), now)
-            .unwrap();
-        // One of two ids seen: refused, and the other is not recorded.
-        assert_eq!(
-            cache.check_and_insert(&[id(2), id(1)], UnixTime(100), now),
-            Err(ReplayError::Seen)
-        );
-        cache
-            .check_and_insert(&[id(2)], UnixTime(100), now)
-            .unwrap();
-    }
-
-    #[test]
-    fn zero_capacity_refuses_everything() {
-        let cache = MemoryReplayCache::new(0);
-        assert_eq!(
-            cache.check_and_insert(&[id(1)], UnixTime(1), UnixTime(0)),
-            Err(ReplayError::CacheFull { capacity: 0 })
+            replay_capacity(u32::MAX, u32::MAX),
+            usize::try_from(2 * u128::from(u32::MAX) * (u128::from(u32::MAX) + 268_435_456 + 70))
+                .unwrap_or(usize::MAX)
         );
     }
 }

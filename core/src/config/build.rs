@@ -22,32 +22,6 @@ use crate::verifier::{KeySource, Verifier, VerifierBuilder};
 /// entry is a digest and a validated chain, a few hundred bytes.
 pub const DEFAULT_CHAIN_CACHE_SIZE: usize = 1024;
 
-/// The peak rate (accepted tokens per second) the default replay cache is
-/// sized for (`replay.peak-rate`).
-pub const DEFAULT_REPLAY_PEAK_RATE: u32 = 1000;
-
-/// The identifiers a replay cache needs to sustain `peak_rate` accepted
-/// tokens per second without refusing any (`replay.cache-full`): two per
-/// token (`cti` and nonce) for every token still inside its acceptance
-/// window, which is at most `max-age + 2 × skew + 1` seconds from its
-/// arrival (a token may arrive with its `iat` up to `skew` ahead and stays
-/// acceptable until `iat + max-age + skew`).
-///
-/// ```
-/// use mtattest::appraisal::Freshness;
-/// use mtattest::config::replay_capacity;
-///
-/// // 1 000 tokens/s, 300 s max age, 60 s skew: 421 s of tokens, two ids each.
-/// assert_eq!(replay_capacity(1000, Freshness::DEFAULT), 842_000);
-/// ```
-pub fn replay_capacity(peak_rate: u32, freshness: Freshness) -> usize {
-    let window = u64::from(freshness.max_age_secs) + 2 * u64::from(freshness.clock_skew_secs) + 1;
-    let ids = u64::from(peak_rate)
-        .saturating_mul(window)
-        .saturating_mul(2);
-    usize::try_from(ids).unwrap_or(usize::MAX)
-}
-
 impl VerifierConfig {
     /// Checks every value and builds the verifier. Fails with the first
     /// problem, in the order of the members (and last, without anchors,
@@ -405,10 +379,14 @@ fn with_replay_cache(
     let ReplayConfig { peak_rate } = replay.copied().unwrap_or_default();
     let rate = match peak_rate {
         Some(0) => return Err(ConfigError::bad("replay.peak-rate", "must be at least 1").into()),
-        rate => rate.unwrap_or(DEFAULT_REPLAY_PEAK_RATE),
+        rate => rate.unwrap_or(crate::appraisal::DEFAULT_REPLAY_PEAK_RATE),
     };
-    let capacity = replay_capacity(rate, freshness);
-    Ok(builder.replay_cache(crate::appraisal::MemoryReplayCache::new(capacity)))
+    let window = crate::appraisal::acceptance_window_secs(&freshness);
+    Ok(
+        builder.replay_cache(crate::appraisal::MemoryReplayCache::for_peak_rate(
+            rate, window,
+        )),
+    )
 }
 
 #[cfg(not(feature = "std"))]

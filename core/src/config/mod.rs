@@ -70,7 +70,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{replay_capacity, DEFAULT_CHAIN_CACHE_SIZE, DEFAULT_REPLAY_PEAK_RATE};
+pub use build::DEFAULT_CHAIN_CACHE_SIZE;
 pub use error::ConfigError;
 pub use text::{challenge_from_hex, Text};
 
@@ -125,7 +125,8 @@ pub struct VerifierConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<LimitsConfig>,
     /// Sizing of the in-memory replay cache. Default: sized for
-    /// [`DEFAULT_REPLAY_PEAK_RATE`] tokens per second.
+    /// [`DEFAULT_REPLAY_PEAK_RATE`](crate::appraisal::DEFAULT_REPLAY_PEAK_RATE)
+    /// tokens per second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay: Option<ReplayConfig>,
     /// Validated chains kept in the chain cache. Default:
@@ -283,9 +284,11 @@ pub struct LimitsConfig {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ReplayConfig {
     /// The peak rate of accepted tokens to sustain, per second. The cache
-    /// holds [`replay_capacity`] identifiers: two per token for every token
-    /// accepted within its acceptance window. Default:
-    /// [`DEFAULT_REPLAY_PEAK_RATE`].
+    /// holds [`replay_capacity`](crate::appraisal::replay_capacity)
+    /// identifiers for this rate and the configured freshness's
+    /// [`acceptance_window_secs`](crate::appraisal::acceptance_window_secs)
+    /// (spec §11.2.1). Default:
+    /// [`DEFAULT_REPLAY_PEAK_RATE`](crate::appraisal::DEFAULT_REPLAY_PEAK_RATE).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rate: Option<u32>,
 }

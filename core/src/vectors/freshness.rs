@@ -1,13 +1,18 @@
 //! Genuine tokens that are not for this challenge, not fresh at the
 //! verification time, or seen before.
 
+use alloc::string::{String, ToString};
 use alloc::vec;
+use alloc::vec::Vec;
 
-use super::fixtures::{challenge, derive, phone, IAT, TIME};
+use super::fixtures::{challenge, derive, phone, Cert, IAT, TIME};
+use super::sign1::{alg, header, x5chain, Sign1, X5Form, ALG, X5CHAIN};
 use super::valid::token;
 use super::{CaseSpec, Gen};
 use crate::claims::{example_phone, ClaimsSet, Cti};
-use crate::error::Error;
+use crate::crypto::Signer as _;
+use crate::error::{ChainError, Error};
+use crate::trust::test_pki::{issue, CertSpec};
 
 pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
     let chain = gen.pki.chain();
@@ -155,5 +160,55 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
         )
         .before(vec![standard]),
     )?;
+
+    // x5chain in the unprotected header: the signature does not cover the
+    // certificates, so the same signed bytes can travel with a second
+    // certificate for the device key, its point compressed.
+    let twin = compressed_twin(&gen.pki.device, &gen.pki.intermediate.spec)?;
+    let unprotected = |leaf: &[u8]| -> Result<Vec<u8>, Error> {
+        let chain = [leaf.to_vec(), gen.pki.intermediate.der.clone()];
+        Ok(Sign1::new(
+            header(vec![(ALG, alg(device.algorithm()))]),
+            header(vec![(X5CHAIN, x5chain(&chain, X5Form::Array))]),
+            phone().to_cbor(),
+        )
+        .sign(&device)?
+        .encode())
+    };
+    gen.add(
+        CaseSpec::invalid(
+            "invalid-replay-same-key-compressed-certificate",
+            "x5chain unprotected: a token accepted with the device certificate, then the same \
+             signed bytes with another certificate for the same key, its point compressed. \
+             Replay identifiers use the key in uncompressed form, so the second is a replay.",
+            unprotected(&twin)?,
+            "replay.seen",
+        )
+        .before(vec![unprotected(&gen.pki.device.der)?]),
+    )?;
     Ok(())
+}
+
+/// The certificate `device` issued again by `issuer` (another serial) for
+/// the same key, with the point compressed in its subjectPublicKeyInfo
+/// (RFC 5480 allows either form).
+fn compressed_twin(device: &Cert, issuer: &CertSpec) -> Result<Vec<u8>, Error> {
+    use der::{Decode as _, Encode as _};
+    use p384::elliptic_curve::sec1::ToEncodedPoint as _;
+    let malformed = |reason: String| -> Error { ChainError::Malformed { index: 0, reason }.into() };
+    let mut spki = x509_cert::Certificate::from_der(&device.der)
+        .map_err(|e| malformed(e.to_string()))?
+        .tbs_certificate
+        .subject_public_key_info;
+    let point = p384::PublicKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
+        .map_err(|e| malformed(e.to_string()))?;
+    spki.subject_public_key =
+        der::asn1::BitString::from_bytes(point.to_encoded_point(true).as_bytes())
+            .map_err(|e| malformed(e.to_string()))?;
+    let spec = CertSpec {
+        serial: 0x3777,
+        spki_override: Some(spki.to_der().map_err(|e| malformed(e.to_string()))?),
+        ..device.spec.clone()
+    };
+    issue(&spec, Some(issuer))
 }
