@@ -10,6 +10,11 @@ use serde::Serialize;
 /// The value of the manifest's `schema` member.
 pub const SCHEMA: &str = "mtattest-test-vectors/1";
 
+/// The revision of the specification (spec §5.2) whose rules the cases
+/// follow; a new revision that changes what a verifier must make of a
+/// token bumps it.
+pub const SPEC_REVISION: u32 = 3;
+
 /// The whole manifest.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -18,6 +23,8 @@ pub struct Manifest {
     pub schema: &'static str,
     /// The EAT profile the vectors are for.
     pub profile: &'static str,
+    /// [`SPEC_REVISION`].
+    pub revision: u32,
     /// What the set is, in a sentence.
     pub description: &'static str,
     /// How the files were made.

@@ -471,6 +471,7 @@ impl Gen {
         let manifest = Manifest {
             schema: SCHEMA,
             profile: crate::claims::keys::PROFILE_V1,
+            revision: manifest::SPEC_REVISION,
             description:
                 "Conformance vectors of the mtattest EAT profile: valid tokens with their \
                           claims and appraisal, and invalid tokens with one fault each and the \
