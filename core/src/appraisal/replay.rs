@@ -97,6 +97,37 @@ impl ReplayId {
     }
 }
 
+/// The replay partition of a token's signer: the first 16 bytes of
+/// SHA-384 over a domain label and the key in its uncompressed SEC1 form.
+///
+/// Every identifier of a token is derived from the key that verified it
+/// ([`ReplayId::for_token`]), so two tokens can only share an identifier
+/// if they share a signer. A store spread over shards (Redis Cluster) may
+/// therefore place all the identifiers of one signer on one shard, named by
+/// this value, and still check and insert a token's identifiers in one
+/// atomic step (spec §11.2.2). One key in either SEC1 form gives one
+/// partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReplayPartition([u8; 16]);
+
+impl ReplayPartition {
+    /// The partition of the tokens signed by `signer`.
+    pub fn of(signer: &PublicKey) -> ReplayPartition {
+        let mut h = sha2::Sha384::new();
+        h.update(b"mtattest replay partition v1\0");
+        h.update(uncompressed_sec1(signer));
+        let digest = h.finalize();
+        let mut bytes = [0; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        ReplayPartition(bytes)
+    }
+
+    /// The 16 bytes (a store's shard key).
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
 /// The key as `0x04 || x || y`. A certificate may carry the same key
 /// compressed (`0x02`/`0x03 || x`, RFC 5480); hashing the bytes as given
 /// would let one token verify once per encoding.
