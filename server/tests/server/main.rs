@@ -1,0 +1,9 @@
+//! The server over real HTTP, with real processes and a real Redis: one
+//! test binary (each module one concern).
+
+mod common;
+mod native;
+mod operations;
+mod reload;
+mod scale_out;
+mod veraison;
