@@ -149,9 +149,12 @@ impl ServerCode {
     }
 }
 
-/// A problem to answer with.
+/// A problem to answer with (boxed: it travels in every `Result`).
 #[derive(Debug, Clone)]
-pub struct Problem {
+pub struct Problem(Box<Details>);
+
+#[derive(Debug, Clone)]
+struct Details {
     status: StatusCode,
     code: String,
     title: &'static str,
@@ -162,13 +165,13 @@ pub struct Problem {
 impl Problem {
     /// A problem of the service's own.
     pub fn new(code: ServerCode, detail: impl Into<String>) -> Problem {
-        Problem {
+        Problem(Box::new(Details {
             status: code.status(),
             code: code.code().to_string(),
             title: code.title(),
             detail: detail.into(),
             header: None,
-        }
+        }))
     }
 
     /// The library refused: its code, and 400 — except when its replay
@@ -187,13 +190,13 @@ impl Problem {
             ),
             _ => (StatusCode::BAD_REQUEST, "Token refused"),
         };
-        Problem {
+        Problem(Box::new(Details {
             status,
             code: code.to_string(),
             title,
             detail: error.to_string(),
             header: None,
-        }
+        }))
     }
 
     /// The store could not answer.
@@ -203,42 +206,43 @@ impl Problem {
 
     /// Adds a header (`Accept` on a 415).
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Problem {
-        self.header = Some((name, value));
+        self.0.header = Some((name, value));
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The error code.
     pub fn code(&self) -> &str {
-        &self.code
+        &self.0.code
     }
 
     /// The explanation.
     pub fn detail(&self) -> &str {
-        &self.detail
+        &self.0.detail
     }
 }
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
+        let Problem(details) = self;
         let body = json!({
-            "type": format!("tag:mtattest.dev,2026:problem:{}", self.code),
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-            "code": self.code,
+            "type": format!("tag:mtattest.dev,2026:problem:{}", details.code),
+            "title": details.title,
+            "status": details.status.as_u16(),
+            "detail": details.detail,
+            "code": details.code,
         });
         let mut response = (
-            self.status,
+            details.status,
             [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
             body.to_string(),
         )
             .into_response();
-        if let Some((name, value)) = self.header {
+        if let Some((name, value)) = details.header {
             response.headers_mut().insert(name, value);
         }
         response
