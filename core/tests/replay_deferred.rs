@@ -6,11 +6,11 @@
 use mtattest::appraisal::{
     MemoryReplayCache, ReplayError, ReplayId, ReplayIdKind, ReplayPartition,
 };
-use mtattest::claims::example_phone;
 use mtattest::crypto::{Algorithm, PublicKey, SoftwareSigner};
 use mtattest::token::issue;
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
+use mtattest_testkit::example_phone;
 use sha2::Digest as _;
 
 const NOW: UnixTime = UnixTime(1_790_000_000);

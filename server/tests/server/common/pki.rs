@@ -1,11 +1,11 @@
 //! The one place the tests use the library's test PKI: the device that
 //! signs the tests' tokens, the root the server trusts, and the demo's EAR
-//! key. (When the test PKI moves to the testkit crate, this file is the one
-//! edit.)
+//! key, all from the testkit crate.
 
-use mtattest::claims::{example_phone, ClaimsSet, Cti};
+use mtattest::claims::{ClaimsSet, Cti};
 use mtattest::token::HeaderPlacement;
-use mtattest::trust::test_pki::{KeySpec, TestPki};
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::{KeySpec, TestPki};
 use std::sync::OnceLock;
 
 fn pki() -> &'static TestPki {
