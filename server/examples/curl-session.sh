@@ -4,6 +4,7 @@
 # deterministic test PKI's, driven by the mtattest CLI. Run from the
 # repository's root against `mtattest-server --demo`:
 #
+#   cargo build --release -p mtattest-cli --features testkit
 #   BASE=http://127.0.0.1:8080 MTATTEST=target/release/mtattest server/examples/curl-session.sh
 set -euo pipefail
 BASE=${BASE:-http://127.0.0.1:8080}

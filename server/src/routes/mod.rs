@@ -30,6 +30,18 @@ use crate::store::Store;
 /// The request id header, set when the client sent none and echoed back.
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// Every path the service serves, as its router spells them.
+pub const PATHS: [&str; 8] = [
+    veraison::NEW_SESSION,
+    veraison::SESSION,
+    veraison::DISCOVERY,
+    native::CHALLENGE,
+    native::VERIFY,
+    ops::HEALTHZ,
+    ops::READYZ,
+    ops::METRICS,
+];
+
 /// The service's routes, without the layers.
 pub fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()

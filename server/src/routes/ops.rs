@@ -15,11 +15,18 @@ use crate::metrics::SESSIONS_LIVE;
 use crate::problem::Problem;
 use crate::store::{now_millis, Store};
 
+/// Liveness.
+pub const HEALTHZ: &str = "/healthz";
+/// Readiness.
+pub const READYZ: &str = "/readyz";
+/// Prometheus exposition.
+pub const METRICS: &str = "/metrics";
+
 pub fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz::<S>))
-        .route("/metrics", get(metrics::<S>))
+        .route(HEALTHZ, get(healthz))
+        .route(READYZ, get(readyz::<S>))
+        .route(METRICS, get(metrics::<S>))
 }
 
 /// The process serves.

@@ -29,6 +29,10 @@ use crate::verify::{verify_and_appraise, Api};
 pub const NEW_SESSION: &str = "/challenge-response/v1/newSession";
 /// The session resources.
 pub const SESSION_PREFIX: &str = "/challenge-response/v1/session/";
+/// The session route.
+pub const SESSION: &str = "/challenge-response/v1/session/{id}";
+/// The discovery document.
+pub const DISCOVERY: &str = "/.well-known/veraison/verification";
 
 /// The session JSON's media types, the Veraison one first.
 const SESSION_TYPES: [&str; 2] = [SESSION_JSON, "application/json"];
@@ -37,12 +41,12 @@ pub fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
         .route(NEW_SESSION, post(new_session::<S>))
         .route(
-            "/challenge-response/v1/session/{id}",
+            SESSION,
             get(get_session::<S>)
                 .post(post_evidence::<S>)
                 .delete(delete_session::<S>),
         )
-        .route("/.well-known/veraison/verification", get(discovery::<S>))
+        .route(DISCOVERY, get(discovery::<S>))
 }
 
 fn session_response(status: StatusCode, media_type: &str, session: &Session) -> Response {

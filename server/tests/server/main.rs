@@ -2,6 +2,7 @@
 //! test binary (each module one concern).
 
 mod common;
+mod docs;
 mod ear_independent;
 mod native;
 mod operations;
