@@ -45,6 +45,7 @@ mod policy;
 mod presets;
 mod replay;
 
+#[cfg(feature = "rustcrypto")]
 pub mod demo;
 
 use alloc::format;

@@ -92,6 +92,7 @@ mod app;
 mod boot;
 mod chip;
 pub(crate) mod de;
+#[cfg(feature = "sha2")]
 mod example;
 mod json;
 mod measres;
@@ -113,6 +114,7 @@ pub use chip::{
     ChipLayer, ChipLayerBuilder, DebugStatus, Dloa, KeySecurityLevel, LifecyclePhase,
     SecurityLifecycle,
 };
+#[cfg(feature = "sha2")]
 pub use example::example_phone;
 pub use measres::{MeasResult, MeasurementGroup, MeasurementResults, ResultFor};
 pub use names::{Layer, Scope};
