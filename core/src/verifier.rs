@@ -13,11 +13,13 @@
 //!
 //! ```
 //! use mtattest::appraisal::{Policy, Preset, Status};
-//! use mtattest::claims::example_phone;
 //! use mtattest::crypto::{Algorithm, SoftwareSigner};
 //! use mtattest::token::issue;
 //! use mtattest::verifier::{KeySource, Verifier};
 //! use mtattest::UnixTime;
+//! // A healthy phone's claims, from the test tooling (a device builds its
+//! // own with `ClaimsSet::builder`).
+//! use mtattest_testkit::example_phone;
 //!
 //! # fn main() -> Result<(), mtattest::Error> {
 //! // The device.
@@ -502,7 +504,10 @@ mod tests {
     #[test]
     fn without_a_provider_every_token_is_refused() {
         let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48]).unwrap();
-        let claims = crate::claims::example_phone(1_790_000_000, b"challenge".to_vec());
+        let claims = crate::claims::ClaimsSet::builder(1_790_000_000)
+            .nonce(b"challenge".to_vec())
+            .unwrap()
+            .build();
         let token = crate::token::issue(&claims, &key).unwrap();
         let now = UnixTime::from_secs(1_790_000_000);
         let mut verifier = Verifier::builder(KeySource::Key(key.public_key())).build();

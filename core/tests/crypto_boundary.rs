@@ -2,11 +2,9 @@
 //! one of the two forms RFC 5480 allows and on its curve, whichever
 //! provider checks it; anchors are checked when a configuration is built;
 //! a producer needs only a signer and a hash.
-#![cfg(feature = "test-pki")]
 
 use der::asn1::{BitString, ObjectIdentifier};
 use der::{Any, Encode as _};
-use mtattest::claims::example_phone;
 use mtattest::config::VerifierConfig;
 use mtattest::crypto::{
     self, Algorithm, CryptoProvider, DigestSigner, RustCrypto, Sha2, SignDigest, Signer,
@@ -14,10 +12,11 @@ use mtattest::crypto::{
 };
 use mtattest::error::CryptoError;
 use mtattest::token::{issue, DecodeOptions, Token};
-use mtattest::trust::test_pki::{CertSpec, TestPki};
 use mtattest::trust::{ChainError, ChainVerifier, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::{Error, UnixTime};
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::{CertSpec, TestPki};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 /// 2026-09-21, inside every default validity period.

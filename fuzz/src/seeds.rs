@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 
 use crate::{chain_token_verifier, now, pki, policies, NONCE, NOW};
 use ciborium::value::Value;
-use mtattest::appraisal::demo::{compromised_phone, DEMO_BULLETIN};
 use mtattest::appraisal::{Preset, Status};
-use mtattest::claims::{example_phone, ClaimsSet};
+use mtattest::claims::ClaimsSet;
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::token::{HeaderPlacement, TokenBuilder};
+use mtattest_testkit::demo::{compromised_phone, DEMO_BULLETIN};
+use mtattest_testkit::example_phone;
 
 /// Errors of seed writing.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
