@@ -6,7 +6,7 @@
 use mtattest::appraisal::{
     MemoryReplayCache, ReplayError, ReplayId, ReplayIdKind, ReplayPartition,
 };
-use mtattest::crypto::{Algorithm, PublicKey, SoftwareSigner};
+use mtattest::crypto::{Algorithm, PublicKey, RustCrypto, SoftwareSigner};
 use mtattest::token::issue;
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
@@ -39,15 +39,15 @@ fn the_pending_token_carries_the_identifiers_of_spec_11_2() {
     assert_eq!(
         pending.ids(),
         [
-            ReplayId::new(ReplayIdKind::Cti, &key, cti),
-            ReplayId::new(ReplayIdKind::Nonce, &key, CHALLENGE),
+            ReplayId::new(ReplayIdKind::Cti, &key, cti, &RustCrypto),
+            ReplayId::new(ReplayIdKind::Nonce, &key, CHALLENGE, &RustCrypto),
         ]
     );
     // The earlier of iat + max_age + skew (360 s) and exp + skew - 1 (the
     // example phone's exp is iat + 300: 359 s).
     assert_eq!(pending.live_until(), UnixTime(NOW.secs() + 359));
     assert_eq!(pending.verified_at(), NOW);
-    assert_eq!(pending.partition(), ReplayPartition::of(&key));
+    assert_eq!(pending.partition(), ReplayPartition::of(&key, &RustCrypto));
 }
 
 #[test]
@@ -58,18 +58,31 @@ fn the_partition_is_sha384_of_the_uncompressed_key_and_one_per_key() {
     h.update(b"mtattest replay partition v1\0");
     h.update(key.sec1());
     let expected = h.finalize();
-    assert_eq!(ReplayPartition::of(&key).as_bytes()[..], expected[..16]);
+    assert_eq!(
+        ReplayPartition::of(&key, &RustCrypto).as_bytes()[..],
+        expected[..16]
+    );
 
     let point = p384::PublicKey::from_sec1_bytes(key.sec1()).unwrap();
-    let compressed =
-        PublicKey::from_sec1(key.curve(), point.to_encoded_point(true).as_bytes()).unwrap();
+    let compressed = PublicKey::from_sec1(
+        key.curve(),
+        point.to_encoded_point(true).as_bytes(),
+        &RustCrypto,
+    )
+    .unwrap();
     assert_ne!(compressed.sec1(), key.sec1());
-    assert_eq!(ReplayPartition::of(&compressed), ReplayPartition::of(&key));
+    assert_eq!(
+        ReplayPartition::of(&compressed, &RustCrypto),
+        ReplayPartition::of(&key, &RustCrypto)
+    );
 
     let other = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[0x32; 48])
         .unwrap()
         .public_key();
-    assert_ne!(ReplayPartition::of(&other), ReplayPartition::of(&key));
+    assert_ne!(
+        ReplayPartition::of(&other, &RustCrypto),
+        ReplayPartition::of(&key, &RustCrypto)
+    );
 }
 
 #[test]

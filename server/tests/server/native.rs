@@ -93,7 +93,12 @@ async fn challenge_then_verify_in_every_result_form() {
     let mut sec1 = vec![4];
     sec1.extend(crate::common::unb64url(jwk["x"].as_str().unwrap()));
     sec1.extend(crate::common::unb64url(jwk["y"].as_str().unwrap()));
-    let key = mtattest::crypto::PublicKey::from_sec1(mtattest::crypto::Curve::P256, &sec1).unwrap();
+    let key = mtattest::crypto::PublicKey::from_sec1(
+        mtattest::crypto::Curve::P256,
+        &sec1,
+        &mtattest::crypto::RustCrypto,
+    )
+    .unwrap();
     let result =
         AttestationResult::verify_signed(&r.body, &key, &mtattest::crypto::RustCrypto).unwrap();
     assert_eq!(result.nonce.as_deref(), Some(nonce.as_slice()));
