@@ -137,9 +137,11 @@ impl ReplayId {
 pub struct ReplayPartition([u8; 16]);
 
 impl ReplayPartition {
-    /// The partition of the tokens signed by `signer`.
+    /// The partition of the tokens signed by `signer`, hashed by `digests`.
     pub fn of<D: Digests + ?Sized>(signer: &PublicKey, digests: &D) -> ReplayPartition {
         const DOMAIN: &[u8] = b"mtattest replay partition v1\0";
+        // A certificate may carry the key compressed (RFC 5480): one key
+        // in either form must name one partition.
         let key = signer.uncompressed();
         let mut data = Vec::with_capacity(DOMAIN.len() + key.len());
         data.extend_from_slice(DOMAIN);

@@ -113,7 +113,7 @@ async fn a_token_replayed_on_the_other_instance_is_refused() {
 #[tokio::test]
 async fn the_redis_replay_store_follows_spec_11_2_2() {
     use mtattest::appraisal::{ReplayId, ReplayIdKind, ReplayPartition};
-    use mtattest::crypto::{Algorithm, AwsLc, SoftwareSigner};
+    use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
     use mtattest::UnixTime;
     use mtattest_server::store::{RedisStore, ReplayClaim, Store as _};
 
@@ -128,7 +128,7 @@ async fn the_redis_replay_store_follows_spec_11_2_2() {
     let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[3; 48])
         .unwrap()
         .public_key();
-    let id = |n: u8| ReplayId::new(ReplayIdKind::Cti, &key, &[n], &AwsLc);
+    let id = |n: u8| ReplayId::new(ReplayIdKind::Cti, &key, &[n], &RustCrypto);
     let now = pki::now();
     let claim = |ids: &'static [u8], at: i64| {
         let ids: Vec<ReplayId> = ids.iter().map(|n| id(*n)).collect();
@@ -136,7 +136,7 @@ async fn the_redis_replay_store_follows_spec_11_2_2() {
     };
     let run = |(ids, at): (Vec<ReplayId>, i64)| {
         let store = &store;
-        let partition = ReplayPartition::of(&key, &AwsLc);
+        let partition = ReplayPartition::of(&key, &RustCrypto);
         async move {
             store
                 .claim_replay(&ReplayClaim {
