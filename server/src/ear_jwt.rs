@@ -7,9 +7,6 @@
 //! published during a rotation, so results signed just before it still
 //! verify.
 
-use aws_lc_rs::signature::{
-    EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING,
-};
 use jsonwebtoken::jwk::{
     AlgorithmParameters, CommonParameters, EllipticCurve, EllipticCurveKeyParameters,
     EllipticCurveKeyType, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash,
@@ -17,8 +14,7 @@ use jsonwebtoken::jwk::{
 use jsonwebtoken::{Algorithm as JwtAlgorithm, EncodingKey, Header};
 use mtattest::appraisal::{AttestationResult, EarProfile};
 use mtattest::config::ConfigError;
-use mtattest::crypto::{Algorithm, Signer};
-use mtattest::CryptoError;
+use mtattest::crypto::{Algorithm, SoftwareSigner};
 use p256::elliptic_curve::sec1::ToEncodedPoint as _;
 use p256::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _};
 
@@ -28,51 +24,12 @@ struct EcPublic {
     sec1: Vec<u8>,
 }
 
-/// The COSE signer of the signed EAR: aws-lc, the provider the service
-/// verifies with (a server build has no software signer of the library's).
-struct CoseSigner {
-    algorithm: Algorithm,
-    pair: EcdsaKeyPair,
-}
-
-impl CoseSigner {
-    fn from_pkcs8(algorithm: Algorithm, pkcs8: &[u8]) -> Result<CoseSigner, String> {
-        // FIXED: the signature as r || s, COSE's form (RFC 9053 §2.1).
-        let alg = match algorithm {
-            Algorithm::Es256 => &ECDSA_P256_SHA256_FIXED_SIGNING,
-            Algorithm::Es384 => &ECDSA_P384_SHA384_FIXED_SIGNING,
-        };
-        let pair = EcdsaKeyPair::from_pkcs8(alg, pkcs8).map_err(|e| e.to_string())?;
-        Ok(CoseSigner { algorithm, pair })
-    }
-
-    /// The public key, uncompressed SEC1.
-    fn public_sec1(&self) -> &[u8] {
-        self.pair.public_key().as_ref()
-    }
-}
-
-impl Signer for CoseSigner {
-    fn algorithm(&self) -> Algorithm {
-        self.algorithm
-    }
-
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        self.pair
-            .sign(&aws_lc_rs::rand::SystemRandom::new(), message)
-            .map(|s| s.as_ref().to_vec())
-            .map_err(|_| CryptoError::SigningFailed {
-                reason: "aws-lc ECDSA signing failed".to_string(),
-            })
-    }
-}
-
 /// The signing key: for JWS, for COSE, and its JWK.
 pub struct EarKeys {
     algorithm: Algorithm,
     kid: String,
     encoding: EncodingKey,
-    cose: CoseSigner,
+    cose: SoftwareSigner,
     jwk: Jwk,
     previous: Vec<Jwk>,
 }
@@ -134,14 +91,12 @@ fn public_key(field: &str, pem: &str) -> Result<EcPublic, mtattest::Error> {
             "not a P-256 or P-384 public key (SPKI PEM) or private key (PKCS#8 or SEC1 PEM)",
         )
     })?;
-    let sec1 = match algorithm {
-        Algorithm::Es256 => p256::SecretKey::from_slice(&secret)
-            .map(|k| k.public_key().to_encoded_point(false).as_bytes().to_vec()),
-        Algorithm::Es384 => p384::SecretKey::from_slice(&secret)
-            .map(|k| k.public_key().to_encoded_point(false).as_bytes().to_vec()),
-    }
-    .map_err(|e| bad(field, e.to_string()))?;
-    Ok(EcPublic { algorithm, sec1 })
+    let signer = SoftwareSigner::from_secret_bytes(algorithm, &secret)
+        .map_err(|e| bad(field, e.to_string()))?;
+    Ok(EcPublic {
+        algorithm,
+        sec1: signer.public_key().sec1().to_vec(),
+    })
 }
 
 fn jwt_algorithm(algorithm: Algorithm) -> JwtAlgorithm {
@@ -200,6 +155,8 @@ impl EarKeys {
     ) -> Result<EarKeys, mtattest::Error> {
         let field = "server.ear.signing-key";
         let (algorithm, secret) = private_key(field, signing_pem)?;
+        let cose = SoftwareSigner::from_secret_bytes(algorithm, &secret)
+            .map_err(|e| bad(field, e.to_string()))?;
         let pkcs8 = match algorithm {
             Algorithm::Es256 => p256::SecretKey::from_slice(&secret)
                 .map_err(|e| bad(field, e.to_string()))?
@@ -210,11 +167,9 @@ impl EarKeys {
         }
         .map_err(|e| bad(field, e.to_string()))?;
         let encoding = EncodingKey::from_ec_der(pkcs8.as_bytes());
-        let cose =
-            CoseSigner::from_pkcs8(algorithm, pkcs8.as_bytes()).map_err(|e| bad(field, e))?;
         let public = EcPublic {
             algorithm,
-            sec1: cose.public_sec1().to_vec(),
+            sec1: cose.public_key().sec1().to_vec(),
         };
         let jwk = public_jwk(field, &public, kid)?;
         let kid = jwk.common.key_id.clone().unwrap_or_default();
