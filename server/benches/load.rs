@@ -49,6 +49,27 @@ fn status_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) the process `pid` has used, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    stat_cpu_seconds(&format!("/proc/{pid}/stat"))
+}
+
+/// User + system time from a `/proc/…/stat` file, in seconds (ticks of
+/// 10 ms).
+fn stat_cpu_seconds(path: &str) -> f64 {
+    // Fields 14 and 15 (utime, stime), counted after the parenthesised
+    // name, in clock ticks; Linux's USER_HZ is 100 on every architecture.
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            Some(ticks as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 /// Tokens for distinct random nonces, signed on every core.
 fn tokens(n: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -76,7 +97,8 @@ fn tokens(n: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
 
 /// The library alone, one thread: `Verifier::verify` (chain cache, replay
 /// cache, the configured crypto provider) over fresh tokens.
-fn library_rate(config: &Config, tokens: &[(Vec<u8>, Vec<u8>)]) -> f64 {
+/// Returns the rate by the clock and the CPU microseconds per verification.
+fn library_rate(config: &Config, tokens: &[(Vec<u8>, Vec<u8>)]) -> Library {
     let loaded = mtattest_server::config::load(&config.path).unwrap();
     let verifier = loaded
         .source_verifier_config()
@@ -88,6 +110,7 @@ fn library_rate(config: &Config, tokens: &[(Vec<u8>, Vec<u8>)]) -> f64 {
         .verify(&tokens[0].1, Some(&tokens[0].0), now)
         .unwrap();
     let started = Instant::now();
+    let cpu0 = thread_cpu_seconds();
     let mut n = 0;
     for (nonce, token) in &tokens[1..] {
         verifier.verify(token, Some(nonce), now).unwrap();
@@ -96,7 +119,32 @@ fn library_rate(config: &Config, tokens: &[(Vec<u8>, Vec<u8>)]) -> f64 {
             break;
         }
     }
-    n as f64 / started.elapsed().as_secs_f64()
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds() - cpu0;
+    println!(
+        "library, one thread (Verifier::verify, aws-lc, chain cache): {:.0} verifications/s by the clock, {:.0} us of CPU each ({:.0}/s per CPU-second: the machine is shared)",
+        n as f64 / wall,
+        cpu / n as f64 * 1e6,
+        n as f64 / cpu.max(1e-9)
+    );
+    Library {
+        rate: n as f64 / wall,
+        cpu_us: cpu / n as f64 * 1e6,
+    }
+}
+
+/// The library's single-thread figures.
+#[derive(Clone, Copy)]
+struct Library {
+    /// Verifications per second by the clock.
+    rate: f64,
+    /// CPU microseconds per verification.
+    cpu_us: f64,
+}
+
+/// CPU time of the calling thread, in seconds.
+fn thread_cpu_seconds() -> f64 {
+    stat_cpu_seconds("/proc/thread-self/stat")
 }
 
 struct Run {
@@ -105,10 +153,12 @@ struct Run {
     seconds: f64,
     latencies: Vec<Duration>,
     failures: usize,
+    /// CPU seconds the server used during the run.
+    server_cpu: f64,
 }
 
 impl Run {
-    fn report(&self, name: &str, cores: f64, library: f64) {
+    fn report(&self, name: &str, cores: f64, library: Library) {
         let mut l = self.latencies.clone();
         l.sort();
         let pct = |p: f64| {
@@ -123,7 +173,14 @@ impl Run {
             self.failures,
             pct(0.50),
             pct(0.99),
-            rate / (cores * library)
+            rate / (cores * library.rate)
+        );
+        println!(
+            "{:<28} server CPU {:.0} us per verification (library alone {:.0} us), {:.2} of the {cores} cores",
+            "",
+            self.server_cpu / self.verifications.max(1) as f64 * 1e6,
+            library.cpu_us,
+            self.server_cpu / self.seconds / cores
         );
     }
 }
@@ -131,6 +188,7 @@ impl Run {
 /// Drives `work` from `concurrency` tasks until the tokens or the time run
 /// out; each call is one complete verification of `requests_each` requests.
 async fn drive<F, Fut>(
+    server_pid: u32,
     tokens: Vec<(Vec<u8>, Vec<u8>)>,
     concurrency: usize,
     seconds: u64,
@@ -145,6 +203,7 @@ where
     let next = Arc::new(AtomicUsize::new(0));
     let work = Arc::new(work);
     let deadline = Instant::now() + Duration::from_secs(seconds);
+    let cpu0 = cpu_seconds(server_pid);
     let started = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
@@ -174,6 +233,7 @@ where
         seconds: 0.0,
         latencies: Vec::new(),
         failures: 0,
+        server_cpu: 0.0,
     };
     for t in tasks {
         let (ok, failed, lat) = t.await.unwrap();
@@ -182,6 +242,7 @@ where
         run.latencies.extend(lat);
     }
     run.seconds = started.elapsed().as_secs_f64();
+    run.server_cpu = cpu_seconds(server_pid) - cpu0;
     run.requests = (run.verifications + run.failures) * requests_each;
     run
 }
@@ -189,7 +250,7 @@ where
 async fn veraison_run(server: &Server, tokens: Vec<(Vec<u8>, Vec<u8>)>, c: usize, s: u64) -> Run {
     let base = server.base.clone();
     let http = client();
-    drive(tokens, c, s, 2, move |nonce, token| {
+    drive(server.pid(), tokens, c, s, 2, move |nonce, token| {
         let (base, http) = (base.clone(), http.clone());
         async move {
             let t0 = Instant::now();
@@ -261,7 +322,7 @@ async fn native_run(server: &Server, count: usize, c: usize, s: u64) -> Run {
             .collect()
     };
     let url = server.url("/v1/verify");
-    drive(tokens, c, s, 1, move |nonce, token| {
+    drive(server.pid(), tokens, c, s, 1, move |nonce, token| {
         let (url, http) = (url.clone(), http.clone());
         async move {
             let t0 = Instant::now();
@@ -308,6 +369,80 @@ fn redis_used_memory(redis: &Redis) -> u64 {
         .unwrap_or(0)
 }
 
+/// Clears Redis's command statistics.
+fn reset_command_stats(redis: &Redis) {
+    let _: () = redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query(&mut redis.connection())
+        .unwrap();
+}
+
+/// Prints the commands Redis executed since the last reset, per
+/// verification (commands run inside scripts are counted too, by Redis).
+fn print_commands_per_verification(redis: &Redis, verifications: usize) {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query(&mut redis.connection())
+        .unwrap();
+    let per: Vec<String> = info
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(':')?;
+            let calls: u64 = rest
+                .strip_prefix("calls=")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()?;
+            Some(format!(
+                "{name} {calls} ({:.2})",
+                calls as f64 / verifications.max(1) as f64
+            ))
+        })
+        .collect();
+    println!(
+        "redis commands (calls, per verification) over {verifications} verifications: {}",
+        per.join(", ")
+    );
+}
+
+/// `MEMORY USAGE` of one key matching `pattern`, and the key.
+fn memory_of_one(redis: &Redis, pattern: &str) -> Option<(String, u64)> {
+    let mut c = redis.connection();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query(&mut c)
+            .ok()?;
+        if let Some(key) = keys.into_iter().next() {
+            let bytes: u64 = redis::cmd("MEMORY")
+                .arg("USAGE")
+                .arg(&key)
+                .arg("SAMPLES")
+                .arg(0)
+                .query(&mut c)
+                .ok()?;
+            return Some((key, bytes));
+        }
+        if next == 0 {
+            return None;
+        }
+        cursor = next;
+    }
+}
+
+fn print_memory_of_one(redis: &Redis, what: &str, pattern: &str) {
+    match memory_of_one(redis, pattern) {
+        Some((key, bytes)) => println!("redis MEMORY USAGE of {what} ({key}): {bytes} bytes"),
+        None => println!("redis: no key matches {pattern}"),
+    }
+}
+
 fn main() {
     let seconds = env("BENCH_SECONDS", 10);
     let concurrency = env("BENCH_CONCURRENCY", 32) as usize;
@@ -328,21 +463,28 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         // Freshness: the tokens are signed up front, so give them the time.
-        let memory = Config::new("session-lifetime-secs = 600\nchallenge-lifetime-secs = 600", "max-age-secs = 600");
+        let memory = Config::new("session-lifetime-secs = 600\nchallenge-lifetime-secs = 600", "crypto = \"aws-lc\"\nmax-age-secs = 600");
         let library = library_rate(&memory, &pool.split_off(pool.len() - 2_000));
-        println!("library, one thread (Verifier::verify, aws-lc, chain cache): {library:.0} verifications/s");
 
         let server = Server::start(&memory.path);
         let run = veraison_run(&server, pool.split_off(pool.len() - per_run), concurrency, seconds).await;
         run.report("memory, Veraison flow", cores, library);
-        let run = native_run(&server, (library * cores * seconds as f64 * 1.2) as usize, concurrency, seconds).await;
+        let run = native_run(&server, (library.rate * cores * seconds as f64 * 1.2) as usize, concurrency, seconds).await;
         run.report("memory, native verify", cores, library);
+        println!(
+            "memory store: peak RSS {} KiB after the runs (their completed sessions are live for 600 s)",
+            status_kib(server.pid(), "VmHWM:")
+        );
+        drop(server);
+        // Live sessions on a fresh process, so freed memory is not reused.
+        let server = Server::start(&memory.path);
+        let _ = client().get(server.url("/readyz")).send().await;
         let before = status_kib(server.pid(), "VmRSS:");
         hold_sessions(&server, sessions).await;
         let after = status_kib(server.pid(), "VmRSS:");
         let peak = status_kib(server.pid(), "VmHWM:");
         println!(
-            "memory store: RSS {before} KiB -> {after} KiB after {sessions} more live sessions ({} KiB per 10 000); peak RSS {peak} KiB",
+            "memory store, fresh process: RSS {before} KiB -> {after} KiB with {sessions} waiting sessions ({} KiB per 10 000); peak RSS {peak} KiB",
             (after.saturating_sub(before)) * 10_000 / sessions as u64
         );
         drop(server);
@@ -350,12 +492,16 @@ fn main() {
         let redis = Redis::start();
         let on_redis = Config::new(
             &format!("store = {:?}\nsession-lifetime-secs = 600\nchallenge-lifetime-secs = 600", redis.url()),
-            "max-age-secs = 600",
+            "crypto = \"aws-lc\"\nmax-age-secs = 600",
         );
         let server = Server::start(&on_redis.path);
         let used0 = redis_used_memory(&redis);
+        reset_command_stats(&redis);
         let run = veraison_run(&server, pool, concurrency, seconds).await;
         run.report("redis, Veraison flow", cores, library);
+        print_commands_per_verification(&redis, run.verifications + run.failures);
+        print_memory_of_one(&redis, "a completed session", "*:session:*");
+        print_memory_of_one(&redis, "a replay identifier", "*:replay:*");
         let used1 = redis_used_memory(&redis);
         let keys: u64 = redis::cmd("DBSIZE").query(&mut redis.connection()).unwrap();
         println!(
@@ -364,11 +510,16 @@ fn main() {
             2 * run.verifications,
             (used1.saturating_sub(used0)) / keys.max(1)
         );
-        let run = native_run(&server, (library * cores * seconds as f64 * 1.2) as usize, concurrency, seconds).await;
+        reset_command_stats(&redis);
+        let run = native_run(&server, (library.rate * cores * seconds as f64 * 1.2) as usize, concurrency, seconds).await;
         run.report("redis, native verify", cores, library);
+        print_commands_per_verification(&redis, run.verifications + run.failures);
+        // Only the waiting sessions from here on.
+        let _: () = redis::cmd("FLUSHDB").query(&mut redis.connection()).unwrap();
         let used2 = redis_used_memory(&redis);
         hold_sessions(&server, sessions).await;
         let used3 = redis_used_memory(&redis);
+        print_memory_of_one(&redis, "a waiting session", "*:session:*");
         println!(
             "redis: {} bytes per waiting session ({} KiB per 10 000); server peak RSS {} KiB",
             used3.saturating_sub(used2) / sessions as u64,

@@ -254,6 +254,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_replay_store_without_an_answer_is_503_and_a_replay_400() {
+        use mtattest::appraisal::ReplayError;
+        let down: mtattest::Error = ReplayError::StoreUnavailable {
+            reason: "redis: connection refused".into(),
+        }
+        .into();
+        let p = Problem::from_library(&down);
+        assert_eq!(
+            (p.status(), p.code()),
+            (StatusCode::SERVICE_UNAVAILABLE, "replay.store-unavailable")
+        );
+        let seen: mtattest::Error = ReplayError::Seen.into();
+        let p = Problem::from_library(&seen);
+        assert_eq!(
+            (p.status(), p.code()),
+            (StatusCode::BAD_REQUEST, "replay.seen")
+        );
+    }
+
+    #[test]
     fn codes_are_distinct_and_in_the_server_family() {
         let mut seen = std::collections::BTreeSet::new();
         for c in ServerCode::ALL {

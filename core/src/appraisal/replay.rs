@@ -123,7 +123,8 @@ impl ReplayId {
 }
 
 /// The replay partition of a token's signer: the first 16 bytes of
-/// SHA-384 over a domain label and the key in its uncompressed SEC1 form.
+/// SHA-384 over a domain label and the key in its uncompressed SEC1 form,
+/// hashed by `digests` (the verifier's crypto provider).
 ///
 /// Every identifier of a token is derived from the key that verified it
 /// ([`ReplayId::for_token`]), so two tokens can only share an identifier
@@ -131,7 +132,7 @@ impl ReplayId {
 /// therefore place all the identifiers of one signer on one shard, named by
 /// this value, and still check and insert a token's identifiers in one
 /// atomic step (spec §11.2.2). One key in either SEC1 form gives one
-/// partition.
+/// partition ([`PublicKey::uncompressed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReplayPartition([u8; 16]);
 

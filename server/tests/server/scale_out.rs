@@ -117,7 +117,7 @@ async fn the_redis_replay_store_follows_spec_11_2_2() {
     use mtattest::UnixTime;
     use mtattest_server::store::{RedisStore, ReplayClaim, Store as _};
 
-    let redis = Redis::start();
+    let mut redis = Redis::start();
     let store = RedisStore::new(
         &redis.url(),
         "t",
@@ -176,6 +176,10 @@ async fn the_redis_replay_store_follows_spec_11_2_2() {
             "{k} {pexpiretime}"
         );
     }
+    // A store that cannot answer never says yes (and inserts nothing).
+    drop(c);
+    redis.stop();
+    assert_eq!(run(claim(&[6], now)).await, Err("replay.store-unavailable"));
 }
 
 #[tokio::test]
