@@ -5,7 +5,7 @@
 use aws_lc_rs::digest;
 use aws_lc_rs::signature::{self, UnparsedPublicKey};
 
-use super::{Algorithm, CryptoProvider, PublicKey};
+use super::{Algorithm, CryptoProvider, Curve, HashAlgorithm, PublicKey, RsaPublicKey};
 
 /// The provider backed by AWS-LC through `aws-lc-rs`.
 ///
@@ -43,5 +43,40 @@ impl CryptoProvider for AwsLc {
             *o = *b;
         }
         out
+    }
+
+    fn verify_rsa_pkcs1_sha256(
+        &self,
+        key: &RsaPublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        if signature.len() != key.modulus().len() {
+            return false;
+        }
+        signature::RsaPublicKeyComponents {
+            n: key.modulus(),
+            e: key.exponent(),
+        }
+        .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, signature)
+        .is_ok()
+    }
+
+    fn verify_ecdsa_der(
+        &self,
+        key: &PublicKey,
+        hash: HashAlgorithm,
+        message: &[u8],
+        der_signature: &[u8],
+    ) -> bool {
+        let algorithm = match (key.curve(), hash) {
+            (Curve::P384, HashAlgorithm::Sha384) => &signature::ECDSA_P384_SHA384_ASN1,
+            (Curve::P384, HashAlgorithm::Sha256) => &signature::ECDSA_P384_SHA256_ASN1,
+            (Curve::P256, HashAlgorithm::Sha256) => &signature::ECDSA_P256_SHA256_ASN1,
+            (Curve::P256, HashAlgorithm::Sha384) => &signature::ECDSA_P256_SHA384_ASN1,
+        };
+        UnparsedPublicKey::new(algorithm, key.sec1())
+            .verify(message, der_signature)
+            .is_ok()
     }
 }

@@ -1,0 +1,102 @@
+//! The JSON form of a KeyDescription (spec §17.2.3): the member names and
+//! value notation of the decoded references of the Android corpus, so a
+//! KeyDescription can be compared with one by a plain JSON comparison.
+//!
+//! Integers are decimal strings; byte strings are base64 with padding;
+//! enumerations are the schema's names; `NULL` tags are `true`; sets of
+//! integers are arrays of decimal strings.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::key_description::{
+    origin_name, tag, verified_boot_state_name, AuthValue, AuthorizationList, KeyDescription,
+};
+
+fn b64(bytes: &[u8]) -> Value {
+    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+fn int(v: i128) -> Value {
+    Value::String(v.to_string())
+}
+
+/// The KeyDescription as JSON.
+pub fn key_description_json(kd: &KeyDescription) -> Value {
+    let mut out = Map::new();
+    out.insert("attestationVersion".into(), int(kd.attestation_version));
+    out.insert(
+        "attestationSecurityLevel".into(),
+        Value::String(kd.attestation_security_level.name().into()),
+    );
+    out.insert("keyMintVersion".into(), int(kd.keymint_version));
+    out.insert(
+        "keyMintSecurityLevel".into(),
+        Value::String(kd.keymint_security_level.name().into()),
+    );
+    out.insert(
+        "attestationChallenge".into(),
+        b64(&kd.attestation_challenge),
+    );
+    out.insert("uniqueId".into(), b64(&kd.unique_id));
+    out.insert("softwareEnforced".into(), list_json(&kd.software_enforced));
+    out.insert("hardwareEnforced".into(), list_json(&kd.hardware_enforced));
+    Value::Object(out)
+}
+
+fn list_json(list: &AuthorizationList) -> Value {
+    let mut out = Map::new();
+    for (number, value) in list.iter() {
+        let Some(name) = AuthorizationList::name_of(number) else {
+            continue;
+        };
+        let json = match value {
+            AuthValue::Int(v) if number == tag::ORIGIN => match origin_name(*v) {
+                Some(name) => Value::String(name.into()),
+                None => int(*v),
+            },
+            AuthValue::Int(v) => int(*v),
+            AuthValue::IntSet(vs) => Value::Array(vs.iter().map(|v| int(*v)).collect()),
+            AuthValue::Flag => Value::Bool(true),
+            AuthValue::Bytes(b) => b64(b),
+            AuthValue::Text(t) => Value::String(t.clone()),
+            AuthValue::RootOfTrust(r) => {
+                let mut m = Map::new();
+                m.insert("verifiedBootKey".into(), b64(&r.verified_boot_key));
+                m.insert("deviceLocked".into(), Value::Bool(r.device_locked));
+                m.insert(
+                    "verifiedBootState".into(),
+                    Value::String(verified_boot_state_name(r.verified_boot_state).into()),
+                );
+                if let Some(hash) = &r.verified_boot_hash {
+                    m.insert("verifiedBootHash".into(), b64(hash));
+                }
+                Value::Object(m)
+            }
+            AuthValue::ApplicationId(a) => {
+                let packages: Vec<Value> = a
+                    .packages
+                    .iter()
+                    .map(|(name, version)| {
+                        let mut m = Map::new();
+                        m.insert("name".into(), Value::String(name.clone()));
+                        m.insert("version".into(), int(*version));
+                        Value::Object(m)
+                    })
+                    .collect();
+                let mut m = Map::new();
+                m.insert("packages".into(), Value::Array(packages));
+                m.insert(
+                    "signatures".into(),
+                    Value::Array(a.signatures.iter().map(|s| b64(s)).collect()),
+                );
+                Value::Object(m)
+            }
+        };
+        out.insert(String::from(name), json);
+    }
+    Value::Object(out)
+}
