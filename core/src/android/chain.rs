@@ -134,27 +134,7 @@ pub fn verify_attestation_chain<C: AsRef<[u8]>>(
     now: UnixTime,
     crypto: &dyn CryptoProvider,
 ) -> Result<AndroidAttestation, Error> {
-    let options = chains.options();
-    let within_limits = chain.len() <= options.max_chain_len
-        && chain
-            .iter()
-            .all(|c| c.as_ref().len() <= options.max_cert_size);
-    let mut leaf_extension = None;
-    if within_limits {
-        for (index, der) in chain.iter().enumerate() {
-            // A certificate that does not parse is reported by the path.
-            let Ok(cert) = Cert::parse(der.as_ref()) else {
-                continue;
-            };
-            match (index, cert.extension_value(KEY_DESCRIPTION)) {
-                (0, value) => leaf_extension = value.map(<[u8]>::to_vec),
-                (index, Some(_)) => {
-                    return Err(AndroidError::KeyDescriptionMisplaced { index }.into())
-                }
-                _ => {}
-            }
-        }
-    }
+    let leaf_extension = check_placement(chain, chains)?;
     let path = chains.validate_path(chain, now, crypto)?;
     let android = chains
         .anchors()
@@ -163,10 +143,8 @@ pub fn verify_attestation_chain<C: AsRef<[u8]>>(
     if !android {
         return Err(AndroidError::NotAndroidAnchor.into());
     }
-    let extension = leaf_extension.ok_or(AndroidError::KeyDescriptionMissing)?;
-    let key_description = KeyDescription::from_der(&extension)?;
     Ok(AndroidAttestation {
-        key_description,
+        key_description: read_key_description(leaf_extension)?,
         leaf_key: path.leaf_key.ec().cloned(),
         leaf_serial: path.leaf_serial,
         anchor_index: path.anchor_index,
@@ -174,4 +152,40 @@ pub fn verify_attestation_chain<C: AsRef<[u8]>>(
         valid_from: UnixTime(path.valid_from),
         valid_until: UnixTime(path.valid_until),
     })
+}
+
+/// Step 1 of §17.4: no certificate but the leaf carries a KeyDescription.
+/// Returns the leaf's, if it has one. A chain beyond the limits, or a
+/// certificate that does not parse, is left for path validation to report.
+pub(crate) fn check_placement<C: AsRef<[u8]>>(
+    chain: &[C],
+    chains: &ChainVerifier,
+) -> Result<Option<alloc::vec::Vec<u8>>, AndroidError> {
+    let options = chains.options();
+    let within_limits = chain.len() <= options.max_chain_len
+        && chain
+            .iter()
+            .all(|c| c.as_ref().len() <= options.max_cert_size);
+    let mut leaf_extension = None;
+    if within_limits {
+        for (index, der) in chain.iter().enumerate() {
+            let Ok(cert) = Cert::parse(der.as_ref()) else {
+                continue;
+            };
+            match (index, cert.extension_value(KEY_DESCRIPTION)) {
+                (0, value) => leaf_extension = value.map(<[u8]>::to_vec),
+                (index, Some(_)) => return Err(AndroidError::KeyDescriptionMisplaced { index }),
+                _ => {}
+            }
+        }
+    }
+    Ok(leaf_extension)
+}
+
+/// Step 4 of §17.4: the leaf's KeyDescription, present and well-formed.
+pub(crate) fn read_key_description(
+    leaf_extension: Option<alloc::vec::Vec<u8>>,
+) -> Result<KeyDescription, AndroidError> {
+    let extension = leaf_extension.ok_or(AndroidError::KeyDescriptionMissing)?;
+    KeyDescription::from_der(&extension)
 }

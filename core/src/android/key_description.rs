@@ -614,7 +614,9 @@ mod encode {
     use der08::asn1::{Null, OctetString, SetOfVec};
     use der08::{Encode, Header, Length, Tag, TagNumber};
 
-    use super::{AttestationApplicationId, AuthValue, AuthorizationList, KeyDescription, RootOfTrust};
+    use super::{
+        AttestationApplicationId, AuthValue, AuthorizationList, KeyDescription, RootOfTrust,
+    };
 
     fn tlv(tag: Tag, content: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();

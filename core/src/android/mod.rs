@@ -17,8 +17,61 @@ mod error;
 mod json;
 mod key_description;
 mod roots;
+#[cfg(feature = "test-pki")]
+pub mod test_pki;
 
+pub(crate) use chain::{check_placement, read_key_description};
 pub use chain::{verify_attestation_chain, AndroidAttestation, AttestationRules};
+
+/// Which challenge an attested key's KeyDescription must carry (spec §17.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ChallengeMode {
+    /// A key per token: the attestation challenge equals the token's
+    /// `eat_nonce`.
+    #[default]
+    PerToken,
+    /// A key enrolled once: the attestation challenge equals the challenge
+    /// the relying party issued at enrolment, which each verification call
+    /// passes in; the token's `eat_nonce` gives freshness.
+    Enrolled,
+}
+
+impl ChallengeMode {
+    /// `per-token` or `enrolled`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChallengeMode::PerToken => "per-token",
+            ChallengeMode::Enrolled => "enrolled",
+        }
+    }
+
+    /// The mode named `name`.
+    pub fn from_name(name: &str) -> Option<ChallengeMode> {
+        [ChallengeMode::PerToken, ChallengeMode::Enrolled]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
+/// How a verifier treats tokens whose x5chain ends at an Android anchor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AndroidSettings {
+    /// The challenge mode.
+    pub challenge: ChallengeMode,
+    /// What the attestation must show.
+    pub rules: AttestationRules,
+}
+
+/// The Android evidence behind a verified token: the attestation and its
+/// binding to the token's claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AndroidEvidence {
+    /// The validated attestation.
+    pub attestation: AndroidAttestation,
+    /// The claims it corroborates, contradicts or adds.
+    pub binding: Binding,
+}
+pub use binding::{bind, AttestedClaim, Binding, Comparison};
 pub use error::AndroidError;
 pub use json::key_description_json;
 pub use key_description::{

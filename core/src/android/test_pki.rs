@@ -72,7 +72,7 @@ impl AttestedDevice {
     pub fn key_description(&self) -> KeyDescription {
         let mut hw = AuthorizationList::default();
         let mut sw = AuthorizationList::default();
-        let mut put = |list: &mut AuthorizationList, tag: u32, value: AuthValue| {
+        let put = |list: &mut AuthorizationList, tag: u32, value: AuthValue| {
             // Every tag here is the schema's, with its type.
             let _ = list.insert(tag, value);
         };
@@ -109,11 +109,7 @@ impl AttestedDevice {
                 &mut sw,
                 tag::ATTESTATION_APPLICATION_ID,
                 AuthValue::ApplicationId(AttestationApplicationId {
-                    packages: self
-                        .package
-                        .iter()
-                        .map(|p| (p.clone(), 4021))
-                        .collect(),
+                    packages: self.package.iter().map(|p| (p.clone(), 4021)).collect(),
                     signatures: self.signers.clone(),
                 }),
             );
