@@ -4,6 +4,7 @@ mod demo;
 mod input;
 mod inspect;
 mod issue;
+mod keyattestation;
 mod pki;
 mod time;
 mod vectors;
@@ -35,6 +36,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write the conformance vectors and their manifest (spec/vectors.md) to --out DIR.
     Vectors(vectors::VectorsArgs),
+    /// Validate an Android Key Attestation chain (PEM, leaf first) against Google's roots and print its KeyDescription.
+    Keyattestation(keyattestation::KeyAttestationArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0)),
         Command::Verify(args) => return exit_with(verify::run(&args)),
         Command::Inspect(args) => return exit_with(inspect::run(&args)),
+        Command::Keyattestation(args) => return exit_with(keyattestation::run(&args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,7 +16,7 @@ use mtattest::android::{
     KeyDescription, KEY_DESCRIPTION_OID,
 };
 use mtattest::crypto::RustCrypto;
-use mtattest::trust::{ChainVerifier, Revocation, StatusList};
+use mtattest::trust::ChainVerifier;
 use mtattest::UnixTime;
 use serde_json::Value;
 use x509_cert::Certificate;
@@ -393,4 +393,59 @@ fn legacy_chains_behave_as_their_roots_say() {
         assert!(later.is_err() || *google, "{name}: {later:?}");
     }
     assert_eq!(outcomes.iter().filter(|o| o.1).count(), 2, "{outcomes:?}");
+}
+
+/// The aws-lc provider validates the same chains (RSA PKCS#1 v1.5 and the
+/// cross-hash ECDSA pairings through its own code).
+#[cfg(feature = "aws-lc")]
+#[test]
+fn aws_lc_validates_every_chain_too() {
+    let verifier = android_verifier();
+    for (path, _) in referenced_chains() {
+        let chain = chain_of(&path);
+        if !ends_at_google(&chain) {
+            continue;
+        }
+        verify_attestation_chain(
+            &chain,
+            &verifier,
+            sensible_time(&chain),
+            &mtattest::crypto::AwsLc,
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+/// A P-256 issuer signing with ecdsa-with-SHA384 (a test chain of the
+/// Android project): refused under the strict profile, its signatures
+/// verify under the Android profile (where its dummy KeyDescription is
+/// then refused).
+#[test]
+fn a_p256_issuer_signing_with_sha384_needs_the_android_profile() {
+    use mtattest::trust::profile::{Check, Position, ANDROID_RELAXATIONS};
+    use mtattest::trust::{Profile, TrustAnchors};
+    let chain = chain_of(&corpus().join("p256_sha384_intermediate.pem"));
+    let at = UnixTime::from_secs(1_750_000_000);
+    let root = chain.last().unwrap().clone();
+    // Its root has no keyUsage, which this test is not about.
+    let no_root_key_usage = (Check::IssuerKeyUsage, Position::Anchor);
+    let mut strict = TrustAnchors::new();
+    strict
+        .add_der_with_profile(
+            &root,
+            Profile::STRICT.relax(no_root_key_usage.0, no_root_key_usage.1),
+        )
+        .unwrap();
+    let err =
+        verify_attestation_chain(&chain, &ChainVerifier::new(strict), at, &RustCrypto).unwrap_err();
+    assert_eq!(err.code(), "chain.unsupported-algorithm");
+    let mut relaxations = ANDROID_RELAXATIONS.to_vec();
+    relaxations.push(no_root_key_usage);
+    let mut android = TrustAnchors::new();
+    android
+        .add_der_with_profile(&root, Profile::android_with(&relaxations))
+        .unwrap();
+    let err = verify_attestation_chain(&chain, &ChainVerifier::new(android), at, &RustCrypto)
+        .unwrap_err();
+    assert_eq!(err.code(), "android.malformed");
 }

@@ -569,3 +569,89 @@ fn relaxed_checks_are_accepted_only_under_android_anchors() {
     }
     let _ = Deviation::NoAuthorityKeyId;
 }
+
+/// The sample status list of the corpus loads, and a certificate carrying
+/// a serial it lists is refused: REVOKED and SUSPENDED alike; with
+/// SUSPENDED accepted by configuration, only REVOKED is.
+#[test]
+fn the_sample_status_list_refuses_what_it_lists() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../shared/corpora/android-keyattestation/legacy-google-android-key-attestation/status.json",
+    );
+    let list = StatusList::from_json(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(list.len(), 5);
+    let device = AttestedDevice::strongbox(NONCE);
+    for (serial_hex, code, accepted_if_suspended_ok) in [
+        ("6681152659205225093", "chain.revoked", false),
+        ("cc66e9a93713b6e643b26c15879786f7", "chain.suspended", true),
+    ] {
+        let mut octets = hex::decode(format!(
+            "{:0>width$}",
+            serial_hex,
+            width = serial_hex.len() + serial_hex.len() % 2
+        ))
+        .unwrap();
+        if octets[0] >= 0x80 {
+            octets.insert(0, 0); // a positive INTEGER
+        }
+        let intermediate = CertSpec {
+            deviations: vec![Deviation::SerialOctets(octets)],
+            ..AndroidTestPki::intermediate_spec()
+        };
+        let pki = AndroidTestPki::from_specs(
+            AndroidTestPki::root_spec(),
+            intermediate,
+            AndroidTestPki::leaf_spec(&device.key_description()),
+        )
+        .unwrap();
+        let token = pki.token(&agreeing_claims(NONCE)).unwrap();
+        for accept_suspended in [false, true] {
+            let mut revocation = Revocation::new();
+            revocation.set_status_list(list.clone());
+            revocation.set_accept_suspended(accept_suspended);
+            let chains = ChainVerifier::new(pki.anchors().unwrap()).with_revocation(revocation);
+            let v = Verifier::builder(KeySource::chain(chains)).build();
+            let result = v.verify(&token, Some(NONCE), at());
+            if accept_suspended && accepted_if_suspended_ok {
+                result.unwrap();
+            } else {
+                assert_eq!(result.unwrap_err().code(), code, "{serial_hex}");
+            }
+        }
+    }
+}
+
+/// A status list past its maximum age gives no status: every path is
+/// refused until it is refreshed or a grace covers it.
+#[test]
+fn a_stale_status_list_is_refused() {
+    use mtattest::trust::StatusListAge;
+    let pki = AndroidTestPki::new(&AttestedDevice::strongbox(NONCE)).unwrap();
+    let token = pki.token(&agreeing_claims(NONCE)).unwrap();
+    let mut list = StatusList::new();
+    list.insert("ffff", RevStatus::Revoked, "KEY_COMPROMISE")
+        .unwrap();
+    for (fetched_at, grace, ok) in [
+        (NOW - 3600, 0, true),
+        (NOW - 86_401, 0, false),
+        (NOW - 86_401, 10, true),
+        (NOW + 60, 0, false),
+    ] {
+        let mut revocation = Revocation::new();
+        revocation.set_status_list(list.clone());
+        revocation.set_status_list_age(StatusListAge {
+            fetched_at,
+            max_age_secs: StatusListAge::DEFAULT_MAX_AGE_SECS,
+            grace_secs: grace,
+        });
+        let chains = ChainVerifier::new(pki.anchors().unwrap()).with_revocation(revocation);
+        let v = Verifier::builder(KeySource::chain(chains)).build();
+        match v.verify(&token, Some(NONCE), at()) {
+            Ok(_) => assert!(ok, "{fetched_at} {grace}"),
+            Err(e) => {
+                assert!(!ok, "{fetched_at} {grace}: {e}");
+                assert_eq!(e.code(), "chain.status-list-stale");
+            }
+        }
+    }
+}

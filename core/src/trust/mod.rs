@@ -54,7 +54,7 @@ pub use anchors::TrustAnchors;
 pub use cache::{CacheStats, ChainCache};
 pub use error::ChainError;
 pub use profile::{Check, Position, Profile};
-pub use revocation::{Revocation, Status, StatusEntry, StatusList};
+pub use revocation::{Revocation, Status, StatusEntry, StatusList, StatusListAge};
 
 use crate::claims::ClaimsSet;
 use crate::crypto::{CryptoProvider, PublicKey};

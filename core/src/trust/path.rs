@@ -173,10 +173,24 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
         }
     }
 
+    // The status list's age (§10.5): unknown status is refused.
+    if let (Some(age), false) = (revocation.status_age, revocation.status.is_empty()) {
+        if now.secs() < age.fetched_at || now.secs() > age.stale_after() {
+            return Err(ChainError::StatusListStale {
+                fetched_at: age.fetched_at,
+                stale_after: age.stale_after(),
+                now: now.secs(),
+            });
+        }
+    }
+
     // Each certificate from the anchor down: its signature (under the key
     // of the certificate above it), its role as the issuer of the one below
     // it, its own content, its validity, its revocation.
     let mut window = Window::default();
+    if let (Some(age), false) = (revocation.status_age, revocation.status.is_empty()) {
+        window.narrow(age.fetched_at, age.stale_after());
+    }
     let top = path.len() - 1;
     for pos in (0..path.len()).rev() {
         let Some(node) = path.get(pos) else {
@@ -372,6 +386,7 @@ fn status_error(node: &Subject<'_>, status: Status, reason: &str) -> ChainError 
 
 fn check_status_list(node: &Subject<'_>, revocation: &Revocation) -> Result<(), ChainError> {
     match revocation.status.get(&node.cert.serial_hex) {
+        Some(entry) if entry.status == Status::Suspended && revocation.accept_suspended => Ok(()),
         Some(entry) => Err(status_error(node, entry.status, &entry.reason)),
         None => Ok(()),
     }
