@@ -199,3 +199,78 @@ fn a_listed_serial_is_refused() {
         assert_eq!(printed["error"]["code"], code);
     }
 }
+
+/// `verify` shows the attestation behind a token and what it proved, the
+/// EAR carries the attested values; `inspect` shows the KeyDescription,
+/// unverified.
+#[test]
+fn verify_and_inspect_show_the_attestation() {
+    use mtattest::android::test_pki::{AndroidTestPki, AttestedDevice};
+    use mtattest::claims::{example_phone, KeySecurityLevel, VerifiedBootState};
+    let nonce = b"cli-android-nonce-01";
+    let now = 1_767_400_000;
+    let pki = AndroidTestPki::new(&AttestedDevice::strongbox(nonce)).unwrap();
+    let mut claims = example_phone(now - 5, nonce.to_vec());
+    claims.chip.as_mut().unwrap().key_security_level = Some(KeySecurityLevel::StrongBox);
+    claims.boot.as_mut().unwrap().verified_boot_state = Some(VerifiedBootState::Verified);
+    claims.boot.as_mut().unwrap().bootloader_locked = Some(true);
+    let token = pki.token(&claims).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("token.cbor"), &token).unwrap();
+    std::fs::write(dir.path().join("root.pem"), pki.root.pem()).unwrap();
+    std::fs::write(
+        dir.path().join("verifier.json"),
+        r#"{"android": {"anchors": [{"file": "root.pem"}]}}"#,
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mtattest"))
+            .arg("verify")
+            .arg(dir.path().join("token.cbor"))
+            .arg("--config")
+            .arg(dir.path().join("verifier.json"))
+            .args(["--nonce", &hex::encode(nonce), "--at", &now.to_string()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("android attestation: android-key-attestation:STRONG_BOX"),
+        "{text}"
+    );
+    assert!(
+        text.contains("root of trust: VERIFIED, bootloader locked"),
+        "{text}"
+    );
+    assert!(text.contains("proved: submods.chip.key-security-level, submods.boot.verified-boot-state, submods.boot.bootloader-locked"), "{text}");
+    assert!(
+        text.contains("disagrees submods.boot.boot-key-digest"),
+        "{text}"
+    );
+    let out = run(&["--json"]);
+    let ear: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let attested = ear["submods"]["device"]["mtattest.attested"]
+        .as_array()
+        .unwrap();
+    assert!(attested
+        .iter()
+        .any(|a| a["claim"] == "submods.boot.verified-boot-state" && a["token"] == "agrees"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_mtattest"))
+        .arg("inspect")
+        .arg(dir.path().join("token.cbor"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Android KeyDescription (unverified):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("security level: attestation STRONG_BOX, key STRONG_BOX"),
+        "{text}"
+    );
+    assert!(text.contains("app: com.example.wallet"), "{text}");
+}

@@ -100,3 +100,61 @@ fn list_json(list: &AuthorizationList) -> Value {
     }
     Value::Object(out)
 }
+
+/// The attestation in a few lines for people (`verify` and `inspect`):
+/// security levels, RootOfTrust, patch levels, the app.
+pub fn key_description_summary(kd: &KeyDescription) -> Vec<(&'static str, String)> {
+    let hw = &kd.hardware_enforced;
+    let mut out = alloc::vec![(
+        "security level",
+        alloc::format!(
+            "attestation {}, key {} (attestation version {})",
+            kd.attestation_security_level.name(),
+            kd.keymint_security_level.name(),
+            kd.attestation_version
+        ),
+    )];
+    if let Some(r) = hw.root_of_trust() {
+        out.push((
+            "root of trust",
+            alloc::format!(
+                "{}, bootloader {}, boot key {}{}",
+                verified_boot_state_name(r.verified_boot_state),
+                if r.device_locked {
+                    "locked"
+                } else {
+                    "unlocked"
+                },
+                hex::encode(&r.verified_boot_key),
+                r.verified_boot_hash
+                    .as_ref()
+                    .map(|h| alloc::format!(", vbmeta {}", hex::encode(h)))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    let patches: Vec<String> = [
+        ("os", tag::OS_PATCH_LEVEL),
+        ("vendor", tag::VENDOR_PATCH_LEVEL),
+        ("boot", tag::BOOT_PATCH_LEVEL),
+    ]
+    .into_iter()
+    .filter_map(|(name, t)| hw.int(t).map(|v| alloc::format!("{name} {v}")))
+    .collect();
+    if !patches.is_empty() {
+        out.push(("patch levels", patches.join(", ")));
+    }
+    let app = kd
+        .software_enforced
+        .application_id()
+        .or_else(|| hw.application_id());
+    if let Some(app) = app {
+        let names: Vec<&str> = app.packages.iter().map(|(n, _)| n.as_str()).collect();
+        let signers: Vec<String> = app.signatures.iter().map(hex::encode).collect();
+        out.push((
+            "app",
+            alloc::format!("{} (signers {})", names.join(", "), signers.join(", ")),
+        ));
+    }
+    out
+}

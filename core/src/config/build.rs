@@ -205,6 +205,7 @@ fn check_android(
     anchors: &mut TrustAnchors,
 ) -> Result<AndroidSettings, Error> {
     let Some(AndroidConfig {
+        anchors: android_anchors,
         google_roots,
         challenge,
         min_security_level,
@@ -212,6 +213,21 @@ fn check_android(
     else {
         return Ok(AndroidSettings::default());
     };
+    for (i, source) in non_empty_list("android.anchors", android_anchors.as_deref())?
+        .iter()
+        .enumerate()
+    {
+        let index = anchors.len();
+        let items = der_items(
+            &format!("android.anchors[{i}]"),
+            source,
+            "CERTIFICATE",
+            |reason| ChainError::BadAnchor { index, reason }.into(),
+        )?;
+        for der in items {
+            anchors.add_der_with_profile(&der, Profile::android())?;
+        }
+    }
     if google_roots.unwrap_or(false) {
         for root in crate::android::google_roots() {
             anchors.add_der_with_profile(root.der, Profile::android())?;

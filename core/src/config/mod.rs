@@ -316,6 +316,10 @@ pub struct ReplayConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct AndroidConfig {
+    /// Further trust anchors under the Android profile (§17.3.2), e.g. a
+    /// test PKI's. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchors: Option<Vec<DerSource>>,
     /// Trust Google's hardware attestation roots under the Android profile
     /// (§17.3.2). Default: false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
