@@ -70,7 +70,8 @@ pub use produce::{
 };
 pub use verify::{
     mtattest_status, mtattest_verifier, mtattest_verifier_free, mtattest_verify,
-    mtattest_verify_result, mtattest_verify_result_claims_json, mtattest_verify_result_ear_cbor,
+    mtattest_verify_enrolled, mtattest_verify_result, mtattest_verify_result_android_json,
+    mtattest_verify_result_claims_json, mtattest_verify_result_ear_cbor,
     mtattest_verify_result_ear_json, mtattest_verify_result_error,
     mtattest_verify_result_error_code, mtattest_verify_result_free, mtattest_verify_result_message,
     mtattest_verify_result_status, MTATTEST_ALG_ES256, MTATTEST_ALG_ES384,

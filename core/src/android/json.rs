@@ -158,3 +158,44 @@ pub fn key_description_summary(kd: &KeyDescription) -> Vec<(&'static str, String
     }
     out
 }
+
+/// The Android evidence behind a verified token as JSON, for the C and
+/// WebAssembly results: `attester`, `securityLevel`, `leafSerial`,
+/// `keyDescription` (§17.2.3) and `claims`, one `{claim, attested, token?,
+/// comparison}` per claim the attestation states (§17.5).
+pub fn evidence_json(e: &super::AndroidEvidence) -> Value {
+    let claims: Vec<Value> = e
+        .binding
+        .claims
+        .iter()
+        .map(|c| {
+            let mut m = Map::new();
+            m.insert("claim".into(), Value::String(c.claim.into()));
+            m.insert("attested".into(), Value::String(c.attested.clone()));
+            if let Some(t) = &c.token {
+                m.insert("token".into(), Value::String(t.clone()));
+            }
+            m.insert(
+                "comparison".into(),
+                Value::String(c.comparison.name().into()),
+            );
+            Value::Object(m)
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert("attester".into(), Value::String(e.binding.attester.clone()));
+    out.insert(
+        "securityLevel".into(),
+        Value::String(e.attestation.security_level().name().into()),
+    );
+    out.insert(
+        "leafSerial".into(),
+        Value::String(e.attestation.leaf_serial.clone()),
+    );
+    out.insert(
+        "keyDescription".into(),
+        key_description_json(&e.attestation.key_description),
+    );
+    out.insert("claims".into(), Value::Array(claims));
+    Value::Object(out)
+}

@@ -73,7 +73,7 @@ pub struct AndroidEvidence {
 }
 pub use binding::{bind, AttestedClaim, Binding, Comparison};
 pub use error::AndroidError;
-pub use json::{key_description_json, key_description_summary};
+pub use json::{evidence_json, key_description_json, key_description_summary};
 pub use key_description::{
     origin_name, tag, verified_boot_state_name, AttestationApplicationId, AuthValue,
     AuthorizationList, KeyDescription, RootOfTrust, SecurityLevel, KEY_DESCRIPTION_OID,
