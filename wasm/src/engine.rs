@@ -93,6 +93,7 @@ impl Session {
                     "ear": Json::Null,
                     "chain": chain,
                     "key": Json::Null,
+                    "android": Json::Null,
                     "verifiedAt": now.secs(),
                 }))
             }
@@ -174,6 +175,8 @@ fn valid_result(
         "ear": result.to_json_value_as(ear_profile),
         "chain": chain,
         "key": key,
+        // The Android attestation behind the token (spec §17), if any.
+        "android": verified.android().map(mtattest::android::evidence_json),
         "claimsText": render_text(verified.claims()),
         "verifiedAt": now.secs(),
     })
@@ -507,5 +510,38 @@ mod tests {
         assert_eq!(bad["problems"][0]["stage"], "cbor");
         assert_eq!(bad["problems"][1]["code"], "cbor.malformed");
         assert_eq!(bad["diagnostic"]["token"], Json::Null);
+    }
+
+    #[test]
+    fn the_report_carries_the_android_attestation() {
+        use mtattest::android::test_pki::{AndroidTestPki, AttestedDevice};
+        let nonce = b"wasm-android-nonce-1";
+        let nonce_hex: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let t = 1_767_400_000;
+        let pki = AndroidTestPki::new(&AttestedDevice::strongbox(nonce)).unwrap();
+        let token = pki
+            .token(&mtattest::claims::example_phone(t - 5, nonce.to_vec()))
+            .unwrap();
+        let other = mtattest::trust::test_pki::TestPki::standard().unwrap();
+        let session = Session::new(
+            &other.root.pem(),
+            &json!({"androidAnchors": pki.root.pem()}),
+        )
+        .unwrap();
+        let out = session
+            .verify(&token, &json!({"time": t, "nonce": nonce_hex}))
+            .unwrap();
+        assert_eq!(
+            out["android"]["attester"],
+            "android-key-attestation:STRONG_BOX"
+        );
+        assert_eq!(
+            out["ear"]["submods"]["device"]["mtattest.attested"][0]["claim"],
+            "submods.chip.key-security-level"
+        );
+        let bad = session
+            .verify(&token, &json!({"time": t, "nonce": "00112233445566778899"}))
+            .unwrap();
+        assert_eq!(bad["android"], Json::Null);
     }
 }

@@ -5,8 +5,8 @@
 //! per-call arguments (`time`, `nonce`).
 
 use mtattest::config::{
-    challenge_from_hex, ConfigError, DerSource, JsonSource, PolicyConfig, ReplayConfig,
-    VerifierConfig,
+    challenge_from_hex, AndroidConfig, ConfigError, DerSource, JsonSource, PolicyConfig,
+    ReplayConfig, VerifierConfig,
 };
 use mtattest::UnixTime;
 use serde::de::DeserializeOwned;
@@ -14,7 +14,7 @@ use serde_json::{Map, Value as Json};
 
 /// The members of `options` (camelCase), each optional; `null` is absent.
 /// Any other member is refused (`config.syntax`).
-pub const MEMBERS: [&str; 15] = [
+pub const MEMBERS: [&str; 17] = [
     "crls",
     "statusList",
     "allowedAlgorithms",
@@ -30,6 +30,8 @@ pub const MEMBERS: [&str; 15] = [
     "crypto",
     "chainCacheSize",
     "replayPeakRate",
+    "googleRoots",
+    "androidAnchors",
 ];
 
 /// `options.time` and `options.nonce`: per call, so a `Verifier` takes
@@ -102,7 +104,27 @@ pub fn config(anchors_pem: &str, options: &Json) -> Result<VerifierConfig, mtatt
         ear_profile: text("earProfile")?.map(Into::into),
         verifier_id: None,
         crypto: text("crypto")?.map(Into::into),
+        status_list_fetched_at: None,
+        status_list_max_age_secs: None,
+        status_list_grace_secs: None,
+        accept_suspended: None,
+        android: android(members)?,
     })
+}
+
+/// `googleRoots` (bool) and `androidAnchors` (PEM text): the Android
+/// anchors (spec §17.3.2); per-token challenges.
+fn android(members: &Map<String, Json>) -> Result<Option<AndroidConfig>, mtattest::Error> {
+    let google: Option<bool> = member(members, "googleRoots")?;
+    let pem: Option<String> = member(members, "androidAnchors")?;
+    if google.is_none() && pem.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(AndroidConfig {
+        anchors: pem.map(|p| vec![DerSource::Pem(p.into())]),
+        google_roots: google,
+        ..AndroidConfig::default()
+    }))
 }
 
 /// One member of `options`, read as its type (`config.syntax` naming the
