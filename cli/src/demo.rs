@@ -3,14 +3,15 @@
 //! it, and a compromised phone's token, under the payment policy and print
 //! both attestation results (EAR).
 
-use mtattest::appraisal::{demo, Bulletin, Policy, Preset};
-use mtattest::claims::{example_phone, ClaimsSet, Cti};
+use mtattest::appraisal::{Bulletin, Policy, Preset};
+use mtattest::claims::{ClaimsSet, Cti};
 use mtattest::crypto::RustCrypto;
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
-use mtattest::trust::test_pki::TestPki;
 use mtattest::trust::{ChainVerifier, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
+use mtattest_testkit::pki::TestPki;
+use mtattest_testkit::{demo, example_phone};
 use rand_core::{OsRng, RngCore};
 
 /// Runs the demo and prints what it did.

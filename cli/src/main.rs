@@ -1,12 +1,15 @@
 //! The `mtattest` command.
 
+#[cfg(feature = "testkit")]
 mod demo;
 mod input;
 mod inspect;
 mod issue;
 mod keyattestation;
+#[cfg(feature = "testkit")]
 mod pki;
 mod time;
+#[cfg(feature = "testkit")]
 mod vectors;
 mod verify;
 
@@ -25,8 +28,10 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Make a test PKI, issue a token for a realistic phone, verify it against the root, print it.
+    #[cfg(feature = "testkit")]
     Demo,
     /// Write a deterministic test PKI (root, OEM intermediate, device key) to DIR.
+    #[cfg(feature = "testkit")]
     Pki(pki::PkiArgs),
     /// Sign claims (JSON) into a token with a device key and its certificate chain.
     Issue(issue::IssueArgs),
@@ -35,9 +40,40 @@ enum Command {
     /// Decode a token WITHOUT verifying it: headers, chain, claims, CBOR diagnostic notation.
     Inspect(inspect::InspectArgs),
     /// Write the conformance vectors and their manifest (spec/vectors.md) to --out DIR.
+    #[cfg(feature = "testkit")]
     Vectors(vectors::VectorsArgs),
     /// Validate an Android Key Attestation chain (PEM, leaf first) against Google's roots and print its KeyDescription.
     Keyattestation(keyattestation::KeyAttestationArgs),
+    /// The developer subcommands, in a build without them: an explanation
+    /// instead of clap's "unrecognized subcommand".
+    #[cfg(not(feature = "testkit"))]
+    #[command(name = "demo", hide = true, disable_help_flag = true)]
+    Demo(NotInThisBuild),
+    #[cfg(not(feature = "testkit"))]
+    #[command(name = "pki", hide = true, disable_help_flag = true)]
+    Pki(NotInThisBuild),
+    #[cfg(not(feature = "testkit"))]
+    #[command(name = "vectors", hide = true, disable_help_flag = true)]
+    Vectors(NotInThisBuild),
+}
+
+/// Whatever follows a developer subcommand in a build without the test kit.
+#[cfg(not(feature = "testkit"))]
+#[derive(Debug, clap::Args)]
+struct NotInThisBuild {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    _args: Vec<std::ffi::OsString>,
+}
+
+/// The developer subcommands link the test kit, whose private keys are
+/// public; the production binary leaves them out (cli/Cargo.toml).
+#[cfg(not(feature = "testkit"))]
+fn not_in_this_build(name: &str) -> Result<(), String> {
+    Err(format!(
+        "`{name}` is developer tooling and not in this build: it carries the test PKI, whose \
+         private keys are public. Build with the `testkit` feature, e.g. `cargo run -p \
+         mtattest-cli --features testkit -- {name}`"
+    ))
 }
 
 fn main() -> ExitCode {
@@ -46,9 +82,18 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let result = match cli.command {
+        #[cfg(feature = "testkit")]
         Command::Demo => demo::run(),
+        #[cfg(feature = "testkit")]
         Command::Pki(args) => pki::run(&args),
+        #[cfg(feature = "testkit")]
         Command::Vectors(args) => vectors::run(&args),
+        #[cfg(not(feature = "testkit"))]
+        Command::Demo(_) => not_in_this_build("demo"),
+        #[cfg(not(feature = "testkit"))]
+        Command::Pki(_) => not_in_this_build("pki"),
+        #[cfg(not(feature = "testkit"))]
+        Command::Vectors(_) => not_in_this_build("vectors"),
         Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0)),
         Command::Verify(args) => return exit_with(verify::run(&args)),
         Command::Inspect(args) => return exit_with(inspect::run(&args)),

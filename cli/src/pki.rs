@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use mtattest::trust::test_pki::TestPki;
+use mtattest_testkit::pki::TestPki;
 
 /// Arguments of `mtattest pki`.
 #[derive(Debug, clap::Args)]

@@ -15,7 +15,7 @@ pub struct VectorsArgs {
 
 /// Generates the vectors and writes them to `--out`.
 pub fn run(args: &VectorsArgs) -> Result<(), String> {
-    let vectors = mtattest::vectors::generate()?;
+    let vectors = mtattest_testkit::vectors::generate()?;
     let written = vectors.write_to_dir(&args.out)?;
     let cases = written
         .iter()

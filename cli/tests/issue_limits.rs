@@ -6,8 +6,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use ciborium::value::Value;
-use mtattest::claims::{example_phone, ClaimsSet};
-use mtattest::trust::test_pki::{issue, TestPki};
+use mtattest::claims::ClaimsSet;
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::{issue, TestPki};
 
 const IAT: i64 = 1_767_225_600;
 
@@ -65,10 +66,8 @@ fn run(dir: &Path, name: &str, claims: &ClaimsSet, chain: &str) -> (i32, String,
 #[test]
 fn over_a_limit_no_token_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let pki_dir = dir.path().join("pki");
-    let out = mtattest(&["pki", pki_dir.to_str().unwrap()]);
-    assert!(out.status.success());
     let pki = TestPki::standard().unwrap();
+    pki.write_to_dir(&dir.path().join("pki")).unwrap();
     let chain = format!("{}{}", pem(&pki.device.der), pem(&pki.intermediate.der));
 
     let (code, stderr, written) = run(dir.path(), "ok", &phone(), &chain);
@@ -142,7 +141,7 @@ fn certificate_of_9_000_bytes(pki: &TestPki) -> Vec<u8> {
         .tbs_certificate
         .subject_public_key_info;
     spki.subject_public_key = der::asn1::BitString::from_bytes(&[4; 9_000]).unwrap();
-    let spec = mtattest::trust::test_pki::CertSpec {
+    let spec = mtattest_testkit::pki::CertSpec {
         serial: 0x2999,
         spki_override: Some(spki.to_der().unwrap()),
         ..pki.intermediate.spec.clone()

@@ -205,8 +205,9 @@ fn a_listed_serial_is_refused() {
 /// unverified.
 #[test]
 fn verify_and_inspect_show_the_attestation() {
-    use mtattest::android::test_pki::{AndroidTestPki, AttestedDevice};
-    use mtattest::claims::{example_phone, KeySecurityLevel, VerifiedBootState};
+    use mtattest::claims::{KeySecurityLevel, VerifiedBootState};
+    use mtattest_testkit::android::{AndroidTestPki, AttestedDevice};
+    use mtattest_testkit::example_phone;
     let nonce = b"cli-android-nonce-01";
     let now = 1_767_400_000;
     let pki = AndroidTestPki::new(&AttestedDevice::strongbox(nonce)).unwrap();

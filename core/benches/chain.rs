@@ -17,15 +17,15 @@
 //!   2-certificate chain (device, intermediate; root omitted) is parsed and
 //!   validated, 3 verifies in all.
 //!
-//! Run: `cargo bench -p mtattest --features aws-lc,test-pki`.
+//! Run: `cargo bench -p mtattest --features aws-lc`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use mtattest::claims::example_phone;
 use mtattest::crypto::{Algorithm, CryptoProvider, RustCrypto};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
-use mtattest::trust::test_pki::TestPki;
 use mtattest::trust::{ChainVerifier, TrustAnchors};
 use mtattest::UnixTime;
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::TestPki;
 
 fn providers() -> Vec<(&'static str, Box<dyn CryptoProvider>)> {
     #[allow(unused_mut)]

@@ -9,14 +9,15 @@
 //!   header rules, no claims);
 //! * `to_be_signed` — building the Sig_structure of a decoded token.
 //!
-//! Run: `cargo bench -p mtattest --features test-pki --bench decode`.
+//! Run: `cargo bench -p mtattest --bench decode`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use mtattest::cbor;
-use mtattest::claims::{example_phone, ClaimsSet};
+use mtattest::claims::ClaimsSet;
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
-use mtattest::trust::test_pki::TestPki;
 use mtattest::Limits;
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::TestPki;
 
 fn bench(c: &mut Criterion) {
     let pki = TestPki::standard().expect("test PKI");

@@ -21,8 +21,6 @@ mod serde_strict;
 pub mod time;
 pub mod token;
 pub mod trust;
-#[cfg(feature = "test-pki")]
-pub mod vectors;
 pub mod verifier;
 
 pub use error::{CborError, ChainError, ClaimsError, CryptoError, Error, TokenError};

@@ -506,12 +506,14 @@ type Chain = (HeaderPlacement, Vec<Vec<u8>>);
 /// Produces signed tokens.
 ///
 /// ```
-/// use mtattest::claims::example_phone;
+/// use mtattest::claims::ClaimsSet;
 /// use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 /// use mtattest::token::{DecodeOptions, Token, TokenBuilder};
 ///
 /// let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7u8; 48]).unwrap();
-/// let claims = example_phone(1_790_000_000, b"relying-party-challenge".to_vec());
+/// let claims = ClaimsSet::builder(1_790_000_000)
+///     .nonce(b"relying-party-challenge".to_vec()).unwrap()
+///     .build();
 /// let bytes = TokenBuilder::new().sign(&claims, &signer).unwrap();
 ///
 /// let token = Token::decode(&bytes, &DecodeOptions::default()).unwrap();
@@ -564,13 +566,13 @@ impl TokenBuilder {
     /// `nbf` (spec §6.2).
     ///
     /// ```
-    /// use mtattest::claims::example_phone;
+    /// use mtattest::claims::ClaimsSet;
     /// use mtattest::crypto::{Algorithm, SoftwareSigner};
     /// use mtattest::token::TokenBuilder;
     ///
     /// let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7u8; 48]).unwrap();
-    /// let mut claims = example_phone(1_790_000_000, b"relying-party-challenge".to_vec());
-    /// claims.insert_unknown("padding", ciborium::value::Value::Bytes(vec![0; 16_000])).unwrap();
+    /// let mut claims = ClaimsSet::builder(1_790_000_000).build();
+    /// claims.insert_unknown("padding", ciborium::value::Value::Bytes(vec![0; 16_384])).unwrap();
     /// let err = TokenBuilder::new().sign(&claims, &signer).unwrap_err();
     /// assert_eq!(err.code(), "token.too-large");
     /// ```
@@ -595,11 +597,13 @@ impl TokenBuilder {
         self.sign_unsigned(sign1, signer)
     }
 
-    /// Signs arbitrary payload bytes, with no check of the profile's
-    /// limits. Meant for test vectors and interop tests that need tokens
-    /// breaking the profile, and for signing other documents in a
-    /// COSE_Sign1 (attestation results); producers of tokens use
-    /// [`TokenBuilder::sign`].
+    /// Signs arbitrary payload bytes, with no check of the claims or of the
+    /// profile's limits: the result may be a token a conforming verifier
+    /// refuses. For signing other documents in a COSE_Sign1 (attestation
+    /// results) and for tests that need such tokens; producers of tokens use
+    /// [`TokenBuilder::sign`]. (The conformance vectors, which need faults
+    /// anywhere in the envelope, assemble theirs from raw parts in the test
+    /// kit with a [`Signer`].)
     pub fn sign_payload(&self, payload: Vec<u8>, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
         let sign1 = self.unsigned(payload, signer.algorithm());
         self.sign_unsigned(sign1, signer)

@@ -13,11 +13,13 @@
 //!
 //! ```
 //! use mtattest::appraisal::{Policy, Preset, Status};
-//! use mtattest::claims::example_phone;
 //! use mtattest::crypto::{Algorithm, SoftwareSigner};
 //! use mtattest::token::issue;
 //! use mtattest::verifier::{KeySource, Verifier};
 //! use mtattest::UnixTime;
+//! // A healthy phone's claims, from the test tooling (a device builds its
+//! // own with `ClaimsSet::builder`).
+//! use mtattest_testkit::example_phone;
 //!
 //! # fn main() -> Result<(), mtattest::Error> {
 //! // The device.

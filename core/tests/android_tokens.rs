@@ -4,17 +4,17 @@
 //! Google's verifier refuses, revocation, and the relaxed checks that hold
 //! only under an Android anchor.
 
-use mtattest::android::test_pki::{AndroidTestPki, AttestedDevice};
 use mtattest::android::{AndroidSettings, AttestationRules, ChallengeMode, SecurityLevel};
 use mtattest::appraisal::{Failure, Policy, Preset, Status};
 use mtattest::claims::{
-    example_phone, ClaimsSet, Digest, EvidenceSource, KeySecurityLevel, PatchLevel,
-    VerifiedBootState,
+    ClaimsSet, Digest, EvidenceSource, KeySecurityLevel, PatchLevel, VerifiedBootState,
 };
-use mtattest::trust::test_pki::{CertSpec, Deviation};
 use mtattest::trust::{ChainVerifier, Revocation, Status as RevStatus, StatusList, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
+use mtattest_testkit::android::{AndroidTestPki, AttestedDevice};
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::{CertSpec, Deviation};
 
 const NOW: i64 = 1_767_400_000; // 2026-01-03
 const NONCE: &[u8] = b"per-token-challenge-0001";
@@ -355,7 +355,7 @@ fn a_key_description_in_an_intermediate_is_refused() {
     let mut intermediate = AndroidTestPki::intermediate_spec();
     intermediate
         .extra_extensions
-        .push(mtattest::android::test_pki::key_description_extension(&kd));
+        .push(mtattest_testkit::android::key_description_extension(&kd));
     let pki = AndroidTestPki::from_specs(
         AndroidTestPki::root_spec(),
         intermediate,
@@ -443,7 +443,7 @@ fn a_policy_can_require_an_attestation_and_a_level() {
     assert_eq!(result.status, Status::Affirming, "{:?}", result.reasons);
 
     // Without an attestation behind the token: contraindicated, missing.
-    let plain = mtattest::trust::test_pki::TestPki::standard().unwrap();
+    let plain = mtattest_testkit::pki::TestPki::standard().unwrap();
     let mut anchors = TrustAnchors::new();
     anchors.add_der(&plain.root.der).unwrap();
     let pv = Verifier::builder(KeySource::chain(ChainVerifier::new(anchors))).build();

@@ -4,13 +4,12 @@
 
 use mtattest::appraisal::{Action, AttestationResult, Bulletin, Failure, Policy, Preset, Status};
 use mtattest::claims::keys::detection;
-use mtattest::claims::{
-    example_phone, ClaimsSet, Digest, EvidenceSource, Layer, MeasResult, PatchLevel,
-};
+use mtattest::claims::{ClaimsSet, Digest, EvidenceSource, Layer, MeasResult, PatchLevel};
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::token::issue;
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
+use mtattest_testkit::example_phone;
 
 /// 2026-09-21T...Z.
 const NOW: i64 = 1_790_000_000;

@@ -670,7 +670,7 @@ fn unknown_claim_key_type_is_not_checked_by_cddl() {
 #[test]
 fn example_phone_is_valid() {
     for (iat, nonce_len) in [(IAT, 32), (1_790_000_000, 8), (1_700_000_000, 64)] {
-        let claims = mtattest::claims::example_phone(iat, vec![0x4e; nonce_len]);
+        let claims = mtattest_testkit::example_phone(iat, vec![0x4e; nonce_len]);
         let bytes = claims.to_cbor();
         let value: Value = ciborium::de::from_reader(bytes.as_slice()).expect("valid CBOR");
         assert_valid(&format!("example_phone({iat}, {nonce_len} bytes)"), &value);
@@ -800,7 +800,7 @@ fn issued_tokens_are_valid() {
     use mtattest::crypto::{Algorithm, SoftwareSigner};
     use mtattest::token::{HeaderPlacement, TokenBuilder};
 
-    let claims = mtattest::claims::example_phone(IAT, vec![0x4e; 32]);
+    let claims = mtattest_testkit::example_phone(IAT, vec![0x4e; 32]);
     let es384 = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48]).expect("key");
     let es256 = SoftwareSigner::from_secret_bytes(Algorithm::Es256, &[7; 32]).expect("key");
     let chain = vec![vec![0x30; 40], vec![0x31; 40]];
@@ -940,7 +940,7 @@ mod ear {
     use mtattest::appraisal::{
         labels, AttestationResult, Component, EarProfile, Status, EAR_PROFILE, EAR_PROFILE_DRAFT_04,
     };
-    use mtattest::claims::example_phone;
+    use mtattest_testkit::example_phone;
 
     use super::{array, encode, get, int, text, with, without};
 

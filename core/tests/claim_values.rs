@@ -16,6 +16,7 @@ use mtattest::appraisal::Freshness;
 use mtattest::claims::keys::{self, layer};
 use mtattest::claims::*;
 use mtattest::{ClaimsError, Error, Limits, UnixTime};
+use mtattest_testkit::example_phone;
 use serde_json::json;
 
 const IAT: i64 = 1_790_000_000;

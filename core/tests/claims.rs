@@ -5,6 +5,7 @@ use ciborium::value::Value;
 use mtattest::claims::keys::{self, detection};
 use mtattest::claims::*;
 use mtattest::{ClaimsError, Error, Limits};
+use mtattest_testkit::example_phone;
 use proptest::prelude::*;
 
 mod common;

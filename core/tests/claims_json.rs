@@ -6,6 +6,7 @@ use ciborium::value::Value;
 use mtattest::claims::keys::{self, detection};
 use mtattest::claims::*;
 use mtattest::{ClaimsError, Limits};
+use mtattest_testkit::example_phone;
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
 

@@ -411,12 +411,11 @@ fn the_replay_cache_is_sized_by_the_peak_rate() {
 /// holds 2 × 1 × (0 + 1 + 10 + 60) = 142 identifiers (spec §11.2.1): 71
 /// tokens of two identifiers each, and the 72nd is refused as cache-full;
 /// at two tokens/s it is accepted.
-#[cfg(feature = "test-pki")]
 #[test]
 fn the_replay_cache_holds_what_the_peak_rate_says() {
-    use mtattest::claims::example_phone;
     use mtattest::token::HeaderPlacement;
-    use mtattest::trust::test_pki::TestPki;
+    use mtattest_testkit::example_phone;
+    use mtattest_testkit::pki::TestPki;
 
     let pki = TestPki::standard().expect("pki");
     let now = UnixTime::from_secs(TIME);

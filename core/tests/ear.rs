@@ -6,10 +6,11 @@ mod common;
 use std::collections::BTreeSet;
 
 use ciborium::value::Value;
-use mtattest::appraisal::{demo, AttestationResult, Component, EarProfile, Status, EAR_PROFILE};
+use mtattest::appraisal::{AttestationResult, Component, EarProfile, Status, EAR_PROFILE};
 use mtattest::claims::Layer;
 use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 use mtattest::UnixTime;
+use mtattest_testkit::demo;
 
 const NOW: i64 = 1_790_000_000;
 

@@ -4,11 +4,12 @@
 //! be talked up by a layer declaring a stronger source.
 
 use mtattest::appraisal::{Failure, Policy, Status};
-use mtattest::claims::{example_phone, ClaimsSet, EvidenceSource, KeySecurityLevel};
+use mtattest::claims::{ClaimsSet, EvidenceSource, KeySecurityLevel};
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::token::issue;
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
+use mtattest_testkit::example_phone;
 
 const NOW: i64 = 1_790_000_000;
 

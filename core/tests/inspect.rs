@@ -10,9 +10,9 @@ use mtattest::inspect::{
     certificate_summary, inspect, Inspection, Stage, LABEL_X5CHAIN, MAX_CERTIFICATES,
     MAX_INSPECT_SIZE,
 };
+use mtattest::token::TokenBuilder;
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
-#[cfg(feature = "test-pki")]
-use mtattest::{claims::example_phone, token::TokenBuilder};
+use mtattest_testkit::example_phone;
 
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors")
@@ -329,13 +329,11 @@ fn non_conforming_cbor_is_shown_as_read() {
     unique.dedup();
     assert!(unique.len() < keys.len(), "{keys:?}");
 }
-
-#[cfg(feature = "test-pki")]
 #[test]
 fn a_garbage_certificate_in_a_signed_token() {
     // The envelope does not parse certificates, so the token is
     // well-formed; the view says which certificate is not one.
-    let pki = mtattest::trust::test_pki::TestPki::standard().unwrap();
+    let pki = mtattest_testkit::pki::TestPki::standard().unwrap();
     let claims = example_phone(1_790_000_000, vec![0x5a; 32]);
     let token = TokenBuilder::new()
         .x5chain(

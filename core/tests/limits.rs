@@ -5,13 +5,14 @@
 use ciborium::value::Value;
 use mtattest::appraisal::{AttestationResult, Bulletin, Policy};
 use mtattest::cbor;
-use mtattest::claims::{example_phone, ClaimsSet};
+use mtattest::claims::ClaimsSet;
 use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 use mtattest::limits::{MAX_BULLETIN_SIZE, MAX_EAR_SIZE, MAX_POLICY_SIZE};
 use mtattest::token::{issue, DecodeOptions, Token, TokenBuilder};
 use mtattest::trust::{ChainOptions, ChainVerifier, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::{Limits, UnixTime};
+use mtattest_testkit::example_phone;
 
 const IAT: i64 = 1_790_000_000;
 const NONCE: &[u8] = b"limits-test-nonce";

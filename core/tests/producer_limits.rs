@@ -7,12 +7,13 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ciborium::value::Value;
-use mtattest::claims::{example_phone, ClaimsSet};
+use mtattest::claims::ClaimsSet;
 use mtattest::crypto::{Algorithm, Signer, SoftwareSigner};
 use mtattest::token::{issue, HeaderPlacement, TokenBuilder};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::CryptoError;
 use mtattest::UnixTime;
+use mtattest_testkit::example_phone;
 
 const IAT: i64 = 1_790_000_000;
 const NONCE: &[u8] = b"producer-limits-challenge";

@@ -16,12 +16,13 @@ mod common;
 use std::sync::Mutex;
 
 use ciborium::value::Value;
-use mtattest::claims::{example_phone, ClaimsSet};
+use mtattest::claims::ClaimsSet;
 use mtattest::crypto::{Algorithm, RustCrypto, Signer, SoftwareSigner};
 use mtattest::token::{DecodeOptions, Token, TokenBuilder};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::CryptoError;
 use mtattest::UnixTime;
+use mtattest_testkit::example_phone;
 use proptest::prelude::*;
 
 const IAT: i64 = 1_790_000_000;
@@ -100,13 +101,11 @@ fn every_truncation_of_a_token_is_refused() {
     }
     assert!(verifies(&verifier, &token));
 }
-
-#[cfg(feature = "test-pki")]
 mod chain {
     use super::*;
     use mtattest::token::HeaderPlacement;
-    use mtattest::trust::test_pki::TestPki;
     use mtattest::trust::{ChainVerifier, TrustAnchors};
+    use mtattest_testkit::pki::TestPki;
     use std::sync::OnceLock;
 
     struct Fixture {

@@ -188,7 +188,7 @@ fn a_nan_in_an_unknown_claim_decodes_and_re_encodes_stably() {
 }
 
 fn example_phone_claims() -> ClaimsSet {
-    mtattest::claims::example_phone(1_790_000_000, b"regression-nonce".to_vec())
+    mtattest_testkit::example_phone(1_790_000_000, b"regression-nonce".to_vec())
 }
 
 /// claims_roundtrip, after 18 minutes: an unknown submodule holding

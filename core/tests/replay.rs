@@ -272,10 +272,9 @@ fn one_key_in_two_encodings_gives_one_identifier() {
 /// The device certificate of the test PKI issued again (another serial)
 /// for the same key, with the point compressed in its
 /// subjectPublicKeyInfo (RFC 5480 allows either form).
-#[cfg(feature = "test-pki")]
-fn compressed_twin(pki: &mtattest::trust::test_pki::TestPki) -> Vec<u8> {
+fn compressed_twin(pki: &mtattest_testkit::pki::TestPki) -> Vec<u8> {
     use der::{Decode as _, Encode as _};
-    use mtattest::trust::test_pki::{issue, CertSpec};
+    use mtattest_testkit::pki::{issue, CertSpec};
     use p384::elliptic_curve::sec1::ToEncodedPoint as _;
     let mut spki = x509_cert::Certificate::from_der(&pki.device.der)
         .unwrap()
@@ -291,15 +290,13 @@ fn compressed_twin(pki: &mtattest::trust::test_pki::TestPki) -> Vec<u8> {
     };
     issue(&spec, Some(&pki.intermediate.spec)).unwrap()
 }
-
-#[cfg(feature = "test-pki")]
 #[test]
 fn a_second_certificate_for_the_same_key_does_not_make_a_token_new() {
-    use mtattest::claims::example_phone;
     use mtattest::token::{HeaderPlacement, TokenBuilder};
-    use mtattest::trust::test_pki::TestPki;
     use mtattest::trust::{ChainVerifier, TrustAnchors};
     use mtattest::verifier::{KeyCheck, KeySource, Verifier};
+    use mtattest_testkit::example_phone;
+    use mtattest_testkit::pki::TestPki;
 
     let pki = TestPki::standard().unwrap();
     let twin = compressed_twin(&pki);

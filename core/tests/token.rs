@@ -4,10 +4,10 @@
 //! with the crate's builder, so the builder is checked independently too.
 
 use ciborium::value::Value;
-use mtattest::claims::example_phone;
 use mtattest::crypto::{Algorithm, PublicKey, RustCrypto, Signer, SoftwareSigner};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token, TokenBuilder};
 use mtattest::{CryptoError, Error, Limits};
+use mtattest_testkit::example_phone;
 
 const IAT: i64 = 1_790_000_000;
 const NONCE: &[u8] = b"challenge-0123456789";

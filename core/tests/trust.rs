@@ -2,22 +2,21 @@
 //! chains from the test PKI. Each broken chain carries exactly one defect,
 //! so removing the check that catches it makes the chain validate and the
 //! test fail.
-#![cfg(feature = "test-pki")]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mtattest::claims::example_phone;
 use mtattest::crypto::{Algorithm, CryptoProvider, Curve, PublicKey, RustCrypto};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token, TokenBuilder};
-use mtattest::trust::test_pki::{
-    self, issue, issue_crl, CertSpec, CrlEntryReason, CrlSpec, KeySpec, SigAlgSpec, TestPki,
-    UsageSpec,
-};
 use mtattest::trust::{
     ChainError, ChainOptions, ChainVerifier, Check, Position, Profile, Revocation, Status,
     StatusList, TrustAnchors,
 };
 use mtattest::{Error, UnixTime};
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::{
+    self as test_pki, issue, issue_crl, CertSpec, CrlEntryReason, CrlSpec, KeySpec, SigAlgSpec,
+    TestPki, UsageSpec,
+};
 
 /// 2026-09-21, inside every default validity period.
 const NOW: i64 = 1_790_000_000;

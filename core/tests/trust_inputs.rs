@@ -3,12 +3,11 @@
 //! build (integer overflow checks on) where a dependency's arithmetic on a
 //! hostile input would panic (issue #12 item 9: `add_pem(b"")` did, inside
 //! x509-cert's `load_pem_chain`).
-#![cfg(feature = "test-pki")]
 
 use mtattest::crypto::RustCrypto;
-use mtattest::trust::test_pki::{issue_crl, CrlEntryReason, CrlSpec, TestPki};
 use mtattest::trust::{ChainVerifier, Revocation, StatusList, TrustAnchors};
 use mtattest::{Error, UnixTime};
+use mtattest_testkit::pki::{issue_crl, CrlEntryReason, CrlSpec, TestPki};
 
 const NOW: i64 = 1_790_000_000;
 

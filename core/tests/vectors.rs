@@ -1,7 +1,7 @@
 //! The conformance vectors (`test-vectors/`, `spec/vectors.md`): every case
 //! of the manifest run through the public API gives its expected outcome,
-//! and (with `test-pki`) the generator reproduces every committed file byte
-//! for byte.
+//! and the generator (`mtattest_testkit::vectors`) reproduces every
+//! committed file byte for byte.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -344,11 +344,10 @@ fn the_set_covers_what_it_promises() {
 
 /// `mtattest vectors` (the generator) reproduces every committed file,
 /// and nothing else lies in the generated directories.
-#[cfg(feature = "test-pki")]
 #[test]
 fn committed_vectors_regenerate_byte_for_byte() {
     let dir = vectors_dir();
-    let generated = mtattest::vectors::generate().expect("the vectors generate");
+    let generated = mtattest_testkit::vectors::generate().expect("the vectors generate");
     let mut differ = Vec::new();
     for (path, bytes) in generated.files() {
         match std::fs::read(dir.join(path)) {
@@ -357,7 +356,7 @@ fn committed_vectors_regenerate_byte_for_byte() {
             Err(e) => differ.push(format!("{path}: {e}")),
         }
     }
-    for sub in mtattest::vectors::SUBDIRS {
+    for sub in mtattest_testkit::vectors::SUBDIRS {
         for entry in std::fs::read_dir(dir.join(sub)).expect("vector directory") {
             let name = entry.expect("entry").file_name();
             let rel = format!("{sub}/{}", name.to_string_lossy());
@@ -368,12 +367,12 @@ fn committed_vectors_regenerate_byte_for_byte() {
     }
     assert!(
         differ.is_empty(),
-        "test-vectors/ is out of date; run `cargo run -p mtattest-cli -- vectors --out \
-         test-vectors`:\n{}",
+        "test-vectors/ is out of date; run `cargo run -p mtattest-cli --features testkit \
+         -- vectors --out test-vectors`:\n{}",
         differ.join("\n")
     );
     assert_eq!(
-        mtattest::vectors::generate().expect("again"),
+        mtattest_testkit::vectors::generate().expect("again"),
         generated,
         "generation is deterministic"
     );

@@ -5,11 +5,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use mtattest::appraisal::{Freshness, MemoryReplayCache, ReplayCache, ReplayError, ReplayId};
-use mtattest::claims::{example_phone, ClaimsSet, Cti};
+use mtattest::claims::{ClaimsSet, Cti};
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::token::issue;
 use mtattest::verifier::{KeyCheck, KeySource, Verifier};
 use mtattest::UnixTime;
+use mtattest_testkit::example_phone;
 
 const IAT: i64 = 1_790_000_000;
 const CHALLENGE: &[u8] = b"challenge-for-this-session";
@@ -283,14 +284,12 @@ fn allowed_algorithms_are_enforced() {
         "token.alg-not-allowed"
     );
 }
-
-#[cfg(feature = "test-pki")]
 #[test]
 fn chain_key_source_verifies_against_the_root_only() {
     use mtattest::appraisal::{Policy, Preset, Status};
     use mtattest::token::HeaderPlacement;
-    use mtattest::trust::test_pki::TestPki;
     use mtattest::trust::{ChainVerifier, TrustAnchors};
+    use mtattest_testkit::pki::TestPki;
 
     let pki = TestPki::standard().unwrap();
     let mut anchors = TrustAnchors::new();

@@ -4,19 +4,18 @@
 //! rule's own code at the right certificate, and is accepted again when the
 //! rule (and only it) is relaxed at that position — so each test fails if
 //! its check is removed, and shows the check is the one refusing.
-#![cfg(feature = "test-pki")]
 
 use der::asn1::{BitString, Ia5String, ObjectIdentifier};
 use der::oid::db::rfc5912;
 use mtattest::crypto::RustCrypto;
-use mtattest::trust::test_pki::{
-    issue, issue_crl, issue_crl_deviating, CertSpec, CrlSpec, Deviation, ExtensionSpec, KeySpec,
-    TestPki, UsageSpec,
-};
 use mtattest::trust::{
     ChainError, ChainVerifier, Check, Position, Profile, Revocation, TrustAnchors, ValidatedChain,
 };
 use mtattest::{Error, UnixTime};
+use mtattest_testkit::pki::{
+    issue, issue_crl, issue_crl_deviating, CertSpec, CrlSpec, Deviation, ExtensionSpec, KeySpec,
+    TestPki, UsageSpec,
+};
 use x509_cert::ext::pkix::constraints::name::{GeneralSubtree, NameConstraints};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -932,8 +931,8 @@ fn validity_bounds_are_inclusive() {
     let v = verifier(&standard, Profile::STRICT);
     let at = |t: i64| v.validate_chain(&standard.chain(), UnixTime::from_secs(t), &RustCrypto);
     let (nb, na) = (
-        mtattest::trust::test_pki::DEVICE_NOT_BEFORE,
-        mtattest::trust::test_pki::DEVICE_NOT_AFTER,
+        mtattest_testkit::pki::DEVICE_NOT_BEFORE,
+        mtattest_testkit::pki::DEVICE_NOT_AFTER,
     );
     assert!(at(nb).is_ok());
     assert!(at(na).is_ok());
@@ -947,7 +946,7 @@ fn validity_bounds_are_inclusive() {
         .unwrap();
     assert_eq!(
         chain.valid_until().secs(),
-        mtattest::trust::test_pki::INTERMEDIATE_NOT_AFTER
+        mtattest_testkit::pki::INTERMEDIATE_NOT_AFTER
     );
 }
 
@@ -1014,7 +1013,7 @@ fn a_crl_from_an_issuer_without_crl_sign_is_refused() {
 
 #[test]
 fn crls_must_be_der_version_2_with_utc_times() {
-    use mtattest::trust::test_pki::CrlDeviation;
+    use mtattest_testkit::pki::CrlDeviation;
     let standard = TestPki::standard().unwrap();
     for (deviation, needle) in [
         (CrlDeviation::Version1, "version 2"),

@@ -5,7 +5,8 @@
  *
  *   issue PKI_DIR CLAIMS.json OUT.cbor TIME APP_SIGNER_HEX
  *
- * PKI_DIR is what `mtattest pki PKI_DIR` writes: the device key
+ * PKI_DIR is what `mtattest pki PKI_DIR` writes (the CLI built with
+ * `--features testkit`): the device key
  * (device.key.pem), its chain (chain.pem, device first) and the root
  * (root.pem). CLAIMS.json is a claims set in its JSON form
  * (spec/claims-json.md); its eat-nonce is replaced by a fresh challenge.

@@ -5,9 +5,9 @@
 use std::ffi::CStr;
 use std::ptr;
 
-use mtattest::android::test_pki::{AndroidTestPki, AttestedDevice};
-use mtattest::claims::example_phone;
 use mtattest_ffi::*;
+use mtattest_testkit::android::{AndroidTestPki, AttestedDevice};
+use mtattest_testkit::example_phone;
 
 const NOW: i64 = 1_767_400_000;
 

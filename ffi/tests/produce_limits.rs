@@ -5,9 +5,10 @@
 use std::ptr;
 
 use ciborium::value::Value;
-use mtattest::claims::{example_phone, ClaimsSet};
-use mtattest::trust::test_pki::TestPki;
+use mtattest::claims::ClaimsSet;
 use mtattest_ffi::*;
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::TestPki;
 
 const IAT: i64 = 1_790_000_000;
 

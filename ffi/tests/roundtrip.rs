@@ -6,12 +6,12 @@ use std::ffi::CStr;
 use std::ptr;
 
 use mtattest::appraisal::{EarProfile, Policy, Preset};
-use mtattest::claims::example_phone;
-use mtattest::trust::test_pki::TestPki;
 use mtattest::trust::{ChainVerifier, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
 use mtattest_ffi::*;
+use mtattest_testkit::example_phone;
+use mtattest_testkit::pki::TestPki;
 
 const NOW: i64 = 1_790_000_000;
 

@@ -35,11 +35,11 @@ fn fixture() -> &'static Fixture {
         let plain = key_token_verifier();
         let healthy = verified(
             &plain,
-            &mtattest::claims::example_phone(mtattest_fuzz::NOW, NONCE.to_vec()),
+            &mtattest_testkit::example_phone(mtattest_fuzz::NOW, NONCE.to_vec()),
         );
         let compromised = verified(
             &plain,
-            &mtattest::appraisal::demo::compromised_phone(mtattest_fuzz::NOW, NONCE.to_vec()),
+            &mtattest_testkit::demo::compromised_phone(mtattest_fuzz::NOW, NONCE.to_vec()),
         );
         let payment = policies().remove(0);
         Fixture {

@@ -8,10 +8,10 @@ pub mod seeds;
 use std::sync::OnceLock;
 
 use mtattest::appraisal::{Bulletin, Policy, Preset};
-use mtattest::trust::test_pki::{issue_crl, CrlEntryReason, CrlSpec, TestPki};
 use mtattest::trust::{ChainVerifier, Revocation, Status, StatusList, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::UnixTime;
+use mtattest_testkit::pki::{issue_crl, CrlEntryReason, CrlSpec, TestPki};
 
 /// The verification time of every target: inside the test PKI's validity
 /// and the seed tokens' freshness window.
@@ -94,13 +94,13 @@ pub fn key_token_verifier() -> Verifier {
 
 /// The demo bulletin.
 pub fn bulletin() -> Bulletin {
-    Bulletin::from_json(mtattest::appraisal::demo::DEMO_BULLETIN.as_bytes())
+    Bulletin::from_json(mtattest_testkit::demo::DEMO_BULLETIN.as_bytes())
         .unwrap_or_else(|e| panic!("bulletin: {e}"))
 }
 
 /// Every preset, pinned to the example phone's app signer.
 pub fn policies() -> Vec<Policy> {
-    let phone = mtattest::claims::example_phone(NOW, NONCE.to_vec());
+    let phone = mtattest_testkit::example_phone(NOW, NONCE.to_vec());
     let signers: Vec<Vec<u8>> = phone
         .app
         .as_ref()

@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 
 use crate::{chain_token_verifier, now, pki, policies, NONCE, NOW};
 use ciborium::value::Value;
-use mtattest::appraisal::demo::{compromised_phone, DEMO_BULLETIN};
 use mtattest::appraisal::{Preset, Status};
-use mtattest::claims::{example_phone, ClaimsSet};
+use mtattest::claims::ClaimsSet;
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::token::{HeaderPlacement, TokenBuilder};
+use mtattest_testkit::demo::{compromised_phone, DEMO_BULLETIN};
+use mtattest_testkit::example_phone;
 
 /// Errors of seed writing.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -296,7 +297,7 @@ pub fn write_all(root: &Path) -> Result<()> {
     // ---- key_description: synthetic ones and the shared Android corpus's ----
     let mut key_description = Corpus::new(root, "key_description")?;
     {
-        use mtattest::android::test_pki::AttestedDevice;
+        use mtattest_testkit::android::AttestedDevice;
         use mtattest::android::SecurityLevel;
         let mut device = AttestedDevice::strongbox(NONCE);
         key_description.add("synthetic-strongbox", &device.key_description().to_der())?;

@@ -514,15 +514,15 @@ mod tests {
 
     #[test]
     fn the_report_carries_the_android_attestation() {
-        use mtattest::android::test_pki::{AndroidTestPki, AttestedDevice};
+        use mtattest_testkit::android::{AndroidTestPki, AttestedDevice};
         let nonce = b"wasm-android-nonce-1";
         let nonce_hex: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
         let t = 1_767_400_000;
         let pki = AndroidTestPki::new(&AttestedDevice::strongbox(nonce)).unwrap();
         let token = pki
-            .token(&mtattest::claims::example_phone(t - 5, nonce.to_vec()))
+            .token(&mtattest_testkit::example_phone(t - 5, nonce.to_vec()))
             .unwrap();
-        let other = mtattest::trust::test_pki::TestPki::standard().unwrap();
+        let other = mtattest_testkit::pki::TestPki::standard().unwrap();
         let session = Session::new(
             &other.root.pem(),
             &json!({"androidAnchors": pki.root.pem()}),

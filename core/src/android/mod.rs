@@ -17,8 +17,6 @@ mod error;
 mod json;
 mod key_description;
 mod roots;
-#[cfg(feature = "test-pki")]
-pub mod test_pki;
 
 pub(crate) use chain::{check_placement, read_key_description};
 pub use chain::{verify_attestation_chain, AndroidAttestation, AttestationRules};

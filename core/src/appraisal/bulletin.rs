@@ -239,12 +239,18 @@ struct Keys {
 ///
 /// ```
 /// use mtattest::appraisal::Bulletin;
-/// use mtattest::claims::example_phone;
+/// use mtattest::claims::{ClaimsSet, EvidenceSource, OsLayer, PatchLevel};
 ///
 /// let feed = Bulletin::from_json(br#"{"advisories": [
 ///   {"id": "MSA-1", "severity": "high", "models": ["MT-Phone 7 Pro"],
 ///    "patch-level": {"before": "2099-01-01"}}]}"#).unwrap();
-/// let phone = example_phone(1_790_000_000, b"challenge".to_vec());
+/// let os = OsLayer::builder(EvidenceSource::Kernel)
+///     .os_patch_level(PatchLevel::from_ymd(2026, 9, 1).unwrap())
+///     .build();
+/// let phone = ClaimsSet::builder(1_790_000_000)
+///     .hwmodel("MT-Phone 7 Pro").unwrap()
+///     .os(os)
+///     .build();
 /// let hits = feed.affecting(&phone);
 /// assert_eq!(hits.len(), 1);
 /// assert_eq!(hits[0].advisory.id, "MSA-1");
@@ -471,7 +477,22 @@ impl Bulletin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::example_phone;
+    use crate::claims::{EvidenceSource, OsLayer, PatchLevel, Version};
+
+    /// A phone with what advisories look at: its model, and its OS by
+    /// name, version and patch level (2026-08-01).
+    fn phone() -> ClaimsSet {
+        let os = OsLayer::builder(EvidenceSource::Kernel)
+            .swname("Android")
+            .swversion(Version::with_scheme("16", 1))
+            .os_patch_level(PatchLevel::from_ymd(2026, 8, 1).unwrap())
+            .build();
+        ClaimsSet::builder(1_790_000_000)
+            .hwmodel("MT-Phone 7 Pro")
+            .unwrap()
+            .os(os)
+            .build()
+    }
 
     fn code(json: &str) -> &'static str {
         Bulletin::from_json(json.as_bytes())
@@ -518,8 +539,7 @@ mod tests {
 
     #[test]
     fn matching() {
-        let iat = 1_790_000_000; // 2026-09-21
-        let phone = example_phone(iat, b"challenge".to_vec());
+        let phone = phone();
         let os_patch = phone.os.as_ref().and_then(|o| o.os_patch_level).unwrap();
         let feed = Bulletin::from_json(
             format!(
@@ -637,7 +657,7 @@ mod tests {
         let doc = serde_json::json!({"advisories": [
             {"id": "A", "severity": "high", "models": [listed]}]});
         let feed = Bulletin::from_json(doc.to_string().as_bytes()).unwrap();
-        let mut phone = example_phone(1_790_000_000, b"challenge".to_vec());
+        let mut phone = phone();
         phone.hwmodel = Some(crate::claims::HwModel::new(reported.to_vec()).unwrap());
         feed.affecting(&phone)
             .iter()

@@ -48,11 +48,11 @@ impl Freshness {
     ///
     /// ```
     /// use mtattest::appraisal::Freshness;
-    /// use mtattest::claims::example_phone;
+    /// use mtattest::claims::ClaimsSet;
     /// use mtattest::UnixTime;
     ///
     /// let iat = 1_790_000_000;
-    /// let claims = example_phone(iat, b"challenge-42".to_vec());
+    /// let claims = ClaimsSet::builder(iat).nonce(b"challenge-42".to_vec()).unwrap().build();
     /// let f = Freshness::DEFAULT;
     /// assert!(f.check(&claims, Some(b"challenge-42"), UnixTime(iat + 10)).is_ok());
     /// let err = f.check(&claims, Some(b"challenge-43"), UnixTime(iat + 10)).unwrap_err();
@@ -149,14 +149,14 @@ fn check_nonce(found: Option<&Nonce>, expected: &[u8]) -> Result<(), FreshnessEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::example_phone;
 
     const IAT: i64 = 1_790_000_000;
 
     fn claims() -> ClaimsSet {
-        let mut c = example_phone(IAT, b"0123456789abcdef".to_vec());
-        c.exp = None;
-        c
+        ClaimsSet::builder(IAT)
+            .nonce(b"0123456789abcdef".to_vec())
+            .unwrap()
+            .build()
     }
 
     fn code(r: Result<(), FreshnessError>) -> &'static str {

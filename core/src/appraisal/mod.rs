@@ -46,8 +46,6 @@ mod policy;
 mod presets;
 mod replay;
 
-pub mod demo;
-
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -91,9 +89,21 @@ const DAY: i64 = 86_400;
 ///
 /// ```
 /// use mtattest::appraisal::effective_source;
-/// use mtattest::claims::{example_phone, EvidenceSource, Layer};
+/// use mtattest::claims::{
+///     BootLayer, ChipLayer, ClaimsSet, EvidenceSource, KeySecurityLevel, Layer, OsLayer,
+///     VerifiedBootState,
+/// };
 ///
-/// let mut phone = example_phone(1_790_000_000, b"challenge".to_vec());
+/// let mut phone = ClaimsSet::builder(1_790_000_000)
+///     .chip(ChipLayer::builder(EvidenceSource::Hardware)
+///         .key_security_level(KeySecurityLevel::StrongBox)
+///         .build())
+///     .boot(BootLayer::builder(EvidenceSource::Hardware)
+///         .verified_boot_state(VerifiedBootState::Verified)
+///         .bootloader_locked(true)
+///         .build())
+///     .os(OsLayer::builder(EvidenceSource::Kernel).build())
+///     .build();
 /// assert_eq!(effective_source(&phone, Layer::Os), Some(EvidenceSource::Kernel));
 /// // With the bootloader unlocked the kernel's word counts for no more than software.
 /// phone.boot.as_mut().unwrap().bootloader_locked = Some(false);

@@ -219,9 +219,24 @@ impl ClaimsSet {
     /// The JSON form of this claims set (`spec/claims-json.md`).
     ///
     /// ```
-    /// use mtattest::claims::{example_phone, ClaimsSet};
+    /// use mtattest::claims::keys::detection;
+    /// use mtattest::claims::{
+    ///     BootLayer, ClaimsSet, EvidenceSource, MeasResult, OsLayer, PatchLevel, RuntimeLayer,
+    ///     VerifiedBootState,
+    /// };
     ///
-    /// let claims = example_phone(1_767_225_600, [0x5a; 32]);
+    /// let mut runtime = RuntimeLayer::builder(EvidenceSource::Software).build();
+    /// runtime.set_detection(detection::ROOT, MeasResult::Success);
+    /// let claims = ClaimsSet::builder(1_767_225_600)
+    ///     .nonce([0x5a; 32]).unwrap()
+    ///     .boot(BootLayer::builder(EvidenceSource::Hardware)
+    ///         .verified_boot_state(VerifiedBootState::Verified)
+    ///         .build())
+    ///     .os(OsLayer::builder(EvidenceSource::Kernel)
+    ///         .os_patch_level(PatchLevel::from_ymd(2025, 12, 1).unwrap())
+    ///         .build())
+    ///     .runtime(runtime)
+    ///     .build();
     /// let json = claims.to_json();
     /// assert_eq!(json["iat"], 1_767_225_600);
     /// assert_eq!(json["submods"]["boot"]["verified-boot-state"], "verified");

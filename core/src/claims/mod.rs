@@ -92,7 +92,6 @@ mod app;
 mod boot;
 mod chip;
 pub(crate) mod de;
-mod example;
 mod json;
 mod measres;
 mod nesting;
@@ -113,7 +112,6 @@ pub use chip::{
     ChipLayer, ChipLayerBuilder, DebugStatus, Dloa, KeySecurityLevel, LifecyclePhase,
     SecurityLifecycle,
 };
-pub use example::example_phone;
 pub use measres::{MeasResult, MeasurementGroup, MeasurementResults, ResultFor};
 pub use names::{Layer, Scope};
 pub use os::{OsLayer, OsLayerBuilder, StorageEncryption};

@@ -59,9 +59,22 @@ const SHOWN_BYTES: usize = 8;
 /// text escaped.
 ///
 /// ```
-/// use mtattest::claims::{example_phone, render_text};
+/// use mtattest::claims::keys::detection;
+/// use mtattest::claims::{
+///     render_text, BootLayer, ClaimsSet, EvidenceSource, MeasResult, OsLayer, PatchLevel,
+///     RuntimeLayer,
+/// };
 ///
-/// let text = render_text(&example_phone(1_767_225_600, [0x5a; 32]));
+/// let mut runtime = RuntimeLayer::builder(EvidenceSource::Software).build();
+/// runtime.set_detection(detection::ROOT, MeasResult::Success);
+/// let claims = ClaimsSet::builder(1_767_225_600)
+///     .boot(BootLayer::builder(EvidenceSource::Hardware).build())
+///     .os(OsLayer::builder(EvidenceSource::Kernel)
+///         .os_patch_level(PatchLevel::from_ymd(2025, 12, 1).unwrap())
+///         .build())
+///     .runtime(runtime)
+///     .build();
+/// let text = render_text(&claims);
 /// assert!(text.lines().any(|l| l == "boot  (evidence: hardware)"));
 /// assert!(text.lines().any(|l| l == "  os-patch-level: 2025-12-01"));
 /// assert!(text.lines().any(|l| l == "  root: success"));

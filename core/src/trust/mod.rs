@@ -43,8 +43,6 @@ mod name;
 pub(crate) mod path;
 pub mod profile;
 mod revocation;
-#[cfg(feature = "test-pki")]
-pub mod test_pki;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -170,14 +168,13 @@ impl ValidatedChain {
 /// verifies tokens under the validated leaf key.
 ///
 /// ```
-/// # #[cfg(feature = "test-pki")]
 /// # fn main() -> Result<(), mtattest::Error> {
-/// use mtattest::claims::example_phone;
 /// use mtattest::crypto::RustCrypto;
 /// use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
-/// use mtattest::trust::test_pki::TestPki;
 /// use mtattest::trust::{ChainVerifier, TrustAnchors};
 /// use mtattest::UnixTime;
+/// // Test tooling: a deterministic PKI and a healthy phone's claims.
+/// use mtattest_testkit::{example_phone, pki::TestPki};
 ///
 /// let pki = TestPki::standard()?;
 /// let now = UnixTime::from_secs(1_790_000_000);
@@ -200,8 +197,6 @@ impl ValidatedChain {
 /// assert_eq!(err.code(), "chain.expired");
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "test-pki"))]
-/// # fn main() {}
 /// ```
 #[derive(Debug)]
 pub struct ChainVerifier {

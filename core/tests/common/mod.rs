@@ -463,12 +463,13 @@ pub mod strategies {
 
 /// Attestation results to test the EAR against (tests/ear.rs, tests/cddl.rs).
 pub mod ear_results {
-    use mtattest::appraisal::{demo, AttestationResult, Bulletin, Policy, Preset, Status};
-    use mtattest::claims::example_phone;
+    use mtattest::appraisal::{AttestationResult, Bulletin, Policy, Preset, Status};
     use mtattest::crypto::{Algorithm, SoftwareSigner};
     use mtattest::token::issue;
     use mtattest::verifier::{KeySource, Verifier};
     use mtattest::UnixTime;
+    use mtattest_testkit::demo;
+    use mtattest_testkit::example_phone;
 
     /// The healthy and the compromised example phones, appraised at `now`
     /// under every preset (with the demo bulletin) and under an empty

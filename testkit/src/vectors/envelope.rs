@@ -14,10 +14,10 @@ use super::sign1::{
     KID, X5CHAIN,
 };
 use super::{sign1, CaseSpec, Gen, SIGN1_TAG};
-use crate::cbor;
-use crate::crypto::{Algorithm, SoftwareSigner};
-use crate::error::Error;
-use crate::token::TAG_CWT;
+use mtattest::cbor;
+use mtattest::crypto::{Algorithm, SoftwareSigner};
+use mtattest::error::Error;
+use mtattest::token::TAG_CWT;
 
 /// What every case here starts from.
 struct Base {
@@ -140,7 +140,7 @@ fn signatures(gen: &mut Gen, base: &Base) -> Result<(), Error> {
     let mut t = base.signed()?;
     t.signature = p384::ecdsa::Signature::from_slice(&t.signature)
         .map(|s| s.to_der().as_bytes().to_vec())
-        .map_err(|_| crate::error::CryptoError::SignatureLength {
+        .map_err(|_| mtattest::error::CryptoError::SignatureLength {
             alg: "ES384",
             len: t.signature.len(),
             expected: 96,
@@ -465,7 +465,7 @@ fn cbor_faults(gen: &mut Gen, base: &Base) -> Result<(), Error> {
     };
     let iat = entries
         .iter()
-        .find(|(k, _)| *k == int(crate::claims::keys::IAT))
+        .find(|(k, _)| *k == int(mtattest::claims::keys::IAT))
         .cloned();
     if let Some(iat) = iat.clone() {
         entries.push(iat);
@@ -592,7 +592,7 @@ pub(super) fn layer_mut<'a>(
     };
     let submods = entries
         .iter_mut()
-        .find(|(k, _)| *k == int(crate::claims::keys::SUBMODS))?;
+        .find(|(k, _)| *k == int(mtattest::claims::keys::SUBMODS))?;
     let Value::Map(layers) = &mut submods.1 else {
         return None;
     };

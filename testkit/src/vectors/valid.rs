@@ -14,15 +14,16 @@ use super::fixtures::{challenge, derive, hex, phone, DAY, IAT, TIME};
 use super::manifest::CaseOptions;
 use super::sign1::{self, alg, header, int, x5chain, Sign1, X5Form, ALG, CRIT, KID, X5CHAIN};
 use super::{anchors, revocation, CaseSpec, Gen};
-use crate::appraisal::demo::compromised_phone;
-use crate::claims::{example_phone, ClaimsSet, EvidenceSource, PatchLevel};
-use crate::error::Error;
+use crate::demo::compromised_phone;
+use crate::example_phone;
+use mtattest::claims::{ClaimsSet, EvidenceSource, PatchLevel};
+use mtattest::error::Error;
 
 /// Signs `payload` into the usual token (x5chain `chain` protected).
 pub(super) fn token(
     chain: &[Vec<u8>],
     payload: Vec<u8>,
-    signer: &dyn crate::crypto::Signer,
+    signer: &dyn mtattest::crypto::Signer,
 ) -> Result<Vec<u8>, Error> {
     Ok(Sign1::standard(chain, payload, signer)
         .sign(signer)?
@@ -68,7 +69,7 @@ fn chains_and_envelopes(gen: &mut Gen) -> Result<(), Error> {
     ))?;
 
     let unprotected = Sign1::new(
-        header(vec![(ALG, alg(crate::crypto::Algorithm::Es384))]),
+        header(vec![(ALG, alg(mtattest::crypto::Algorithm::Es384))]),
         header(vec![(X5CHAIN, x5chain(&pki.chain(), X5Form::Array))]),
         payload.clone(),
     )
@@ -96,7 +97,7 @@ fn chains_and_envelopes(gen: &mut Gen) -> Result<(), Error> {
     ] {
         let single = Sign1::new(
             header(vec![
-                (ALG, alg(crate::crypto::Algorithm::Es384)),
+                (ALG, alg(mtattest::crypto::Algorithm::Es384)),
                 (
                     X5CHAIN,
                     x5chain(core::slice::from_ref(&pki.device.der), form),
@@ -124,7 +125,7 @@ fn chains_and_envelopes(gen: &mut Gen) -> Result<(), Error> {
     let direct_signer = pki.device_direct.signer()?;
     let direct = Sign1::new(
         header(vec![
-            (ALG, alg(crate::crypto::Algorithm::Es384)),
+            (ALG, alg(mtattest::crypto::Algorithm::Es384)),
             (
                 X5CHAIN,
                 x5chain(core::slice::from_ref(&pki.device_direct.der), X5Form::Bstr),
@@ -227,7 +228,7 @@ fn chains_and_envelopes(gen: &mut Gen) -> Result<(), Error> {
         .unwrap_or_default();
     let headers = Sign1::new(
         header(vec![
-            (ALG, alg(crate::crypto::Algorithm::Es384)),
+            (ALG, alg(mtattest::crypto::Algorithm::Es384)),
             (CRIT, Value::Array(vec![int(KID)])),
             (sign1::CONTENT_TYPE, int(61)),
             (KID, Value::Bytes(kid)),
@@ -252,14 +253,17 @@ fn chains_and_envelopes(gen: &mut Gen) -> Result<(), Error> {
     ))?;
 
     let preferred = header(vec![
-        (ALG, alg(crate::crypto::Algorithm::Es384)),
+        (ALG, alg(mtattest::crypto::Algorithm::Es384)),
         (X5CHAIN, x5chain(&pki.chain(), X5Form::Array)),
     ]);
     // {33: chain, 1: -35} with -35 as a two-byte argument (0x39 0x0022):
     // unsorted and not preferred, and signed exactly as sent.
     let mut odd_protected = vec![0xa2];
-    odd_protected.extend(crate::cbor::encode(&int(X5CHAIN)));
-    odd_protected.extend(crate::cbor::encode(&x5chain(&pki.chain(), X5Form::Array)));
+    odd_protected.extend(mtattest::cbor::encode(&int(X5CHAIN)));
+    odd_protected.extend(mtattest::cbor::encode(&x5chain(
+        &pki.chain(),
+        X5Form::Array,
+    )));
     odd_protected.extend([0x01, 0x39, 0x00, 0x22]);
     debug_assert_ne!(odd_protected, preferred);
     let odd = Sign1::new(odd_protected, header(Vec::new()), unsorted_payload(&claims))
@@ -284,12 +288,12 @@ fn unsorted_payload(claims: &ClaimsSet) -> Vec<u8> {
     };
     let mut out = sign1::head(5, entries.len() as u64);
     for (k, v) in entries.iter().rev() {
-        out.extend(crate::cbor::encode(k));
-        if *k == int(crate::claims::keys::IAT) {
+        out.extend(mtattest::cbor::encode(k));
+        if *k == int(mtattest::claims::keys::IAT) {
             out.push(0x1b);
             out.extend_from_slice(&(claims.iat as u64).to_be_bytes());
         } else {
-            out.extend(crate::cbor::encode(v));
+            out.extend(mtattest::cbor::encode(v));
         }
     }
     out
@@ -391,7 +395,7 @@ fn claims(gen: &mut Gen) -> Result<(), Error> {
 
 /// The every-claim claims set, written in the JSON form.
 fn every_claim() -> Result<ClaimsSet, Error> {
-    let cbor_hex = |v: &Value| hex(&crate::cbor::encode(v));
+    let cbor_hex = |v: &Value| hex(&mtattest::cbor::encode(v));
     let submodule = Value::Map(vec![
         (int(-80_000), int(2)),
         (int(270), Value::Text("Trusty".into())),
@@ -407,7 +411,7 @@ fn every_claim() -> Result<ClaimsSet, Error> {
     let mut signers = vec![signer("app signer a"), signer("app signer b")];
     signers.sort();
     let json = json!({
-        "eat-profile": crate::claims::keys::PROFILE_V1,
+        "eat-profile": mtattest::claims::keys::PROFILE_V1,
         "iat": IAT,
         "nbf": IAT - 60,
         "exp": IAT + 600,

@@ -9,10 +9,11 @@ use super::fixtures::{challenge, derive, phone, Cert, IAT, TIME};
 use super::sign1::{alg, header, x5chain, Sign1, X5Form, ALG, X5CHAIN};
 use super::valid::token;
 use super::{CaseSpec, Gen};
-use crate::claims::{example_phone, ClaimsSet, Cti};
-use crate::crypto::Signer as _;
-use crate::error::{ChainError, Error};
-use crate::trust::test_pki::{issue, CertSpec};
+use crate::example_phone;
+use crate::pki::{issue, CertSpec};
+use mtattest::claims::{ClaimsSet, Cti};
+use mtattest::crypto::Signer as _;
+use mtattest::error::{ChainError, Error};
 
 pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
     let chain = gen.pki.chain();

@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 use coset::{iana, CoseKeyBuilder};
 use sha2::{Digest, Sha256};
 
-use super::keys::detection;
-use super::{
+use mtattest::claims::keys::detection;
+use mtattest::claims::{
     AppLayer, BootLayer, ChipLayer, ClaimsSet, Confirmation, Cti, DebugStatus, Dloa,
     EvidenceSource, HwModel, Installer, IntendedUse, KeySecurityLevel, Malware, MeasResult, Nonce,
     OemId, OsLayer, PatchLevel, PrivacyEvents, RuntimeLayer, SecurityLifecycle, StorageEncryption,
@@ -31,7 +31,7 @@ const EXAMPLE_PEN: i64 = 32473;
 
 /// The CoAP content format used for the example boot measurements: 65000 lies
 /// in the experimental range, as no registered format means "a bare digest".
-pub(crate) const EXAMPLE_DIGEST_FORMAT: u16 = 65000;
+pub const EXAMPLE_DIGEST_FORMAT: u16 = 65000;
 
 fn digest(label: &str) -> [u8; 32] {
     Sha256::digest(label.as_bytes()).into()
@@ -58,7 +58,7 @@ fn digest(label: &str) -> [u8; 32] {
 /// - `app` (software): `com.example.wallet` 4021 from the store, one signer,
 ///   one background privacy event, `app-integrity` success;
 /// - `runtime` (software): malware none, velocity 3, and every runtime
-///   detection of [`keys::detection`](super::keys::detection) `success`.
+///   detection of [`keys::detection`](mtattest::claims::keys::detection) `success`.
 ///
 /// Patch levels follow `iat`: the OS level is the 1st and the vendor and boot
 /// levels the 5th of the month 20 days before `iat`, so the phone passes a

@@ -11,10 +11,10 @@ use alloc::vec::Vec;
 
 use ciborium::value::Value;
 
-use crate::cbor;
-use crate::crypto::{Algorithm, Signer};
-use crate::error::Error;
-use crate::token::{HEADER_X5CHAIN, TAG_COSE_SIGN1, TAG_CWT};
+use mtattest::cbor;
+use mtattest::crypto::{Algorithm, Signer};
+use mtattest::error::Error;
+use mtattest::token::{HEADER_X5CHAIN, TAG_COSE_SIGN1, TAG_CWT};
 
 /// COSE header label `alg`.
 pub const ALG: i64 = 1;

@@ -12,9 +12,9 @@ use super::manifest::CaseOptions;
 use super::sign1::{alg, header, x5chain, Sign1, X5Form, ALG, X5CHAIN};
 use super::valid::token;
 use super::{anchors, revocation, CaseSpec, Gen};
-use crate::crypto::Algorithm;
-use crate::error::Error;
-use crate::trust::test_pki::{CertSpec, SigAlgSpec, UsageSpec};
+use crate::pki::{CertSpec, SigAlgSpec, UsageSpec};
+use mtattest::crypto::Algorithm;
+use mtattest::error::Error;
 
 mod profile;
 

@@ -1,4 +1,4 @@
-//! A deterministic test PKI (feature `test-pki`): root → intermediate (OEM)
+//! A deterministic test PKI: root → intermediate (OEM)
 //! → device attestation key, P-384 throughout by default.
 //!
 //! Keys are derived from fixed seeds and certificate signatures are RFC 6979
@@ -20,7 +20,7 @@
 //! Never use these keys for anything real: their seeds are in the source.
 //!
 //! ```
-//! use mtattest::trust::test_pki::TestPki;
+//! use mtattest_testkit::pki::TestPki;
 //!
 //! let pki = TestPki::standard().unwrap();
 //! assert_eq!(pki.chain().len(), 2); // device, intermediate; the root is omitted
@@ -54,10 +54,10 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 use x509_cert::{TbsCertificate, Version};
 
-use crate::claims::ClaimsSet;
-use crate::crypto::{Algorithm, Curve, PublicKey, Signer, SoftwareSigner};
-use crate::error::{CryptoError, Error};
-use crate::token::{HeaderPlacement, TokenBuilder};
+use mtattest::claims::ClaimsSet;
+use mtattest::crypto::{Algorithm, Curve, PublicKey, Signer, SoftwareSigner};
+use mtattest::error::{CryptoError, Error};
+use mtattest::token::{HeaderPlacement, TokenBuilder};
 
 /// An OID under which the test PKI puts an extension nobody understands.
 pub const UNKNOWN_EXTENSION_OID: &str = "1.3.6.1.4.1.99999.1";

@@ -1,4 +1,4 @@
-//! Conformance vectors (feature `test-pki`): tokens, trust anchors,
+//! Conformance vectors: tokens, trust anchors,
 //! revocation data, policies and a manifest saying what a verifier must make
 //! of each token — the suite other implementations run to show they speak
 //! the profile (`spec/vectors.md`). `mtattest vectors --out DIR` writes them;
@@ -15,7 +15,7 @@
 //! was made from. A test then checks that the verifier agrees.
 //!
 //! ```
-//! let vectors = mtattest::vectors::generate().unwrap();
+//! let vectors = mtattest_testkit::vectors::generate().unwrap();
 //! assert!(vectors.get("manifest.json").is_some());
 //! assert!(vectors.get("anchors/root.pem").is_some());
 //! ```
@@ -39,15 +39,15 @@ use alloc::vec;
 use alloc::vec::Vec;
 use std::path::{Path, PathBuf};
 
-use crate::claims::ClaimsSet;
-use crate::error::Error;
-use crate::limits::Limits;
-use crate::token::TAG_COSE_SIGN1;
 use fixtures::{challenge, hex, Pki, BULLETIN, TIME};
 use manifest::{
     Appraisal, Case, CaseOptions, Expected, LimitSettings, Manifest, ReasonRef, VerifierSettings,
     SCHEMA,
 };
+use mtattest::claims::ClaimsSet;
+use mtattest::error::Error;
+use mtattest::limits::Limits;
+use mtattest::token::TAG_COSE_SIGN1;
 
 /// The directories [`Vectors::write_to_dir`] writes into, besides
 /// `manifest.json`.
@@ -287,7 +287,7 @@ pub(crate) struct Gen {
 
 impl Gen {
     fn new() -> Result<Gen, Error> {
-        use crate::trust::test_pki::CrlEntryReason::{CertificateHold, KeyCompromise};
+        use crate::pki::CrlEntryReason::{CertificateHold, KeyCompromise};
         use fixtures::{status_list, DAY, OTHER_SERIAL};
 
         let pki = Pki::new()?;
@@ -470,7 +470,7 @@ impl Gen {
         let limits = Limits::DEFAULT;
         let manifest = Manifest {
             schema: SCHEMA,
-            profile: crate::claims::keys::PROFILE_V1,
+            profile: mtattest::claims::keys::PROFILE_V1,
             revision: manifest::SPEC_REVISION,
             description:
                 "Conformance vectors of the mtattest EAT profile: valid tokens with their \
@@ -482,8 +482,8 @@ impl Gen {
                 max_age_secs: 300,
                 clock_skew_secs: 60,
                 require_protected_x5chain: false,
-                max_chain_len: crate::trust::ChainOptions::DEFAULT.max_chain_len,
-                max_cert_size: crate::trust::ChainOptions::DEFAULT.max_cert_size,
+                max_chain_len: mtattest::trust::ChainOptions::DEFAULT.max_chain_len,
+                max_cert_size: mtattest::trust::ChainOptions::DEFAULT.max_cert_size,
                 crl_grace_secs: 0,
                 replay_cache: true,
                 limits: LimitSettings {

@@ -14,9 +14,9 @@ use super::fixtures::{derive, phone, IAT};
 use super::sign1::int;
 use super::valid::token;
 use super::{CaseSpec, Gen};
-use crate::cbor;
-use crate::claims::{keys, MeasResult, OemId, PrivacyEvents, ResultFor, Ueid, Version};
-use crate::error::Error;
+use mtattest::cbor;
+use mtattest::claims::{keys, MeasResult, OemId, PrivacyEvents, ResultFor, Ueid, Version};
+use mtattest::error::Error;
 
 /// A CBOR integer beyond `i64` (the test writes it; it is in CBOR's range).
 fn big(n: i128) -> Value {
@@ -206,7 +206,14 @@ pub(super) fn invalid_cases(gen: &mut Gen) -> Result<(), Error> {
         "claims.invalid-value",
     )?;
     // The example phone's COSE_Key, out of its {1: COSE_Key}.
-    let cose_key = match phone().cnf.map(|c| c.to_value()) {
+    let cnf = match phone_value() {
+        Value::Map(claims) => claims
+            .into_iter()
+            .find(|(k, _)| *k == int(keys::CNF))
+            .map(|(_, v)| v),
+        _ => None,
+    };
+    let cose_key = match cnf {
         Some(Value::Map(mut methods)) => methods.pop().map(|(_, key)| key),
         _ => None,
     }

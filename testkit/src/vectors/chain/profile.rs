@@ -17,10 +17,8 @@ use x509_cert::ext::pkix::{ExtendedKeyUsage, PolicyConstraints};
 use super::super::fixtures::{phone, Cert, DAY, TIME};
 use super::super::valid::token;
 use super::super::{CaseSpec, Gen};
-use crate::error::Error;
-use crate::trust::test_pki::{
-    issue, issue_crl, CertSpec, CrlSpec, Deviation, ExtensionSpec, UsageSpec,
-};
+use crate::pki::{issue, issue_crl, CertSpec, CrlSpec, Deviation, ExtensionSpec, UsageSpec};
+use mtattest::error::Error;
 
 /// The standard root without basicConstraints (same name, key and key
 /// identifier).

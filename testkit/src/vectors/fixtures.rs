@@ -10,12 +10,11 @@ use alloc::vec::Vec;
 
 use sha2::Digest as _;
 
-use crate::claims::{example_phone, ClaimsSet};
-use crate::crypto::SoftwareSigner;
-use crate::error::Error;
-use crate::trust::test_pki::{
-    issue, issue_crl, CertSpec, CrlEntryReason, CrlSpec, Issued, KeySpec, TestPki,
-};
+use crate::example_phone;
+use crate::pki::{issue, issue_crl, CertSpec, CrlEntryReason, CrlSpec, Issued, KeySpec, TestPki};
+use mtattest::claims::ClaimsSet;
+use mtattest::crypto::SoftwareSigner;
+use mtattest::error::Error;
 
 /// The verification time of every case: 2026-09-21T14:13:20Z.
 pub const TIME: i64 = 1_790_000_000;

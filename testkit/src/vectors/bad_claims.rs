@@ -13,9 +13,9 @@ use super::fixtures::{phone, IAT};
 use super::sign1::int;
 use super::valid::token;
 use super::{CaseSpec, Gen};
-use crate::cbor;
-use crate::claims::keys;
-use crate::error::Error;
+use mtattest::cbor;
+use mtattest::claims::keys;
+use mtattest::error::Error;
 
 /// The example phone's claims set as a CBOR value.
 pub(super) fn phone_value() -> Value {

@@ -17,10 +17,10 @@ use super::sign1::{
 };
 use super::valid::token;
 use super::{CaseSpec, Gen, SIGN1_TAG};
-use crate::cbor;
-use crate::claims::keys;
-use crate::crypto::{Algorithm, SoftwareSigner};
-use crate::error::Error;
+use mtattest::cbor;
+use mtattest::claims::keys;
+use mtattest::crypto::{Algorithm, SoftwareSigner};
+use mtattest::error::Error;
 
 /// A bignum (tag 2, or 3 when `negative`) around `magnitude`.
 fn bignum(negative: bool, magnitude: &[u8]) -> Value {

@@ -12,9 +12,9 @@ use super::appraisal_files::{
 use super::fixtures::{challenge, phone, IAT};
 use super::valid::token;
 use super::{CaseSpec, Gen};
-use crate::appraisal::demo::compromised_phone;
-use crate::claims::{ClaimsSet, KeySecurityLevel};
-use crate::error::Error;
+use crate::demo::compromised_phone;
+use mtattest::claims::{ClaimsSet, KeySecurityLevel};
+use mtattest::error::Error;
 
 /// (rule, claim, failure, advisory) of one expected reason.
 type ReasonSpec = (

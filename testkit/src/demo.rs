@@ -4,13 +4,14 @@
 
 use alloc::vec::Vec;
 
-use super::{AttestationResult, Bulletin, Policy, Preset};
-use crate::claims::{example_phone, ClaimsSet, MeasResult, PatchLevel, VerifiedBootState};
-use crate::crypto::{Algorithm, SoftwareSigner};
-use crate::error::Error;
-use crate::time::UnixTime;
-use crate::token::issue;
-use crate::verifier::{KeySource, Verifier};
+use crate::example_phone;
+use mtattest::appraisal::{AttestationResult, Bulletin, Policy, Preset};
+use mtattest::claims::{ClaimsSet, MeasResult, PatchLevel, VerifiedBootState};
+use mtattest::crypto::{Algorithm, SoftwareSigner};
+use mtattest::error::Error;
+use mtattest::time::UnixTime;
+use mtattest::token::issue;
+use mtattest::verifier::{KeySource, Verifier};
 
 /// The demo's vulnerability feed: one high-severity advisory for the
 /// example model's OS patch levels before 2025-01-01.
@@ -46,8 +47,11 @@ pub fn compromised_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
         os.os_patch_level = PatchLevel::from_ymd(2024, 3, 1).ok();
     }
     if let Some(rt) = c.runtime.as_mut() {
-        rt.set_detection(crate::claims::keys::detection::ROOT, MeasResult::Fail);
-        rt.set_detection(crate::claims::keys::detection::HOOKING, MeasResult::NotRun);
+        rt.set_detection(mtattest::claims::keys::detection::ROOT, MeasResult::Fail);
+        rt.set_detection(
+            mtattest::claims::keys::detection::HOOKING,
+            MeasResult::NotRun,
+        );
     }
     c
 }
@@ -57,7 +61,8 @@ pub fn compromised_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
 /// bulletin) verifies and appraises both under `payment`.
 ///
 /// ```
-/// use mtattest::appraisal::{demo, Status};
+/// use mtattest::appraisal::Status;
+/// use mtattest_testkit::demo;
 /// use mtattest::UnixTime;
 ///
 /// let results = demo::run(UnixTime::from_secs(1_790_000_000)).unwrap();
@@ -83,7 +88,7 @@ pub fn run(now: UnixTime) -> Result<DemoResults, Error> {
     let policy = Policy::preset(Preset::Payment, &signers)?;
     let mut compromised_claims = compromised_phone(now.secs(), b"demo-challenge-rooted".to_vec());
     // A distinct token id, as a real device would send.
-    compromised_claims.cti = crate::claims::Cti::new(*b"demo-token-rooted").ok();
+    compromised_claims.cti = mtattest::claims::Cti::new(*b"demo-token-rooted").ok();
 
     let healthy = verifier.verify_and_appraise(
         &issue(&healthy_claims, &key)?,

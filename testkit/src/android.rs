@@ -1,4 +1,4 @@
-//! A synthetic Android-shaped PKI (feature `test-pki`): root → attestation
+//! A synthetic Android-shaped PKI (spec §17): root → attestation
 //! intermediate → attested leaf whose KeyDescription is whatever the test
 //! says, shaped like a factory chain (the leaf has no key identifiers, as
 //! Keymaster writes it). Its private keys are public: for tests and
@@ -9,15 +9,16 @@ use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::key_description::{
+use mtattest::android::{
     tag, AttestationApplicationId, AuthValue, AuthorizationList, KeyDescription, RootOfTrust,
     SecurityLevel, KEY_DESCRIPTION_OID,
 };
-use crate::claims::ClaimsSet;
-use crate::error::Error;
-use crate::token::{HeaderPlacement, TokenBuilder};
-use crate::trust::test_pki::{issue, CertSpec, Deviation, ExtensionSpec, Issued, KeySpec};
-use crate::trust::{Profile, TrustAnchors};
+use mtattest::claims::ClaimsSet;
+use mtattest::token::{HeaderPlacement, TokenBuilder};
+use mtattest::trust::{Profile, TrustAnchors};
+use mtattest::Error;
+
+use crate::pki::{issue, CertSpec, Deviation, ExtensionSpec, Issued, KeySpec};
 
 /// What the secure hardware states about the device, written into the
 /// KeyDescription of [`AndroidTestPki`].
