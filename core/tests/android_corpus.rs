@@ -273,7 +273,8 @@ fn the_invalid_chains_are_refused_with_their_own_codes() {
 /// code. The others are needed by chains the corpus does not hold (a leaf
 /// whose keyUsage is not DER, a leaf past its device-set notAfter, a
 /// maker's non-CA intermediate) and are shown on synthetic chains
-/// (`android_chains.rs`).
+/// (`android_tokens.rs`, and the `*-android-relaxed-*` /
+/// `*-android-strict-*` conformance vectors).
 #[test]
 fn each_relaxation_is_needed_by_a_real_chain() {
     use mtattest::trust::profile::{Check, Position, Profile, ANDROID_RELAXATIONS};

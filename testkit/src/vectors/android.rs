@@ -10,6 +10,7 @@
 //! anchor (`anchors`) meet the strict profile.
 
 use alloc::format;
+use alloc::string::ToString;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -17,7 +18,7 @@ use super::fixtures::{challenge, derive, phone, DAY, TIME};
 use super::manifest::{AttestedRef, CaseOptions};
 use super::{anchors, appraisal_files, revocation, CaseSpec, Gen};
 use crate::android::{key_description_extension, AndroidTestPki, AttestedDevice};
-use crate::pki::CertSpec;
+use crate::pki::{CertSpec, ExtensionSpec};
 use mtattest::android::SecurityLevel;
 use mtattest::claims::{ClaimsSet, Digest, EvidenceSource, PatchLevel};
 use mtattest::error::Error;
@@ -325,7 +326,7 @@ fn relaxed(device: &AttestedDevice, claims: &ClaimsSet) -> Result<Vec<Relaxed>, 
         strict_code: "chain.authority-key-id",
     }];
     type Bend = fn(&mut CertSpec, &mut CertSpec);
-    let bends: [(&'static str, &'static str, &'static str, Bend, &'static str); 2] = [
+    let bends: [(&'static str, &'static str, &'static str, Bend, &'static str); 3] = [
         (
             "valid-android-relaxed-intermediate-not-ca",
             "invalid-android-strict-intermediate-not-ca",
@@ -341,6 +342,21 @@ fn relaxed(device: &AttestedDevice, claims: &ClaimsSet) -> Result<Vec<Relaxed>, 
              verification time",
             |_, leaf| leaf.not_after = TIME - DAY,
             "chain.expired",
+        ),
+        (
+            "valid-android-relaxed-leaf-key-usage-not-der",
+            "invalid-android-strict-leaf-key-usage-not-der",
+            "The attested leaf's keyUsage (digitalSignature) is written with seven trailing \
+             zero bits (03 02 00 80; DER is 03 02 07 80), as some Keymaster versions write it",
+            |_, leaf| {
+                leaf.key_usage = None;
+                leaf.extra_extensions.push(ExtensionSpec {
+                    oid: "2.5.29.15".to_string(),
+                    critical: true,
+                    value: vec![0x03, 0x02, 0x00, 0x80],
+                });
+            },
+            "chain.malformed",
         ),
     ];
     for (valid_id, invalid_id, what, bend, strict_code) in bends {
