@@ -951,6 +951,22 @@ enum mtattest_result mtattest_verifier_builder_set_policy_json(struct mtattest_v
                                                                size_t len);
 
 /**
+ * Sets the Android Key Attestation settings (spec §17): `json` is the
+ * configuration's `android` object (`anchors`, `google-roots`,
+ * `challenge`, `min-security-level`; docs/configuration.md), replacing
+ * earlier settings. Fails with MTATTEST_CONFIG_SYNTAX if it is not such an
+ * object, MTATTEST_CONFIG_EMPTY if it is empty or only whitespace; its
+ * values are checked by mtattest_verifier_builder_build.
+ *
+ * # Safety
+ *
+ * As for mtattest_verifier_builder_set_policy_json.
+ */
+enum mtattest_result mtattest_verifier_builder_set_android_json(struct mtattest_verifier_builder *builder,
+                                                                const char *json,
+                                                                size_t len);
+
+/**
  * Sets the vulnerability bulletin feed (JSON) consulted when appraising,
  * replacing an earlier one. Fails with the feed's MTATTEST_BULLETIN_*
  * code, MTATTEST_CONFIG_EMPTY if it is empty or only whitespace (never

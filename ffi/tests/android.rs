@@ -149,3 +149,56 @@ fn enrolled_mode_takes_the_enrolment_challenge() {
         mtattest_verifier_free(v);
     }
 }
+
+/// `mtattest_verifier_builder_set_android_json` takes the configuration's
+/// `android` object; what is not one, or holds a bad value, is refused
+/// (never "no Android settings").
+#[test]
+fn the_builder_takes_the_android_settings() {
+    let pki = AndroidTestPki::new(&AttestedDevice::strongbox(b"ffi-android-nonce-02")).unwrap();
+    let set = |json: &str| -> (mtattest_result, mtattest_result) {
+        let mut b = ptr::null_mut();
+        let mut v = ptr::null_mut();
+        // A plain anchor besides the Android one (the same root twice would
+        // be refused).
+        let anchors = mtattest_testkit::pki::TestPki::standard()
+            .unwrap()
+            .root
+            .pem();
+        // SAFETY: every pointer is valid for its length; both freed below.
+        unsafe {
+            assert_eq!(
+                mtattest_verifier_builder_new(&mut b),
+                mtattest_result::MTATTEST_OK
+            );
+            assert_eq!(
+                mtattest_verifier_builder_add_anchors(b, anchors.as_ptr(), anchors.len()),
+                mtattest_result::MTATTEST_OK
+            );
+            let set =
+                mtattest_verifier_builder_set_android_json(b, json.as_ptr().cast(), json.len());
+            let built = mtattest_verifier_builder_build(b, &mut v);
+            mtattest_verifier_free(v);
+            mtattest_verifier_builder_free(b);
+            (set, built)
+        }
+    };
+    use mtattest_result::*;
+    let anchors = serde_json::json!([{"pem": pki.root.pem()}]);
+    let good = serde_json::json!({"anchors": anchors, "challenge": "enrolled",
+        "min-security-level": "strongbox"})
+    .to_string();
+    assert_eq!(set(&good), (MTATTEST_OK, MTATTEST_OK));
+    assert_eq!(set("").0, MTATTEST_CONFIG_EMPTY);
+    assert_eq!(set(" \n").0, MTATTEST_CONFIG_EMPTY);
+    assert_eq!(set("[]").0, MTATTEST_CONFIG_SYNTAX);
+    assert_eq!(
+        set(r#"{"challenges": "enrolled"}"#).0,
+        MTATTEST_CONFIG_SYNTAX
+    );
+    let bad_mode = serde_json::json!({"anchors": anchors, "challenge": "sometimes"}).to_string();
+    assert_eq!(set(&bad_mode).0, MTATTEST_CONFIG_BAD_VALUE);
+    let bad_level =
+        serde_json::json!({"anchors": anchors, "min-security-level": "software"}).to_string();
+    assert_eq!(set(&bad_level).0, MTATTEST_CONFIG_BAD_VALUE);
+}

@@ -79,7 +79,12 @@ impl Session {
     fn verify_call(&self, token: &[u8], call: &Call) -> Result<Json, Failure> {
         let chain = chain_of(token);
         let now = call.now;
-        let verified = match self.verifier.verify(token, call.nonce.as_deref(), now) {
+        let verified = match self.verifier.verify_with_enrolment(
+            token,
+            call.nonce.as_deref(),
+            call.enrolment_challenge.as_deref(),
+            now,
+        ) {
             Err(e @ mtattest::Error::Config(_)) => return Err(e.into()),
             Err(e) => {
                 return Ok(json!({

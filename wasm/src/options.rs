@@ -14,7 +14,7 @@ use serde_json::{Map, Value as Json};
 
 /// The members of `options` (camelCase), each optional; `null` is absent.
 /// Any other member is refused (`config.syntax`).
-pub const MEMBERS: [&str; 17] = [
+pub const MEMBERS: [&str; 19] = [
     "crls",
     "statusList",
     "allowedAlgorithms",
@@ -32,11 +32,14 @@ pub const MEMBERS: [&str; 17] = [
     "replayPeakRate",
     "googleRoots",
     "androidAnchors",
+    "androidChallenge",
+    "androidMinSecurityLevel",
 ];
 
-/// `options.time` and `options.nonce`: per call, so a `Verifier` takes
-/// them in `verify(token, {time, nonce})`, not when it is made.
-const CALL_MEMBERS: [&str; 2] = ["time", "nonce"];
+/// `options.time`, `options.nonce` and `options.enrolmentChallenge`: per
+/// call, so a `Verifier` takes them in `verify(token, {time, nonce,
+/// enrolmentChallenge})`, not when it is made.
+const CALL_MEMBERS: [&str; 3] = ["time", "nonce", "enrolmentChallenge"];
 
 /// The configuration `anchors_pem` and `options` describe. `null` options
 /// are none; anything but an object is refused.
@@ -113,17 +116,21 @@ pub fn config(anchors_pem: &str, options: &Json) -> Result<VerifierConfig, mtatt
 }
 
 /// `googleRoots` (bool) and `androidAnchors` (PEM text): the Android
-/// anchors (spec §17.3.2); per-token challenges.
+/// anchors (spec §17.3.2); `androidChallenge` (`per-token` or `enrolled`,
+/// spec §17.6) and `androidMinSecurityLevel` (`tee` or `strongbox`, §17.4).
 fn android(members: &Map<String, Json>) -> Result<Option<AndroidConfig>, mtattest::Error> {
     let google: Option<bool> = member(members, "googleRoots")?;
     let pem: Option<String> = member(members, "androidAnchors")?;
-    if google.is_none() && pem.is_none() {
+    let challenge: Option<String> = member(members, "androidChallenge")?;
+    let level: Option<String> = member(members, "androidMinSecurityLevel")?;
+    if google.is_none() && pem.is_none() && challenge.is_none() && level.is_none() {
         return Ok(None);
     }
     Ok(Some(AndroidConfig {
         anchors: pem.map(|p| vec![DerSource::Pem(p.into())]),
         google_roots: google,
-        ..AndroidConfig::default()
+        challenge: challenge.map(Into::into),
+        min_security_level: level.map(Into::into),
     }))
 }
 
@@ -150,6 +157,8 @@ pub struct Call {
     pub now: UnixTime,
     /// The challenge's bytes.
     pub nonce: Option<Vec<u8>>,
+    /// The enrolment challenge of an enrolled key (spec §17.6).
+    pub enrolment_challenge: Option<Vec<u8>>,
 }
 
 /// Reads the call's members out of `members`, which may hold others (the
@@ -162,7 +171,8 @@ pub fn split_call(options: &Json) -> Result<(Call, Json), mtattest::Error> {
     };
     let time = rest.remove("time");
     let nonce = rest.remove("nonce");
-    let call = call_of(time.as_ref(), nonce.as_ref())?;
+    let enrolment = rest.remove("enrolmentChallenge");
+    let call = call_of(time.as_ref(), nonce.as_ref(), enrolment.as_ref())?;
     let rest = if rest.is_empty() && options.is_null() {
         Json::Null
     } else {
@@ -175,18 +185,26 @@ pub fn split_call(options: &Json) -> Result<(Call, Json), mtattest::Error> {
 pub fn call(call: &Json) -> Result<Call, mtattest::Error> {
     let Json::Object(members) = call else {
         return Err(syntax(
-            "the call's arguments are an object: {time, nonce}".into(),
+            "the call's arguments are an object: {time, nonce, enrolmentChallenge}".into(),
         ));
     };
     if let Some(other) = members.keys().find(|k| !CALL_MEMBERS.contains(&k.as_str())) {
         return Err(syntax(format!(
-            "unknown member {other:?} of the call (time, nonce)"
+            "unknown member {other:?} of the call (time, nonce, enrolmentChallenge)"
         )));
     }
-    call_of(members.get("time"), members.get("nonce"))
+    call_of(
+        members.get("time"),
+        members.get("nonce"),
+        members.get("enrolmentChallenge"),
+    )
 }
 
-fn call_of(time: Option<&Json>, nonce: Option<&Json>) -> Result<Call, mtattest::Error> {
+fn call_of(
+    time: Option<&Json>,
+    nonce: Option<&Json>,
+    enrolment: Option<&Json>,
+) -> Result<Call, mtattest::Error> {
     let now = match time {
         Some(Json::Number(n)) => n.as_i64().ok_or_else(|| {
             mtattest::Error::from(ConfigError::BadValue {
@@ -210,9 +228,19 @@ fn call_of(time: Option<&Json>, nonce: Option<&Json>) -> Result<Call, mtattest::
         Some(Json::String(hex)) => Some(challenge_from_hex(hex)?),
         Some(other) => return Err(syntax(format!("nonce must be hex text, not {other}"))),
     };
+    let enrolment_challenge = match enrolment {
+        None | Some(Json::Null) => None,
+        Some(Json::String(hex)) => Some(challenge_from_hex(hex)?),
+        Some(other) => {
+            return Err(syntax(format!(
+                "enrolmentChallenge must be hex text, not {other}"
+            )))
+        }
+    };
     Ok(Call {
         now: UnixTime::from_secs(now),
         nonce,
+        enrolment_challenge,
     })
 }
 

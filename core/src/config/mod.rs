@@ -333,6 +333,20 @@ pub struct AndroidConfig {
     pub min_security_level: Option<Text>,
 }
 
+impl AndroidConfig {
+    /// Parses the configuration's `android` member on its own (a JSON
+    /// object), as [`VerifierConfig::from_json`] parses a whole one: for
+    /// front ends that set the Android settings apart (the C ABI). The
+    /// values are checked when the configuration is built.
+    pub fn from_json(json: &[u8]) -> Result<AndroidConfig, Error> {
+        check_size(json.len())?;
+        if json.iter().all(u8::is_ascii_whitespace) {
+            return Err(ConfigError::empty("android").into());
+        }
+        crate::serde_strict::from_json_slice(json).map_err(|e| syntax(e.to_string()))
+    }
+}
+
 /// `ear.verifier-id`: both members are required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
