@@ -82,6 +82,14 @@ pub struct VerifyArgs {
     /// profile (spec §17.3): tokens signed by Android attested keys.
     #[arg(long = "google-roots")]
     pub google_roots: bool,
+    /// Also trust these anchors (PEM or DER) under the Android profile
+    /// (spec §17.3.2), e.g. a test PKI's. Repeatable.
+    #[arg(long = "android-anchors", value_name = "FILE")]
+    pub android_anchors: Vec<PathBuf>,
+    /// The lowest Android security level accepted: tee (default) or
+    /// strongbox (spec §17.4).
+    #[arg(long = "android-min-security-level", value_name = "LEVEL")]
+    pub android_min_security_level: Option<String>,
     /// Enrolled-key mode (spec §17.6): the challenge (hex) issued when the
     /// device's Android key was enrolled, which its attestation must carry.
     #[arg(long = "enrolment-challenge", value_name = "HEX")]
@@ -103,7 +111,7 @@ pub struct VerifyArgs {
     #[arg(long = "require-nonce")]
     pub require_nonce: bool,
     /// The crypto provider: rustcrypto, or aws-lc in builds with the aws-lc
-    /// feature (the default there).
+    /// feature (a default feature, and then the default provider).
     #[arg(long, value_name = "NAME")]
     pub crypto: Option<String>,
     /// Print the EAR as JSON (or {"error": {"code", "message"}} for a
@@ -290,10 +298,15 @@ fn flags_config(args: &VerifyArgs) -> VerifierConfig {
         bulletins: args.bulletins.as_deref().map(|p| JsonSource::File(file(p))),
         ear_profile: args.ear_profile.as_deref().map(Text::from),
         crypto: args.crypto.as_deref().map(Text::from),
-        android: (args.google_roots || args.enrolment_challenge.is_some()).then(|| AndroidConfig {
+        android: (args.google_roots
+            || args.enrolment_challenge.is_some()
+            || !args.android_anchors.is_empty()
+            || args.android_min_security_level.is_some())
+        .then(|| AndroidConfig {
+            anchors: files(&args.android_anchors),
             google_roots: args.google_roots.then_some(true),
             challenge: args.enrolment_challenge.as_ref().map(|_| "enrolled".into()),
-            ..AndroidConfig::default()
+            min_security_level: args.android_min_security_level.as_deref().map(Text::from),
         }),
         ..VerifierConfig::default()
     }

@@ -53,11 +53,11 @@ use alloc::vec::Vec;
 use crate::android::{self, AndroidEvidence, AndroidSettings, ChallengeMode};
 use crate::appraisal::{
     self, AttestationResult, Bulletin, Context, EarProfile, Freshness, Policy, ReplayCache,
-    ReplayId, VerifierId,
+    ReplayError, ReplayId, ReplayPartition, VerifierId,
 };
 use crate::claims::ClaimsSet;
 use crate::config::ConfigError;
-use crate::crypto::{Algorithm, CryptoProvider, PublicKey, RustCrypto};
+use crate::crypto::{self, Algorithm, CryptoProvider, PublicKey};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::time::UnixTime;
@@ -155,6 +155,65 @@ impl Verified {
     }
 }
 
+/// A token verified up to the replay step (spec §9 step 12), from
+/// [`Verifier::verify_deferring_replay`]: genuine and fresh, with the
+/// identifiers a replay store must check and insert atomically. It gives
+/// up its claims only through [`complete`](Self::complete) with the
+/// store's answer (or [`check_with`](Self::check_with) a cache), so a
+/// token whose replay check failed or never ran is never a [`Verified`]
+/// that says it was checked.
+#[derive(Debug, Clone)]
+pub struct ReplayPending {
+    verified: Verified,
+    ids: Vec<ReplayId>,
+    partition: ReplayPartition,
+}
+
+impl ReplayPending {
+    /// The token's replay identifiers (spec §11.2): its `cti` and nonce,
+    /// or its payload digest when it has neither.
+    pub fn ids(&self) -> &[ReplayId] {
+        &self.ids
+    }
+
+    /// The partition of the token's signer: every identifier above belongs
+    /// to it (spec §11.2.2).
+    pub fn partition(&self) -> ReplayPartition {
+        self.partition
+    }
+
+    /// The deadline of the identifiers: the last instant the token's times
+    /// are still accepted (spec §11.1).
+    pub fn live_until(&self) -> UnixTime {
+        self.verified.accept_until
+    }
+
+    /// The verification time.
+    pub fn verified_at(&self) -> UnixTime {
+        self.verified.verified_at
+    }
+
+    /// Completes verification with a replay store's answer for
+    /// [`ids`](Self::ids): `Ok` (the identifiers were absent and are now
+    /// held until [`live_until`](Self::live_until)) gives the verified
+    /// token, marked replay-checked; a refusal is the verification's error
+    /// (`replay.*`). Pass only what the store answered: a store that could
+    /// not answer is `replay.store-unavailable`, never `Ok`.
+    pub fn complete(self, store_answer: Result<(), ReplayError>) -> Result<Verified, Error> {
+        store_answer?;
+        Ok(Verified {
+            replay_checked: true,
+            ..self.verified
+        })
+    }
+
+    /// Completes verification with `cache`'s check-and-insert.
+    pub fn check_with(self, cache: &dyn ReplayCache) -> Result<Verified, Error> {
+        let answer = cache.check_and_insert(&self.ids, self.live_until(), self.verified_at());
+        self.complete(answer)
+    }
+}
+
 /// Capacity of the default in-memory replay cache, in identifiers (a token
 /// uses one or two): sized for
 /// [`DEFAULT_REPLAY_PEAK_RATE`](appraisal::DEFAULT_REPLAY_PEAK_RATE)
@@ -171,7 +230,9 @@ pub struct Verifier {
     decode: DecodeOptions,
     freshness: Freshness,
     replay: Option<Box<dyn ReplayCache>>,
-    crypto: Box<dyn CryptoProvider>,
+    /// `None` only in a build without any provider, until one is given:
+    /// every token is then refused (`config.unavailable`).
+    crypto: Option<Box<dyn CryptoProvider>>,
     verifier_id: VerifierId,
     bulletin: Option<Bulletin>,
     require_nonce: bool,
@@ -257,9 +318,17 @@ impl VerifierBuilder {
         self
     }
 
-    /// Uses `crypto` to verify signatures (default: [`RustCrypto`]).
+    /// Uses `crypto` to check keys, verify signatures and hash (default:
+    /// [`crypto::default_provider_name`], aws-lc wherever it is built).
     pub fn crypto(mut self, crypto: impl CryptoProvider + 'static) -> Self {
-        self.verifier.crypto = Box::new(crypto);
+        self.verifier.crypto = Some(Box::new(crypto));
+        self
+    }
+
+    /// As [`crypto`](Self::crypto), for a provider already boxed (e.g. by
+    /// [`crypto::provider_by_name`]).
+    pub fn boxed_crypto(mut self, crypto: Box<dyn CryptoProvider>) -> Self {
+        self.verifier.crypto = Some(crypto);
         self
     }
 
@@ -334,7 +403,7 @@ impl Verifier {
                 decode: DecodeOptions::default(),
                 freshness: Freshness::DEFAULT,
                 replay,
-                crypto: Box::new(RustCrypto),
+                crypto: crypto::default_provider_name().and_then(crypto::provider_by_name),
                 verifier_id: VerifierId::default(),
                 bulletin: None,
                 require_nonce: false,
@@ -441,9 +510,77 @@ impl Verifier {
         enrolment_challenge: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<Verified, Error> {
+        let pending =
+            self.verify_enrolled_deferring_replay(token, expected_nonce, enrolment_challenge, now)?;
+        match &self.replay {
+            Some(cache) => pending.check_with(cache.as_ref()),
+            None => Ok(pending.verified),
+        }
+    }
+
+    /// Verifies a token at `now` like [`verify`](Self::verify) up to, but
+    /// not including, the replay step (spec §9 step 12), which the caller
+    /// completes with a store of its own — typically an asynchronous one
+    /// shared by several servers — through [`ReplayPending`]. The
+    /// verifier's own replay cache, if it has one, is not consulted.
+    ///
+    /// ```
+    /// use mtattest::appraisal::{MemoryReplayCache, ReplayCache as _};
+    /// use mtattest_testkit::example_phone;
+    /// use mtattest::crypto::{Algorithm, SoftwareSigner};
+    /// use mtattest::token::issue;
+    /// use mtattest::verifier::{KeySource, Verifier};
+    /// use mtattest::UnixTime;
+    ///
+    /// # fn main() -> Result<(), mtattest::Error> {
+    /// let device_key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48])?;
+    /// let now = UnixTime::from_secs(1_790_000_000);
+    /// let challenge = b"rp-challenge-0001";
+    /// let token = issue(&example_phone(now.secs(), challenge.to_vec()), &device_key)?;
+    /// let verifier = Verifier::builder(KeySource::Key(device_key.public_key()))
+    ///     .without_replay_cache()
+    ///     .build();
+    /// let store = MemoryReplayCache::new(1000); // stands for a shared store
+    ///
+    /// let pending = verifier.verify_deferring_replay(&token, Some(challenge), now)?;
+    /// // The store's answer for these identifiers completes verification.
+    /// let answer = store.check_and_insert(pending.ids(), pending.live_until(), now);
+    /// let verified = pending.complete(answer)?;
+    /// assert!(verified.replay_checked());
+    ///
+    /// let again = verifier.verify_deferring_replay(&token, Some(challenge), now)?;
+    /// let answer = store.check_and_insert(again.ids(), again.live_until(), now);
+    /// assert_eq!(again.complete(answer).unwrap_err().code(), "replay.seen");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn verify_deferring_replay(
+        &self,
+        token: &[u8],
+        expected_nonce: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<ReplayPending, Error> {
+        self.verify_enrolled_deferring_replay(token, expected_nonce, None, now)
+    }
+
+    /// As [`verify_deferring_replay`](Self::verify_deferring_replay), for a
+    /// verifier in enrolled-key mode (spec §17.6), with the enrolment
+    /// challenge of [`verify_with_enrolment`](Self::verify_with_enrolment).
+    pub fn verify_enrolled_deferring_replay(
+        &self,
+        token: &[u8],
+        expected_nonce: Option<&[u8]>,
+        enrolment_challenge: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<ReplayPending, Error> {
         self.check_call(expected_nonce, enrolment_challenge)?;
+        let crypto = self.crypto.as_deref().ok_or_else(|| {
+            ConfigError::unavailable(
+                "crypto",
+                "this build has no crypto provider: give one to the builder",
+            )
+        })?;
         let token = Token::decode(token, &self.decode)?;
-        let crypto = self.crypto.as_ref();
         let mut android_leaf = None;
         let (claims, key, signer): (ClaimsSet, KeyCheck, PublicKey) = match &self.keys {
             KeySource::Key(k) => (token.verify(k, crypto)?, KeyCheck::Configured, k.clone()),
@@ -475,28 +612,26 @@ impl Verifier {
         };
         self.freshness.check(&claims, expected_nonce, now)?;
         let accept_until = self.freshness.accept_until(&claims);
-        let replay_checked = match &self.replay {
-            Some(cache) => {
-                let ids = ReplayId::for_token(
-                    &signer,
-                    claims.cti.as_ref().map(|c| c.as_bytes()),
-                    claims.nonce.as_ref().map(|n| n.as_bytes()),
-                    token.payload(),
-                );
-                cache.check_and_insert(&ids, accept_until, now)?;
-                true
-            }
-            None => false,
-        };
-        Ok(Verified {
-            claims,
-            algorithm: token.algorithm(),
-            key,
-            nonce_checked: expected_nonce.is_some(),
-            replay_checked,
-            verified_at: now,
-            accept_until,
-            android,
+        let ids = ReplayId::for_token(
+            &signer,
+            claims.cti.as_ref().map(|c| c.as_bytes()),
+            claims.nonce.as_ref().map(|n| n.as_bytes()),
+            token.payload(),
+            crypto,
+        );
+        Ok(ReplayPending {
+            ids,
+            partition: ReplayPartition::of(&signer, crypto),
+            verified: Verified {
+                claims,
+                algorithm: token.algorithm(),
+                key,
+                nonce_checked: expected_nonce.is_some(),
+                replay_checked: false,
+                verified_at: now,
+                accept_until,
+                android,
+            },
         })
     }
 
@@ -585,5 +720,34 @@ impl Verifier {
     ) -> Result<AttestationResult, Error> {
         let verified = self.verify(token, expected_nonce, now)?;
         Ok(self.appraise(&verified, policy, now))
+    }
+}
+
+#[cfg(all(test, feature = "rustcrypto"))]
+mod tests {
+    use super::*;
+    use crate::crypto::SoftwareSigner;
+
+    /// A verifier without a provider (a build with none, until one is
+    /// given) refuses every token before reading it.
+    #[test]
+    fn without_a_provider_every_token_is_refused() {
+        let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48]).unwrap();
+        let claims = crate::claims::ClaimsSet::builder(1_790_000_000)
+            .nonce(b"challenge".to_vec())
+            .unwrap()
+            .build();
+        let token = crate::token::issue(&claims, &key).unwrap();
+        let now = UnixTime::from_secs(1_790_000_000);
+        let mut verifier = Verifier::builder(KeySource::Key(key.public_key())).build();
+        verifier.crypto = None;
+        let err = verifier
+            .verify(&token, Some(b"challenge"), now)
+            .unwrap_err();
+        assert_eq!(err.code(), "config.unavailable");
+        let verifier = Verifier::builder(KeySource::Key(key.public_key()))
+            .boxed_crypto(Box::new(crypto::RustCrypto))
+            .build();
+        assert!(verifier.verify(&token, Some(b"challenge"), now).is_ok());
     }
 }

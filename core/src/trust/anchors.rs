@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use super::cert::Cert;
 use super::error::ChainError;
 use super::profile::Profile;
+use crate::crypto::CryptoProvider;
 use crate::error::Error;
 
 /// The set of certificates a verifier trusts. Several may be trusted at once,
@@ -58,7 +59,7 @@ impl TrustAnchors {
         let cert = Cert::parse(der).map_err(bad)?;
         match &cert.key {
             Err(problem) => return Err(bad(alloc::format!("{problem:?}")).into()),
-            Ok(super::cert::CertKey::Rsa(_)) if !profile.allows_rsa() => {
+            Ok(super::cert::EncodedCertKey::Rsa(_)) if !profile.allows_rsa() => {
                 return Err(bad(
                     "an RSA key, which only a profile allowing RSA signatures can trust (§10.2)"
                         .to_string(),
@@ -109,6 +110,30 @@ impl TrustAnchors {
     /// The profile of the anchor at `index`.
     pub fn profile(&self, index: usize) -> Option<&Profile> {
         self.entries.get(index).map(|(_, p)| p)
+    }
+
+    /// Checks with `crypto` that every anchor's key is a point of its
+    /// curve, which needs curve arithmetic and so is not done when an
+    /// anchor is added: `chain.bad-anchor` for the first that is not.
+    /// [`VerifierConfig`](crate::config::VerifierConfig) does this when it
+    /// builds a verifier; an anchor whose key is not on its curve otherwise
+    /// issues nothing (`chain.no-anchor`, or `chain.malformed` when it is
+    /// in the chain).
+    pub fn check_keys(&self, crypto: &dyn CryptoProvider) -> Result<(), Error> {
+        for (index, (cert, _)) in self.entries.iter().enumerate() {
+            let checked = match &cert.key {
+                Ok(key) => key.checked(crypto),
+                Err(problem) => Err(problem.clone()),
+            };
+            if let Err(problem) = checked {
+                return Err(ChainError::BadAnchor {
+                    index,
+                    reason: alloc::format!("{problem:?}"),
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// How many anchors are trusted.

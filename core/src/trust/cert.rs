@@ -34,7 +34,9 @@ use x509_cert::time::Time;
 use x509_cert::{Certificate, Version};
 
 use super::name::names_match;
-use crate::crypto::{Algorithm, CryptoProvider, Curve, HashAlgorithm, PublicKey, RsaPublicKey};
+use crate::crypto::{
+    self, Algorithm, CryptoProvider, Curve, HashAlgorithm, PublicKey, RsaPublicKey,
+};
 
 /// A signature algorithm as named in a certificate or CRL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +75,41 @@ pub(crate) enum KeyProblem {
     Invalid(String),
 }
 
+/// A certificate's EC key as encoded: its curve and a SEC1 point in a form
+/// RFC 5480 allows. Whether the point is on the curve is the crypto
+/// provider's to say, when the key is used ([`EncodedKey::checked`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EncodedKey {
+    pub(crate) curve: Curve,
+    pub(crate) point: Vec<u8>,
+}
+
+impl EncodedKey {
+    /// The key, its point checked by `crypto`.
+    pub(crate) fn checked(&self, crypto: &dyn CryptoProvider) -> Result<PublicKey, KeyProblem> {
+        PublicKey::from_sec1(self.curve, &self.point, crypto)
+            .map_err(|_| KeyProblem::Invalid(format!("not a valid {} point", self.curve.name())))
+    }
+}
+
+/// A certificate's key as encoded: an EC key whose point the crypto
+/// provider has yet to check, or an RSA key (spec §17.3.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EncodedCertKey {
+    Ec(EncodedKey),
+    Rsa(RsaPublicKey),
+}
+
+impl EncodedCertKey {
+    /// The key, an EC point checked by `crypto`.
+    pub(crate) fn checked(&self, crypto: &dyn CryptoProvider) -> Result<CertKey, KeyProblem> {
+        match self {
+            EncodedCertKey::Ec(key) => key.checked(crypto).map(CertKey::Ec),
+            EncodedCertKey::Rsa(key) => Ok(CertKey::Rsa(key.clone())),
+        }
+    }
+}
+
 /// The parts of an authorityKeyIdentifier the profile looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuthorityKeyId {
@@ -101,7 +138,7 @@ pub(crate) struct Cert {
     /// GeneralizedTime although its year is in 1950..=2049.
     pub(crate) generalized_time_before_2050: Option<&'static str>,
     pub(crate) has_unique_id: bool,
-    pub(crate) key: Result<CertKey, KeyProblem>,
+    pub(crate) key: Result<EncodedCertKey, KeyProblem>,
     /// The signature algorithm, or the unsupported algorithm's description.
     pub(crate) sig_alg: Result<SigAlg, String>,
     /// The signature: DER `Ecdsa-Sig-Value` for ECDSA, the raw signature
@@ -459,15 +496,7 @@ pub(crate) fn check_signature(
             ))
         }
     };
-    let raw = match algorithm {
-        Algorithm::Es384 => {
-            p384::ecdsa::Signature::from_der(der_signature).map(|s| s.to_bytes().to_vec())
-        }
-        Algorithm::Es256 => {
-            p256::ecdsa::Signature::from_der(der_signature).map(|s| s.to_bytes().to_vec())
-        }
-    };
-    let Ok(raw) = raw else {
+    let Some(raw) = crypto::ecdsa_signature_from_der(algorithm, der_signature) else {
         return Ok(false);
     };
     Ok(crypto.verify(algorithm, issuer_key, tbs, &raw))
@@ -505,7 +534,7 @@ fn is_null(any: &der::asn1::Any) -> bool {
     der::Tagged::tag(any) == der::Tag::Null && any.value().is_empty()
 }
 
-fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<CertKey, KeyProblem> {
+fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<EncodedCertKey, KeyProblem> {
     if spki.algorithm.oid == rfc5912::RSA_ENCRYPTION {
         // RFC 3279 §2.3.1: the parameters are NULL.
         if !spki.algorithm.parameters.as_ref().is_some_and(is_null) {
@@ -518,7 +547,7 @@ fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<CertKey, KeyProb
             .as_bytes()
             .ok_or_else(|| KeyProblem::Invalid("key BIT STRING has unused bits".to_string()))?;
         return RsaPublicKey::from_pkcs1_der(bits)
-            .map(CertKey::Rsa)
+            .map(EncodedCertKey::Rsa)
             .map_err(|_| {
                 KeyProblem::Invalid(format!(
                     "not an RSA key of {} to {} bits with an odd exponent from 3 to 2^32-1",
@@ -552,9 +581,16 @@ fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<CertKey, KeyProb
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| KeyProblem::Invalid("key BIT STRING has unused bits".to_string()))?;
-    PublicKey::from_sec1(curve, point)
-        .map(CertKey::Ec)
-        .map_err(|_| KeyProblem::Invalid(format!("not a valid {} point", curve.name())))
+    if crypto::sec1_x(curve, point).is_none() {
+        return Err(KeyProblem::Invalid(format!(
+            "not a valid {} point",
+            curve.name()
+        )));
+    }
+    Ok(EncodedCertKey::Ec(EncodedKey {
+        curve,
+        point: point.to_vec(),
+    }))
 }
 
 /// Seconds since the epoch of an X.509 time.

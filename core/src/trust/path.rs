@@ -198,10 +198,10 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
         };
         let issuer = path.get(pos + 1);
         let issuer_key = match issuer {
-            Some(issuer) => Some((issuer, usable_key(issuer)?)),
+            Some(issuer) => Some((issuer, usable_key(issuer, crypto)?)),
             None => None,
         };
-        if let Some((_, key)) = issuer_key {
+        if let Some((_, key)) = &issuer_key {
             if !(pos + 1 == top && top_verified) {
                 verify_link(node, key, profile, crypto)?;
             }
@@ -215,7 +215,7 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
             profile::check_leaf(node, profile)?;
         }
         check_status_list(node, revocation)?;
-        if let Some((issuer, key)) = issuer_key {
+        if let Some((issuer, key)) = &issuer_key {
             check_crls(
                 node,
                 issuer,
@@ -230,7 +230,7 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
     }
 
     let leaf = path.first().ok_or(ChainError::Empty)?;
-    let leaf_key = usable_key(leaf)?.clone();
+    let leaf_key = usable_key(leaf, crypto)?;
     Ok(ValidatedPath {
         leaf_key,
         leaf_serial: leaf.cert.serial_hex.clone(),
@@ -315,9 +315,20 @@ fn find_issuing_anchor(
         if top.issuer_matches(anchor).is_err() {
             continue;
         }
-        let Ok(key) = &anchor.key else { continue };
+        // An anchor whose key is no point of its curve issues nothing
+        // (`VerifierConfig` refuses such an anchor when it is loaded).
+        let Ok(Ok(key)) = anchor.key.as_ref().map(|k| k.checked(crypto)) else {
+            continue;
+        };
         let relaxed = !profile.enforces(Check::SignatureAlgorithm, position);
-        match check_signature(key, &top.sig_alg, &top.tbs, &top.signature, relaxed, crypto) {
+        match check_signature(
+            &key,
+            &top.sig_alg,
+            &top.tbs,
+            &top.signature,
+            relaxed,
+            crypto,
+        ) {
             Ok(true) => return Ok((a, true)),
             Ok(false) => {
                 first_failure.get_or_insert(ChainError::BadSignature { index });
@@ -330,15 +341,21 @@ fn find_issuing_anchor(
     Err(first_failure.unwrap_or(ChainError::NoAnchor { index }))
 }
 
-fn usable_key<'a>(node: &Subject<'a>) -> Result<&'a CertKey, ChainError> {
-    node.cert.key.as_ref().map_err(|problem| match problem {
+/// The certificate's key, an EC point checked by `crypto`.
+fn usable_key(node: &Subject<'_>, crypto: &dyn CryptoProvider) -> Result<CertKey, ChainError> {
+    let problem = match node.cert.key.as_ref().map(|k| k.checked(crypto)) {
+        Ok(Ok(key)) => return Ok(key),
+        Ok(Err(problem)) => problem,
+        Err(problem) => problem.clone(),
+    };
+    Err(match problem {
         KeyProblem::Unsupported(reason) => ChainError::UnsupportedAlgorithm {
             index: node.index,
-            reason: reason.clone(),
+            reason,
         },
         KeyProblem::Invalid(reason) => ChainError::Malformed {
             index: node.index,
-            reason: reason.clone(),
+            reason,
         },
     })
 }
