@@ -185,6 +185,18 @@ fn to_text(encoding: Encoding, view: &Inspection) -> String {
                         crate::time::format(c.not_after)
                     );
                     let _ = writeln!(out, "      key:     {}", c.key);
+                    match &c.key_description {
+                        Some(Ok(kd)) => {
+                            let _ = writeln!(out, "      Android KeyDescription (unverified):");
+                            for (label, value) in mtattest::android::key_description_summary(kd) {
+                                let _ = writeln!(out, "        {label}: {value}");
+                            }
+                        }
+                        Some(Err(e)) => {
+                            let _ = writeln!(out, "      Android KeyDescription: malformed ({e})");
+                        }
+                        None => {}
+                    }
                 }
                 Err(e) => {
                     let _ = writeln!(out, "  [{i}] not a certificate ({e}), {} bytes", cert.size);
@@ -264,14 +276,26 @@ fn to_json(encoding: Encoding, view: &Inspection) -> Vec<(&'static str, serde_js
                 .certificates
                 .iter()
                 .map(|cert| match &cert.summary {
-                    Ok(c) => json!({
-                        "subject": c.subject,
-                        "issuer": c.issuer,
-                        "serial": c.serial,
-                        "not-before": crate::time::format(c.not_before),
-                        "not-after": crate::time::format(c.not_after),
-                        "key": c.key,
-                    }),
+                    Ok(c) => {
+                        let mut m = json!({
+                            "subject": c.subject,
+                            "issuer": c.issuer,
+                            "serial": c.serial,
+                            "not-before": crate::time::format(c.not_before),
+                            "not-after": crate::time::format(c.not_after),
+                            "key": c.key,
+                        });
+                        if let (Some(kd), Some(obj)) = (&c.key_description, m.as_object_mut()) {
+                            obj.insert(
+                                "key-description".into(),
+                                match kd {
+                                    Ok(kd) => mtattest::android::key_description_json(kd),
+                                    Err(e) => json!({"error": e}),
+                                },
+                            );
+                        }
+                        m
+                    }
                     Err(e) => json!({"error": e, "size": cert.size}),
                 })
                 .collect()

@@ -5,6 +5,7 @@ mod demo;
 mod input;
 mod inspect;
 mod issue;
+mod keyattestation;
 #[cfg(feature = "testkit")]
 mod pki;
 mod time;
@@ -41,6 +42,8 @@ enum Command {
     /// Write the conformance vectors and their manifest (spec/vectors.md) to --out DIR.
     #[cfg(feature = "testkit")]
     Vectors(vectors::VectorsArgs),
+    /// Validate an Android Key Attestation chain (PEM, leaf first) against Google's roots and print its KeyDescription.
+    Keyattestation(keyattestation::KeyAttestationArgs),
     /// The developer subcommands, in a build without them: an explanation
     /// instead of clap's "unrecognized subcommand".
     #[cfg(not(feature = "testkit"))]
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0)),
         Command::Verify(args) => return exit_with(verify::run(&args)),
         Command::Inspect(args) => return exit_with(inspect::run(&args)),
+        Command::Keyattestation(args) => return exit_with(keyattestation::run(&args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

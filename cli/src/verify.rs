@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use mtattest::appraisal::{AttestationResult, Status};
 use mtattest::config::{
-    challenge_from_hex, ConfigError, DerSource, JsonSource, PolicyConfig, Text, VerifierConfig,
+    challenge_from_hex, AndroidConfig, ConfigError, DerSource, JsonSource, PolicyConfig, Text,
+    VerifierConfig,
 };
 use mtattest::verifier::{KeyCheck, Verified, Verifier};
 use mtattest::UnixTime;
@@ -77,6 +78,22 @@ pub struct VerifyArgs {
     /// A revocation status list (JSON, Android attestation status list form).
     #[arg(long = "status-list", value_name = "FILE")]
     pub status_list: Option<PathBuf>,
+    /// Also trust Google's hardware attestation roots, under the Android
+    /// profile (spec §17.3): tokens signed by Android attested keys.
+    #[arg(long = "google-roots")]
+    pub google_roots: bool,
+    /// Also trust these anchors (PEM or DER) under the Android profile
+    /// (spec §17.3.2), e.g. a test PKI's. Repeatable.
+    #[arg(long = "android-anchors", value_name = "FILE")]
+    pub android_anchors: Vec<PathBuf>,
+    /// The lowest Android security level accepted: tee (default) or
+    /// strongbox (spec §17.4).
+    #[arg(long = "android-min-security-level", value_name = "LEVEL")]
+    pub android_min_security_level: Option<String>,
+    /// Enrolled-key mode (spec §17.6): the challenge (hex) issued when the
+    /// device's Android key was enrolled, which its attestation must carry.
+    #[arg(long = "enrolment-challenge", value_name = "HEX")]
+    pub enrolment_challenge: Option<String>,
     /// Maximum token age in seconds (default 300).
     #[arg(long = "max-age", value_name = "SECS")]
     pub max_age: Option<u32>,
@@ -144,6 +161,7 @@ impl From<mtattest::Error> for SetupError {
 struct Setup {
     verifier: Verifier,
     nonce: Option<Vec<u8>>,
+    enrolment: Option<Vec<u8>>,
     now: UnixTime,
 }
 
@@ -156,10 +174,12 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         Err(SetupError::Usage(message)) => return Err(message),
     };
     let (_, token) = input::read_token(&args.token)?;
-    let verified = match setup
-        .verifier
-        .verify(&token, setup.nonce.as_deref(), setup.now)
-    {
+    let verified = match setup.verifier.verify_with_enrolment(
+        &token,
+        setup.nonce.as_deref(),
+        setup.enrolment.as_deref(),
+        setup.now,
+    ) {
         Ok(v) => v,
         Err(e @ mtattest::Error::Config(_)) => return refused(args, &e),
         Err(e) => {
@@ -227,6 +247,11 @@ fn setup(args: &VerifyArgs) -> Result<Setup, SetupError> {
     config.overlay(flags);
     let verifier = config.build()?;
     let nonce = args.nonce.as_deref().map(challenge_from_hex).transpose()?;
+    let enrolment = args
+        .enrolment_challenge
+        .as_deref()
+        .map(challenge_from_hex)
+        .transpose()?;
     let now = match &args.at {
         Some(t) => UnixTime::from_secs(input::time_arg(t).map_err(SetupError::Usage)?),
         None => UnixTime::now(),
@@ -234,6 +259,7 @@ fn setup(args: &VerifyArgs) -> Result<Setup, SetupError> {
     Ok(Setup {
         verifier,
         nonce,
+        enrolment,
         now,
     })
 }
@@ -272,6 +298,16 @@ fn flags_config(args: &VerifyArgs) -> VerifierConfig {
         bulletins: args.bulletins.as_deref().map(|p| JsonSource::File(file(p))),
         ear_profile: args.ear_profile.as_deref().map(Text::from),
         crypto: args.crypto.as_deref().map(Text::from),
+        android: (args.google_roots
+            || args.enrolment_challenge.is_some()
+            || !args.android_anchors.is_empty()
+            || args.android_min_security_level.is_some())
+        .then(|| AndroidConfig {
+            anchors: files(&args.android_anchors),
+            google_roots: args.google_roots.then_some(true),
+            challenge: args.enrolment_challenge.as_ref().map(|_| "enrolled".into()),
+            min_security_level: args.android_min_security_level.as_deref().map(Text::from),
+        }),
         ..VerifierConfig::default()
     }
 }
@@ -317,6 +353,45 @@ fn human(result: &AttestationResult, verified: &Verified) -> String {
         },
         crate::time::format(verified.verified_at().secs())
     );
+    if let Some(android) = verified.android() {
+        let _ = writeln!(out, "android attestation: {}", android.binding.attester);
+        for (label, value) in
+            mtattest::android::key_description_summary(&android.attestation.key_description)
+        {
+            let _ = writeln!(out, "  {label}: {value}");
+        }
+        let proved: Vec<&str> = android
+            .binding
+            .claims
+            .iter()
+            .filter(|c| c.comparison == mtattest::android::Comparison::Agrees)
+            .map(|c| c.claim)
+            .collect();
+        let _ = writeln!(
+            out,
+            "  proved: {}",
+            if proved.is_empty() {
+                "nothing".to_string()
+            } else {
+                proved.join(", ")
+            }
+        );
+        for c in &android.binding.claims {
+            if c.comparison != mtattest::android::Comparison::Agrees {
+                let _ = writeln!(
+                    out,
+                    "  {} {}: attested {}{}",
+                    c.comparison.name(),
+                    c.claim,
+                    c.attested,
+                    c.token
+                        .as_deref()
+                        .map(|t| format!(", token {t}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
     if !result.layers.is_empty() {
         let layers: Vec<String> = result
             .layers

@@ -967,13 +967,15 @@ fn verify_reports_the_codes_of_the_conformance_vectors() {
         ];
         for (key, flag) in [
             ("nonce", "--nonce"),
+            ("enrolment-challenge", "--enrolment-challenge"),
             ("policy", "--policy"),
             ("crl", "--crl"),
             ("status-list", "--status-list"),
             ("bulletin", "--bulletins"),
+            ("android-anchors", "--android-anchors"),
         ] {
             match case.get(key) {
-                Some(Value::String(v)) if key == "nonce" => {
+                Some(Value::String(v)) if key == "nonce" || key == "enrolment-challenge" => {
                     args.extend([flag.to_string(), v.clone()])
                 }
                 Some(v @ Value::String(_)) => args.extend([flag.to_string(), file(v)]),
@@ -986,6 +988,12 @@ fn verify_reports_the_codes_of_the_conformance_vectors() {
                     "require-protected-x5chain" if value == true => {
                         args.push("--require-protected-x5chain".into())
                     }
+                    // Implied by --enrolment-challenge.
+                    "android-challenge" if value == "enrolled" => {}
+                    "android-min-security-level" => args.extend([
+                        "--android-min-security-level".into(),
+                        value.as_str().expect("level").into(),
+                    ]),
                     "allowed-algorithms" => {
                         for alg in value.as_array().expect("algorithms") {
                             args.extend(["--alg".into(), alg.as_str().expect("alg").into()]);

@@ -235,6 +235,78 @@ pub(crate) fn sec1_x(curve: Curve, sec1: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// An RSA public key, as certificates of Android attestation chains carry
+/// it (spec §17.3): the modulus is 2048 to 4096 bits, the public exponent
+/// odd and between 3 and 2^32 − 1. Tokens are never signed with RSA; such a
+/// key only ever verifies a certificate's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaPublicKey {
+    modulus: Vec<u8>,
+    exponent: Vec<u8>,
+}
+
+impl RsaPublicKey {
+    /// Smallest modulus accepted, in bits.
+    pub const MIN_BITS: usize = 2048;
+    /// Largest modulus accepted, in bits.
+    pub const MAX_BITS: usize = 4096;
+
+    /// A key from the DER of a PKCS#1 `RSAPublicKey` (RFC 8017 §A.1.1), the
+    /// content of a certificate's subjectPublicKey for `rsaEncryption`.
+    /// Fails with `crypto.invalid-key` outside the sizes above.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<RsaPublicKey, CryptoError> {
+        use pkcs1::der::Decode as _;
+        let invalid = CryptoError::InvalidKey { curve: "RSA" };
+        let key = pkcs1::RsaPublicKey::from_der(der).map_err(|_| invalid.clone())?;
+        let modulus = key.modulus.as_bytes();
+        let exponent = key.public_exponent.as_bytes();
+        let bits = bit_length(modulus);
+        let e = exponent.iter().try_fold(0u64, |acc, b| {
+            acc.checked_mul(256).map(|a| a | u64::from(*b))
+        });
+        let exponent_ok = matches!(e, Some(e) if e >= 3 && e <= u64::from(u32::MAX) && e % 2 == 1);
+        if !(Self::MIN_BITS..=Self::MAX_BITS).contains(&bits) || !exponent_ok {
+            return Err(invalid);
+        }
+        Ok(RsaPublicKey {
+            modulus: modulus.to_vec(),
+            exponent: exponent.to_vec(),
+        })
+    }
+
+    /// The modulus, big-endian, without leading zeros.
+    pub fn modulus(&self) -> &[u8] {
+        &self.modulus
+    }
+
+    /// The public exponent, big-endian, without leading zeros.
+    pub fn exponent(&self) -> &[u8] {
+        &self.exponent
+    }
+
+    /// The size of the modulus in bits.
+    pub fn bits(&self) -> usize {
+        bit_length(&self.modulus)
+    }
+}
+
+fn bit_length(big_endian: &[u8]) -> usize {
+    let mut bytes = big_endian.iter().skip_while(|b| **b == 0);
+    match bytes.next() {
+        Some(first) => 8 * bytes.count() + (8 - first.leading_zeros() as usize),
+        None => 0,
+    }
+}
+
+/// A hash function of certificate signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashAlgorithm {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+}
+
 /// SHA-2 digests: what a verifier hashes (replay identifiers, cache keys,
 /// configuration fingerprints) and what a [`DigestSigner`]'s messages are
 /// hashed with.
@@ -267,6 +339,43 @@ pub trait CryptoProvider: Digests {
     /// [`PublicKey::from_sec1`], which checks the encoding's form first and
     /// the answer after.
     fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>>;
+
+    /// Checks an RSASSA-PKCS1-v1_5 signature with SHA-256 (RFC 8017 §8.2,
+    /// `sha256WithRSAEncryption`) over `message` under `key`: how the
+    /// certificates of Android attestation chains are signed (spec §17.3).
+    /// The signature must be exactly as long as the modulus. Returns
+    /// `false` for anything that does not verify; never panics.
+    ///
+    /// The default refuses every signature: a provider that does not
+    /// implement it validates no chain with an RSA certificate in it,
+    /// which fails closed.
+    fn verify_rsa_pkcs1_sha256(
+        &self,
+        key: &RsaPublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        let _ = (key, message, signature);
+        false
+    }
+
+    /// Checks an ECDSA signature (DER `Ecdsa-Sig-Value`) over `message`
+    /// hashed with `hash`, under `key` on either curve: the pairings of a
+    /// curve with the other curve's hash (P-384 with SHA-256, P-256 with
+    /// SHA-384) that certificates of Android chains use (spec §17.3).
+    /// Returns `false` for anything that does not verify; never panics.
+    ///
+    /// The default refuses every signature (fails closed).
+    fn verify_ecdsa_der(
+        &self,
+        key: &PublicKey,
+        hash: HashAlgorithm,
+        message: &[u8],
+        der_signature: &[u8],
+    ) -> bool {
+        let _ = (key, hash, message, der_signature);
+        false
+    }
 }
 
 /// The names of the providers a configuration can name (`crypto`), in

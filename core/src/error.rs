@@ -4,6 +4,7 @@
 
 use alloc::string::String;
 
+pub use crate::android::AndroidError;
 pub use crate::appraisal::{EarError, FreshnessError, PolicyError, ReplayError};
 pub use crate::config::ConfigError;
 pub use crate::trust::ChainError;
@@ -44,6 +45,9 @@ pub enum Error {
     /// call, were refused: nothing was verified.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// An Android Key Attestation was refused (spec §17).
+    #[error(transparent)]
+    Android(#[from] AndroidError),
 }
 
 impl Error {
@@ -60,6 +64,7 @@ impl Error {
             Error::Policy(e) => e.code(),
             Error::Ear(e) => e.code(),
             Error::Config(e) => e.code(),
+            Error::Android(e) => e.code(),
         }
     }
 }

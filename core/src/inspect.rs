@@ -173,6 +173,9 @@ pub struct CertSummary {
     /// The key: `EC P-384`, `EC P-256`, else the algorithm OID (and the
     /// curve OID after ` / `).
     pub key: String,
+    /// The Android KeyDescription the certificate carries (spec §17.2), or
+    /// why it does not parse (with its code), unverified.
+    pub key_description: Option<Result<crate::android::KeyDescription, String>>,
 }
 
 /// One certificate of the x5chain: its size and summary, or why it does
@@ -498,6 +501,15 @@ pub fn certificate_summary(der_bytes: &[u8]) -> Result<CertSummary, String> {
         not_before: secs(&tbs.validity.not_before),
         not_after: secs(&tbs.validity.not_after),
         key,
+        key_description: tbs
+            .extensions
+            .iter()
+            .flatten()
+            .find(|e| e.extn_id.to_string() == crate::android::KEY_DESCRIPTION_OID)
+            .map(|e| {
+                crate::android::KeyDescription::from_der(e.extn_value.as_bytes())
+                    .map_err(|err| format!("{err} [{}]", err.code()))
+            }),
     })
 }
 

@@ -7,6 +7,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod android;
 pub mod appraisal;
 pub mod cbor;
 pub mod claims;

@@ -50,6 +50,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::android::{self, AndroidEvidence, AndroidSettings, ChallengeMode};
 use crate::appraisal::{
     self, AttestationResult, Bulletin, Context, EarProfile, Freshness, Policy, ReplayCache,
     ReplayError, ReplayId, ReplayPartition, VerifierId,
@@ -102,9 +103,17 @@ pub struct Verified {
     replay_checked: bool,
     verified_at: UnixTime,
     accept_until: UnixTime,
+    android: Option<AndroidEvidence>,
 }
 
 impl Verified {
+    /// The Android Key Attestation behind the token, when its x5chain ends
+    /// at an Android anchor (spec §17): the attestation and its binding to
+    /// the claims.
+    pub fn android(&self) -> Option<&AndroidEvidence> {
+        self.android.as_ref()
+    }
+
     /// The verified claims.
     pub fn claims(&self) -> &ClaimsSet {
         &self.claims
@@ -230,6 +239,7 @@ pub struct Verifier {
     policies: BTreeMap<String, Policy>,
     default_policy: Option<Policy>,
     ear_profile: EarProfile,
+    android: AndroidSettings,
 }
 
 impl core::fmt::Debug for Verifier {
@@ -248,6 +258,7 @@ impl core::fmt::Debug for Verifier {
                 &self.default_policy.as_ref().map(Policy::id),
             )
             .field("ear_profile", &self.ear_profile)
+            .field("android", &self.android)
             .finish_non_exhaustive()
     }
 }
@@ -360,6 +371,13 @@ impl VerifierBuilder {
         self
     }
 
+    /// How tokens whose x5chain ends at an Android anchor are checked
+    /// (default: per-token challenges, at least a TEE, origin GENERATED).
+    pub fn android(mut self, settings: AndroidSettings) -> Self {
+        self.verifier.android = settings;
+        self
+    }
+
     /// The configured verifier.
     pub fn build(self) -> Verifier {
         self.verifier
@@ -392,6 +410,7 @@ impl Verifier {
                 policies: BTreeMap::new(),
                 default_policy: None,
                 ear_profile: EarProfile::default(),
+                android: AndroidSettings::default(),
             },
         }
     }
@@ -440,12 +459,28 @@ impl Verifier {
     /// empty challenge is `config.empty` (never "no challenge"), a missing
     /// one `config.nonce-required` when the verifier requires one. Its
     /// length is checked with the token's freshness (spec §9 step 11).
-    fn check_call(&self, expected_nonce: Option<&[u8]>) -> Result<(), ConfigError> {
+    fn check_call(
+        &self,
+        expected_nonce: Option<&[u8]>,
+        enrolment_challenge: Option<&[u8]>,
+    ) -> Result<(), ConfigError> {
         match expected_nonce {
-            Some([]) => Err(ConfigError::empty("nonce")),
-            None if self.require_nonce => Err(ConfigError::NonceRequired),
+            Some([]) => return Err(ConfigError::empty("nonce")),
+            None if self.require_nonce => return Err(ConfigError::NonceRequired),
+            _ => {}
+        }
+        match enrolment_challenge {
+            Some([]) => Err(ConfigError::empty("enrolment challenge")),
+            None if self.android.challenge == ChallengeMode::Enrolled => {
+                Err(ConfigError::EnrolmentChallengeRequired)
+            }
             _ => Ok(()),
         }
+    }
+
+    /// The Android settings.
+    pub fn android_settings(&self) -> AndroidSettings {
+        self.android
     }
 
     /// Verifies a token at `now`: envelope, key, signature, claims,
@@ -460,7 +495,23 @@ impl Verifier {
         expected_nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<Verified, Error> {
-        let pending = self.verify_deferring_replay(token, expected_nonce, now)?;
+        self.verify_with_enrolment(token, expected_nonce, None, now)
+    }
+
+    /// As [`verify`](Self::verify), for a verifier in enrolled-key mode
+    /// (spec §17.6): `enrolment_challenge` is the challenge the relying
+    /// party issued when it enrolled the device's key, which the key's
+    /// KeyDescription must carry. In that mode a call without it is
+    /// `config.enrolment-challenge-required`; an empty one `config.empty`.
+    pub fn verify_with_enrolment(
+        &self,
+        token: &[u8],
+        expected_nonce: Option<&[u8]>,
+        enrolment_challenge: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<Verified, Error> {
+        let pending =
+            self.verify_enrolled_deferring_replay(token, expected_nonce, enrolment_challenge, now)?;
         match &self.replay {
             Some(cache) => pending.check_with(cache.as_ref()),
             None => Ok(pending.verified),
@@ -509,7 +560,20 @@ impl Verifier {
         expected_nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<ReplayPending, Error> {
-        self.check_call(expected_nonce)?;
+        self.verify_enrolled_deferring_replay(token, expected_nonce, None, now)
+    }
+
+    /// As [`verify_deferring_replay`](Self::verify_deferring_replay), for a
+    /// verifier in enrolled-key mode (spec §17.6), with the enrolment
+    /// challenge of [`verify_with_enrolment`](Self::verify_with_enrolment).
+    pub fn verify_enrolled_deferring_replay(
+        &self,
+        token: &[u8],
+        expected_nonce: Option<&[u8]>,
+        enrolment_challenge: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<ReplayPending, Error> {
+        self.check_call(expected_nonce, enrolment_challenge)?;
         let crypto = self.crypto.as_deref().ok_or_else(|| {
             ConfigError::unavailable(
                 "crypto",
@@ -517,13 +581,34 @@ impl Verifier {
             )
         })?;
         let token = Token::decode(token, &self.decode)?;
+        let mut android_leaf = None;
         let (claims, key, signer): (ClaimsSet, KeyCheck, PublicKey) = match &self.keys {
             KeySource::Key(k) => (token.verify(k, crypto)?, KeyCheck::Configured, k.clone()),
             KeySource::Chain(chains) => {
+                // §17.4 step 1 comes before the path, so that a chain
+                // extended below an attested key has its own code.
+                if chains.anchors().iter_profiles().any(|p| p.is_android()) {
+                    if let Some((_, x5chain)) = token.x5chain() {
+                        android_leaf = Some(android::check_placement(x5chain, chains)?);
+                    }
+                }
                 let (chain, claims) = chains.verify_token(&token, now, crypto)?;
                 let signer = chain.leaf_key().clone();
+                let is_android = chains
+                    .anchors()
+                    .profile(chain.anchor_index())
+                    .is_some_and(|p| p.is_android());
+                if !is_android {
+                    android_leaf = None;
+                }
                 (claims, KeyCheck::Chain(chain), signer)
             }
+        };
+        let android = match (android_leaf, &key) {
+            (Some(leaf_extension), KeyCheck::Chain(chain)) => {
+                Some(self.android_evidence(leaf_extension, chain, &claims, enrolment_challenge)?)
+            }
+            _ => None,
         };
         self.freshness.check(&claims, expected_nonce, now)?;
         let accept_until = self.freshness.accept_until(&claims);
@@ -545,7 +630,45 @@ impl Verifier {
                 replay_checked: false,
                 verified_at: now,
                 accept_until,
+                android,
             },
+        })
+    }
+
+    /// §17.4 steps 4–6 and §17.6 for a token whose path ends at an Android
+    /// anchor, then the binding of §17.5.
+    fn android_evidence(
+        &self,
+        leaf_extension: Option<Vec<u8>>,
+        chain: &ValidatedChain,
+        claims: &ClaimsSet,
+        enrolment_challenge: Option<&[u8]>,
+    ) -> Result<AndroidEvidence, Error> {
+        let attestation = android::AndroidAttestation {
+            key_description: android::read_key_description(leaf_extension)?,
+            leaf_key: Some(chain.leaf_key().clone()),
+            leaf_serial: chain.leaf_serial().into(),
+            anchor_index: chain.anchor_index(),
+            path_len: chain.path_len(),
+            valid_from: chain.valid_from(),
+            valid_until: chain.valid_until(),
+        };
+        attestation.check(&self.android.rules)?;
+        let challenge = attestation.key_description.attestation_challenge.as_slice();
+        let (expected, what): (Option<&[u8]>, &'static str) = match self.android.challenge {
+            ChallengeMode::PerToken => (
+                claims.nonce.as_ref().map(|n| n.as_bytes()),
+                "token's eat_nonce",
+            ),
+            ChallengeMode::Enrolled => (enrolment_challenge, "enrolment challenge"),
+        };
+        if expected != Some(challenge) {
+            return Err(android::AndroidError::ChallengeMismatch { expected: what }.into());
+        }
+        let binding = android::bind(claims, &attestation);
+        Ok(AndroidEvidence {
+            attestation,
+            binding,
         })
     }
 
@@ -562,6 +685,7 @@ impl Verifier {
             nonce_checked: verified.nonce_checked,
             bulletin: self.bulletin.as_ref(),
             verifier_id: &self.verifier_id,
+            android: verified.android.as_ref(),
         };
         appraisal::appraise(&verified.claims, policy, &ctx, now)
     }

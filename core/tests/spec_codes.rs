@@ -31,6 +31,7 @@ const FAMILIES: &[&str] = &[
     "bulletin",
     "ear",
     "config",
+    "android",
 ];
 
 fn manifest_dir() -> PathBuf {

@@ -6,9 +6,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use mtattest::android::{AndroidSettings, AttestationRules, ChallengeMode, SecurityLevel};
 use mtattest::appraisal::{AttestationResult, Bulletin, Freshness, Policy};
 use mtattest::crypto::Algorithm;
-use mtattest::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
+use mtattest::trust::{ChainOptions, ChainVerifier, Profile, Revocation, StatusList, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
 use mtattest::{Error, Limits, UnixTime};
 use serde_json::Value;
@@ -46,6 +47,31 @@ fn algorithms(v: &Value) -> Vec<Algorithm> {
 struct Outcome {
     claims: Value,
     appraisal: Option<AttestationResult>,
+    /// The Android attestation's comparisons (spec §17.5), as the manifest
+    /// writes them, if the chain ended at an Android anchor.
+    attested: Option<Value>,
+}
+
+/// The Android settings of a case (spec §17.4, §17.6).
+fn android_settings<'a>(id: &str, setting: &dyn Fn(&str) -> Option<&'a Value>) -> AndroidSettings {
+    let challenge = match setting("android-challenge").map(|v| v.as_str()) {
+        None => ChallengeMode::PerToken,
+        Some(Some(name)) => ChallengeMode::from_name(name)
+            .unwrap_or_else(|| panic!("{id}: unknown challenge mode {name}")),
+        Some(None) => panic!("{id}: android-challenge is not a string"),
+    };
+    let min_security_level = match setting("android-min-security-level").map(|v| v.as_str()) {
+        None | Some(Some("tee")) => SecurityLevel::TrustedEnvironment,
+        Some(Some("strongbox")) => SecurityLevel::StrongBox,
+        Some(other) => panic!("{id}: unknown security level {other:?}"),
+    };
+    AndroidSettings {
+        challenge,
+        rules: AttestationRules {
+            min_security_level,
+            ..AttestationRules::default()
+        },
+    }
 }
 
 /// Configures a verifier as the manifest says and runs the case. Errors in
@@ -60,6 +86,17 @@ fn run(dir: &Path, settings: &Value, case: &Value) -> Result<Outcome, Error> {
     anchors
         .add_pem(&read(dir, text(case, "anchors").expect("anchors")))
         .unwrap_or_else(|e| panic!("{id}: anchors: {e}"));
+    if let Some(pem) = text(case, "android-anchors") {
+        let mut bundle = TrustAnchors::new();
+        bundle
+            .add_pem(&read(dir, pem))
+            .unwrap_or_else(|e| panic!("{id}: android anchors: {e}"));
+        for der in bundle.iter_der() {
+            anchors
+                .add_der_with_profile(der, Profile::android())
+                .unwrap_or_else(|e| panic!("{id}: android anchors: {e}"));
+        }
+    }
     let mut revocation = Revocation::new();
     if let Some(crl) = text(case, "crl") {
         revocation
@@ -86,6 +123,9 @@ fn run(dir: &Path, settings: &Value, case: &Value) -> Result<Outcome, Error> {
         .with_revocation(revocation)
         .with_options(chain_options);
     let mut builder = Verifier::builder(KeySource::chain(chains))
+        .android(android_settings(id, &|name| {
+            options.get(name).or_else(|| settings.get(name))
+        }))
         .allowed_algorithms(&algorithms(setting("allowed-algorithms")))
         .freshness(Freshness {
             max_age_secs: settings["max-age-secs"].as_u64().expect("max-age") as u32,
@@ -102,10 +142,16 @@ fn run(dir: &Path, settings: &Value, case: &Value) -> Result<Outcome, Error> {
         .map(|p| Policy::from_json(&read(dir, p)).unwrap_or_else(|e| panic!("{id}: policy: {e}")));
     let nonce = text(case, "nonce").map(|n| hex::decode(n).expect("nonce hex"));
     let now = UnixTime::from_secs(case["time"].as_i64().expect("time"));
+    let enrolment = text(case, "enrolment-challenge").map(|n| hex::decode(n).expect("hex"));
 
     for earlier in case["submitted-before"].as_array().into_iter().flatten() {
         let path = earlier.as_str().expect("token path");
-        if let Err(e) = verifier.verify(&read(dir, path), nonce.as_deref(), now) {
+        if let Err(e) = verifier.verify_with_enrolment(
+            &read(dir, path),
+            nonce.as_deref(),
+            enrolment.as_deref(),
+            now,
+        ) {
             panic!(
                 "{id}: the earlier submission {path} must verify, got {}",
                 e.code()
@@ -113,11 +159,25 @@ fn run(dir: &Path, settings: &Value, case: &Value) -> Result<Outcome, Error> {
         }
     }
     let token = read(dir, text(case, "token").expect("token"));
-    let verified = verifier.verify(&token, nonce.as_deref(), now)?;
+    let verified =
+        verifier.verify_with_enrolment(&token, nonce.as_deref(), enrolment.as_deref(), now)?;
     let appraisal = policy.map(|p| verifier.appraise(&verified, &p, now));
+    let attested = verified.android().map(|evidence| {
+        let by = &evidence.binding.attester;
+        evidence
+            .binding
+            .claims
+            .iter()
+            .map(|c| {
+                serde_json::json!({"claim": c.claim, "value": c.attested, "by": by,
+                    "token": c.comparison.name()})
+            })
+            .collect()
+    });
     Ok(Outcome {
         claims: verified.claims().to_json(),
         appraisal,
+        attested,
     })
 }
 
@@ -168,6 +228,23 @@ fn check(dir: &Path, settings: &Value, case: &Value) -> Result<(), String> {
                     "claims differ:\n  got      {}\n  expected {}",
                     outcome.claims, expected["claims"]
                 ));
+            }
+            if outcome.attested.as_ref() != expected.get("attested") {
+                return Err(format!(
+                    "attested claims differ:\n  got      {:?}\n  expected {:?}",
+                    outcome.attested,
+                    expected.get("attested")
+                ));
+            }
+            if let (Some(want), Some(got)) = (expected.get("attested"), &outcome.appraisal) {
+                // The EAR lists the same comparisons (spec §17.5).
+                let ear = got.to_json_value();
+                if ear["submods"]["device"]["mtattest.attested"] != *want {
+                    return Err(format!(
+                        "the EAR's mtattest.attested differs: {}",
+                        ear["submods"]["device"]["mtattest.attested"]
+                    ));
+                }
             }
             match (expected.get("appraisal"), outcome.appraisal) {
                 (None, None) => Ok(()),
@@ -337,6 +414,13 @@ fn the_set_covers_what_it_promises() {
         "freshness.expired",
         "freshness.not-yet-valid",
         "replay.seen",
+        "android.key-description-misplaced",
+        "android.key-description-missing",
+        "android.malformed",
+        "android.challenge-mismatch",
+        "android.software-security-level",
+        "android.security-level-too-low",
+        "android.origin-not-generated",
     ] {
         assert!(codes.contains(code), "no case for {code}");
     }

@@ -150,6 +150,8 @@ struct options {
   int n_app_signers;
   const char *bulletins;
   const char *nonce;
+  const char *android;
+  const char *enrolment;
   long long time;
   int have_time;
   unsigned algs;
@@ -166,7 +168,8 @@ static int usage(void) {
           "usage: verify --anchors ROOTS.pem [--crl F] [--status-list F] "
           "[--policy NAME|F.json] [--app-signer HEX] [--bulletins F] [--nonce HEX] "
           "[--time SECS] [--algs es384,es256] [--max-age S] [--skew S] "
-          "[--require-protected-x5chain] [--before TOKEN] [--json] TOKEN\n");
+          "[--require-protected-x5chain] [--android ANDROID.json] [--enrolment-challenge HEX] "
+          "[--before TOKEN] [--json] TOKEN\n");
   return 1;
 }
 
@@ -199,6 +202,8 @@ static int parse(int argc, char **argv, struct options *o) {
     ONE("--policy", o->policy)
     ONE("--bulletins", o->bulletins)
     ONE("--nonce", o->nonce)
+    ONE("--android", o->android)
+    ONE("--enrolment-challenge", o->enrolment)
     if (strcmp(a, "--time") == 0 && v != NULL) {
       o->time = strtoll(v, NULL, 10);
       o->have_time = 1;
@@ -264,6 +269,10 @@ static mtattest_result set_bulletins(mtattest_verifier_builder *b, const uint8_t
   return mtattest_verifier_builder_set_bulletins(b, (const char *)d, n);
 }
 
+static mtattest_result set_android_json(mtattest_verifier_builder *b, const uint8_t *d, size_t n) {
+  return mtattest_verifier_builder_set_android_json(b, (const char *)d, n);
+}
+
 static int configure(mtattest_verifier_builder *b, const struct options *o) {
   for (int i = 0; i < o->n_anchors; i++) {
     if (apply_file(b, mtattest_verifier_builder_add_anchors, o->anchors[i], "--anchors")) return -1;
@@ -273,6 +282,7 @@ static int configure(mtattest_verifier_builder *b, const struct options *o) {
   }
   if (o->status_list && apply_file(b, set_status_list, o->status_list, "--status-list")) return -1;
   if (o->bulletins && apply_file(b, set_bulletins, o->bulletins, "--bulletins")) return -1;
+  if (o->android && apply_file(b, set_android_json, o->android, "--android")) return -1;
   mtattest_result rc;
   if (o->algs && (rc = mtattest_verifier_builder_set_algorithms(b, o->algs)) != MTATTEST_OK) {
     report("--algs", rc);
@@ -326,9 +336,16 @@ int main(int argc, char **argv) {
   unsigned char *token = NULL;
   unsigned char nonce[64];
   long nonce_len = 0;
+  unsigned char enrolment[256];
+  long enrolment_len = 0;
 
   if (o.nonce != NULL && (nonce_len = hex_decode(o.nonce, nonce, sizeof nonce)) <= 0) {
     fprintf(stderr, "verify: --nonce: 1 to 64 bytes of hex expected\n");
+    goto done;
+  }
+  if (o.enrolment != NULL &&
+      (enrolment_len = hex_decode(o.enrolment, enrolment, sizeof enrolment)) <= 0) {
+    fprintf(stderr, "verify: --enrolment-challenge: 1 to 256 bytes of hex expected\n");
     goto done;
   }
   int64_t now = o.have_time ? (int64_t)o.time : (int64_t)time(NULL);
@@ -351,7 +368,8 @@ int main(int argc, char **argv) {
     unsigned char *earlier = read_file(o.before[i], &len);
     if (earlier == NULL) goto done;
     mtattest_verify_result *r = NULL;
-    rc = mtattest_verify(verifier, earlier, len, nonce_len ? nonce : NULL, (size_t)nonce_len, now, &r);
+    rc = mtattest_verify_enrolled(verifier, earlier, len, nonce_len ? nonce : NULL, (size_t)nonce_len,
+                                  enrolment_len ? enrolment : NULL, (size_t)enrolment_len, now, &r);
     mtattest_verify_result_free(r);
     free(earlier);
     if (rc != MTATTEST_OK) {
@@ -363,8 +381,9 @@ int main(int argc, char **argv) {
   size_t token_len = 0;
   token = read_file(o.token, &token_len);
   if (token == NULL) goto done;
-  rc = mtattest_verify(verifier, token, token_len, nonce_len ? nonce : NULL, (size_t)nonce_len, now,
-                       &result);
+  rc = mtattest_verify_enrolled(verifier, token, token_len, nonce_len ? nonce : NULL,
+                                (size_t)nonce_len, enrolment_len ? enrolment : NULL,
+                                (size_t)enrolment_len, now, &result);
   if (result == NULL) {
     /* Nothing was verified: a bad argument. */
     report("verify", rc);
@@ -386,7 +405,7 @@ int main(int argc, char **argv) {
     goto done;
   }
 
-  const char *ear = NULL, *claims = NULL;
+  const char *ear = NULL, *claims = NULL, *android = NULL;
   const uint8_t *ear_cbor = NULL;
   size_t ear_len = 0, ear_cbor_len = 0;
   if (status != MTATTEST_STATUS_INVALID) {
@@ -395,6 +414,13 @@ int main(int argc, char **argv) {
         mtattest_verify_result_claims_json(result, &claims, NULL) != MTATTEST_OK ||
         strlen(ear) != ear_len || ear_cbor_len == 0) {
       report("EAR", MTATTEST_ERR_NOT_AVAILABLE);
+      goto done;
+    }
+    /* The Android attestation behind the token, if its chain ends at an
+       Android anchor (spec §17). */
+    rc = mtattest_verify_result_android_json(result, &android, NULL);
+    if (rc != MTATTEST_OK && rc != MTATTEST_ERR_NOT_AVAILABLE) {
+      report("android", rc);
       goto done;
     }
   } else if (mtattest_verify_result_ear_json(result, &ear, NULL) != MTATTEST_ERR_NOT_AVAILABLE) {
@@ -407,7 +433,8 @@ int main(int argc, char **argv) {
     print_json_string(code);
     printf(", \"message\": ");
     print_json_string(message);
-    printf(", \"ear\": %s, \"claims\": %s}\n", ear ? ear : "null", claims ? claims : "null");
+    printf(", \"ear\": %s, \"claims\": %s, \"android\": %s}\n", ear ? ear : "null",
+           claims ? claims : "null", android ? android : "null");
   } else if (status == MTATTEST_STATUS_INVALID) {
     printf("INVALID  %s [%s]\n", message, code);
   } else {

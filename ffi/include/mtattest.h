@@ -433,6 +433,10 @@ typedef enum mtattest_result {
    */
   MTATTEST_CHAIN_CRL_KEY_USAGE = 536,
   /**
+   * `chain.status-list-stale`: the status list is past its maximum age.
+   */
+  MTATTEST_CHAIN_STATUS_LIST_STALE = 537,
+  /**
    * `freshness.nonce-length`: the challenge is not 8..64 bytes.
    */
   MTATTEST_FRESHNESS_NONCE_LENGTH = 600,
@@ -595,6 +599,56 @@ typedef enum mtattest_result {
    * `config.unreadable`: a file a configuration names cannot be read.
    */
   MTATTEST_CONFIG_UNREADABLE = 1109,
+  /**
+   * `config.enrolment-challenge-required`: enrolled-key mode and the
+   * call gave no enrolment challenge.
+   */
+  MTATTEST_CONFIG_ENROLMENT_CHALLENGE_REQUIRED = 1110,
+  /**
+   * `android.malformed`: the KeyDescription is not DER of its schema.
+   */
+  MTATTEST_ANDROID_MALFORMED = 1200,
+  /**
+   * `android.tags-not-ascending`: authorization-list tags out of order.
+   */
+  MTATTEST_ANDROID_TAGS_NOT_ASCENDING = 1201,
+  /**
+   * `android.unknown-tag`: an authorization-list tag the schema lacks.
+   */
+  MTATTEST_ANDROID_UNKNOWN_TAG = 1202,
+  /**
+   * `android.bad-value`: a KeyDescription value outside its set.
+   */
+  MTATTEST_ANDROID_BAD_VALUE = 1203,
+  /**
+   * `android.key-description-missing`: the leaf has no KeyDescription.
+   */
+  MTATTEST_ANDROID_KEY_DESCRIPTION_MISSING = 1204,
+  /**
+   * `android.key-description-misplaced`: a non-leaf certificate has one.
+   */
+  MTATTEST_ANDROID_KEY_DESCRIPTION_MISPLACED = 1205,
+  /**
+   * `android.not-android-anchor`: the chain ends at another anchor.
+   */
+  MTATTEST_ANDROID_NOT_ANDROID_ANCHOR = 1206,
+  /**
+   * `android.software-security-level`: attested by software.
+   */
+  MTATTEST_ANDROID_SOFTWARE_SECURITY_LEVEL = 1207,
+  /**
+   * `android.security-level-too-low`: below the configured level.
+   */
+  MTATTEST_ANDROID_SECURITY_LEVEL_TOO_LOW = 1208,
+  /**
+   * `android.origin-not-generated`: the key was not generated in the
+   * secure hardware.
+   */
+  MTATTEST_ANDROID_ORIGIN_NOT_GENERATED = 1209,
+  /**
+   * `android.challenge-mismatch`: the attestation challenge differs.
+   */
+  MTATTEST_ANDROID_CHALLENGE_MISMATCH = 1210,
 } mtattest_result;
 
 /**
@@ -907,6 +961,22 @@ enum mtattest_result mtattest_verifier_builder_set_policy_json(struct mtattest_v
                                                                size_t len);
 
 /**
+ * Sets the Android Key Attestation settings (spec §17): `json` is the
+ * configuration's `android` object (`anchors`, `google-roots`,
+ * `challenge`, `min-security-level`; docs/configuration.md), replacing
+ * earlier settings. Fails with MTATTEST_CONFIG_SYNTAX if it is not such an
+ * object, MTATTEST_CONFIG_EMPTY if it is empty or only whitespace; its
+ * values are checked by mtattest_verifier_builder_build.
+ *
+ * # Safety
+ *
+ * As for mtattest_verifier_builder_set_policy_json.
+ */
+enum mtattest_result mtattest_verifier_builder_set_android_json(struct mtattest_verifier_builder *builder,
+                                                                const char *json,
+                                                                size_t len);
+
+/**
  * Sets the vulnerability bulletin feed (JSON) consulted when appraising,
  * replacing an earlier one. Fails with the feed's MTATTEST_BULLETIN_*
  * code, MTATTEST_CONFIG_EMPTY if it is empty or only whitespace (never
@@ -1163,6 +1233,29 @@ enum mtattest_result mtattest_verify(const struct mtattest_verifier *verifier,
                                      struct mtattest_verify_result **out_result);
 
 /**
+ * As mtattest_verify(), for a verifier in Android enrolled-key mode
+ * (spec §17.6): `enrolment` is the challenge the relying party issued
+ * when it enrolled the device's key, which the key's attestation must
+ * carry (NULL and 0 for none: in enrolled-key mode the call is then
+ * refused with MTATTEST_CONFIG_ENROLMENT_CHALLENGE_REQUIRED; a non-NULL
+ * pointer with length 0 with MTATTEST_CONFIG_EMPTY).
+ *
+ * # Safety
+ *
+ * As for mtattest_verify(); `enrolment` NULL or `enrolment_len` readable
+ * bytes.
+ */
+enum mtattest_result mtattest_verify_enrolled(const struct mtattest_verifier *verifier,
+                                              const uint8_t *token,
+                                              size_t token_len,
+                                              const uint8_t *nonce,
+                                              size_t nonce_len,
+                                              const uint8_t *enrolment,
+                                              size_t enrolment_len,
+                                              int64_t unix_time,
+                                              struct mtattest_verify_result **out_result);
+
+/**
  * Writes the result's status to `*out_status`:
  * MTATTEST_STATUS_INVALID for a rejected token, otherwise the
  * appraisal's (none, affirming, warning, contraindicated).
@@ -1259,6 +1352,23 @@ enum mtattest_result mtattest_verify_result_ear_cbor(const struct mtattest_verif
 enum mtattest_result mtattest_verify_result_claims_json(const struct mtattest_verify_result *result,
                                                         const char **out_json,
                                                         size_t *out_len);
+
+/**
+ * Lends the Android Key Attestation behind a verified token (spec §17)
+ * as pretty JSON text: `attester`, `securityLevel`, `leafSerial`,
+ * `keyDescription` (§17.2.3) and `claims` (what it proved, contradicted or
+ * adds, §17.5); NUL-terminated, valid until the result is freed;
+ * `*out_len` (if not NULL) receives its length without the NUL. A rejected
+ * token, or one whose chain does not end at an Android anchor, has none
+ * (MTATTEST_ERR_NOT_AVAILABLE).
+ *
+ * # Safety
+ *
+ * As for mtattest_verify_result_message.
+ */
+enum mtattest_result mtattest_verify_result_android_json(const struct mtattest_verify_result *result,
+                                                         const char **out_json,
+                                                         size_t *out_len);
 
 /**
  * Frees a result and everything its accessors lent. NULL is ignored.

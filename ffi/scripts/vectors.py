@@ -16,10 +16,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 # The settings the harness passes to the C verifier as options.
-PASSED = {"allowed-algorithms", "max-age-secs", "clock-skew-secs", "require-protected-x5chain"}
+PASSED = {"allowed-algorithms", "max-age-secs", "clock-skew-secs", "require-protected-x5chain",
+          "android-challenge", "android-min-security-level"}
 # The settings the C verifier has fixed, at the library's defaults; a
 # manifest that asks for other values (or names a setting neither list
 # knows) fails its cases, so a new setting is noticed.
@@ -48,7 +50,22 @@ def reasons_of(ear):
     return sorted(found)
 
 
-def command(binary, wrapper, root, settings, case):
+def android_settings(root, case):
+    """The configuration's `android` object for the case (spec §17), or
+    None: the Android anchors inline as PEM, the challenge mode and the
+    lowest security level."""
+    options = case.get("options", {})
+    android = {}
+    if case.get("android-anchors"):
+        with open(os.path.join(root, case["android-anchors"]), encoding="utf-8") as f:
+            android["anchors"] = [{"pem": f.read()}]
+    for name in ("android-challenge", "android-min-security-level"):
+        if name in options:
+            android[name.removeprefix("android-")] = options[name]
+    return android or None
+
+
+def command(binary, wrapper, root, settings, case, android_file):
     options = case.get("options", {})
 
     def setting(name):
@@ -66,6 +83,10 @@ def command(binary, wrapper, root, settings, case):
     args += ["--max-age", str(setting("max-age-secs")), "--skew", str(setting("clock-skew-secs"))]
     if setting("require-protected-x5chain"):
         args.append("--require-protected-x5chain")
+    if android_file is not None:
+        args += ["--android", android_file]
+    if case.get("enrolment-challenge"):
+        args += ["--enrolment-challenge", case["enrolment-challenge"]]
     for earlier in case.get("submitted-before", []):
         args += ["--before", os.path.join(root, earlier)]
     args.append(os.path.join(root, case["token"]))
@@ -86,8 +107,15 @@ def check(binary, wrapper, root, settings, case):
                     return f"limit {limit} = {v!r} is not supported by this harness"
         elif value != DEFAULTS[name]:
             return f"{name} = {value!r} is not supported by this harness"
-    run = subprocess.run(command(binary, wrapper, root, settings, case),
-                         capture_output=True, text=True, timeout=300)
+    android = android_settings(root, case)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(android, f)
+    try:
+        run = subprocess.run(
+            command(binary, wrapper, root, settings, case, f.name if android else None),
+            capture_output=True, text=True, timeout=300)
+    finally:
+        os.unlink(f.name)
     if run.stderr:
         return f"stderr (exit {run.returncode}):\n{run.stderr.strip()}"
     try:
@@ -105,6 +133,13 @@ def check(binary, wrapper, root, settings, case):
         return f"expected valid, got invalid [{out['code']}]: {out['message']}"
     if "claims" in expected and out["claims"] != expected["claims"]:
         return "the verified claims differ from the manifest's"
+    # The Android attestation's comparisons (spec §17.5), when there is one.
+    got = out.get("android")
+    attested = None if got is None else [
+        {"claim": a["claim"], "value": a["attested"], "by": got["attester"],
+         "token": a["comparison"]} for a in got["claims"]]
+    if attested != expected.get("attested"):
+        return f"attested claims differ: expected {expected.get('attested')}, got {attested}"
     appraisal = expected.get("appraisal")
     if appraisal is None:
         if not case.get("policy") and out["status"] != "none":

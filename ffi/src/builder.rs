@@ -581,6 +581,32 @@ pub unsafe extern "C" fn mtattest_verifier_builder_set_policy_json(
     }
 }
 
+/// Sets the Android Key Attestation settings (spec §17): `json` is the
+/// configuration's `android` object (`anchors`, `google-roots`,
+/// `challenge`, `min-security-level`; docs/configuration.md), replacing
+/// earlier settings. Fails with MTATTEST_CONFIG_SYNTAX if it is not such an
+/// object, MTATTEST_CONFIG_EMPTY if it is empty or only whitespace; its
+/// values are checked by mtattest_verifier_builder_build.
+///
+/// # Safety
+///
+/// As for mtattest_verifier_builder_set_policy_json.
+#[no_mangle]
+pub unsafe extern "C" fn mtattest_verifier_builder_set_android_json(
+    builder: *mut mtattest_verifier_builder,
+    json: *const c_char,
+    len: usize,
+) -> mtattest_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_builder(builder, |config| {
+            let json = value_text(json, len, "android JSON")?;
+            config.android = Some(mtattest::config::AndroidConfig::from_json(json.as_bytes())?);
+            Ok(())
+        })
+    }
+}
+
 /// Sets the vulnerability bulletin feed (JSON) consulted when appraising,
 /// replacing an earlier one. Fails with the feed's MTATTEST_BULLETIN_*
 /// code, MTATTEST_CONFIG_EMPTY if it is empty or only whitespace (never

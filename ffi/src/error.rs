@@ -203,6 +203,8 @@ pub enum mtattest_result {
     MTATTEST_CHAIN_EXTENDED_KEY_USAGE = 535,
     /// `chain.crl-key-usage`: a CRL's issuer may not sign CRLs.
     MTATTEST_CHAIN_CRL_KEY_USAGE = 536,
+    /// `chain.status-list-stale`: the status list is past its maximum age.
+    MTATTEST_CHAIN_STATUS_LIST_STALE = 537,
 
     /// `freshness.nonce-length`: the challenge is not 8..64 bytes.
     MTATTEST_FRESHNESS_NONCE_LENGTH = 600,
@@ -294,6 +296,33 @@ pub enum mtattest_result {
     MTATTEST_CONFIG_NONCE_REQUIRED = 1108,
     /// `config.unreadable`: a file a configuration names cannot be read.
     MTATTEST_CONFIG_UNREADABLE = 1109,
+    /// `config.enrolment-challenge-required`: enrolled-key mode and the
+    /// call gave no enrolment challenge.
+    MTATTEST_CONFIG_ENROLMENT_CHALLENGE_REQUIRED = 1110,
+
+    /// `android.malformed`: the KeyDescription is not DER of its schema.
+    MTATTEST_ANDROID_MALFORMED = 1200,
+    /// `android.tags-not-ascending`: authorization-list tags out of order.
+    MTATTEST_ANDROID_TAGS_NOT_ASCENDING = 1201,
+    /// `android.unknown-tag`: an authorization-list tag the schema lacks.
+    MTATTEST_ANDROID_UNKNOWN_TAG = 1202,
+    /// `android.bad-value`: a KeyDescription value outside its set.
+    MTATTEST_ANDROID_BAD_VALUE = 1203,
+    /// `android.key-description-missing`: the leaf has no KeyDescription.
+    MTATTEST_ANDROID_KEY_DESCRIPTION_MISSING = 1204,
+    /// `android.key-description-misplaced`: a non-leaf certificate has one.
+    MTATTEST_ANDROID_KEY_DESCRIPTION_MISPLACED = 1205,
+    /// `android.not-android-anchor`: the chain ends at another anchor.
+    MTATTEST_ANDROID_NOT_ANDROID_ANCHOR = 1206,
+    /// `android.software-security-level`: attested by software.
+    MTATTEST_ANDROID_SOFTWARE_SECURITY_LEVEL = 1207,
+    /// `android.security-level-too-low`: below the configured level.
+    MTATTEST_ANDROID_SECURITY_LEVEL_TOO_LOW = 1208,
+    /// `android.origin-not-generated`: the key was not generated in the
+    /// secure hardware.
+    MTATTEST_ANDROID_ORIGIN_NOT_GENERATED = 1209,
+    /// `android.challenge-mismatch`: the attestation challenge differs.
+    MTATTEST_ANDROID_CHALLENGE_MISMATCH = 1210,
 }
 
 use mtattest_result::*;
@@ -410,6 +439,7 @@ pub(crate) const TABLE: &[(mtattest_result, &CStr)] = &[
         c"chain.extended-key-usage",
     ),
     (MTATTEST_CHAIN_CRL_KEY_USAGE, c"chain.crl-key-usage"),
+    (MTATTEST_CHAIN_STATUS_LIST_STALE, c"chain.status-list-stale"),
     (MTATTEST_FRESHNESS_NONCE_LENGTH, c"freshness.nonce-length"),
     (MTATTEST_FRESHNESS_NONCE_MISSING, c"freshness.nonce-missing"),
     (
@@ -467,6 +497,45 @@ pub(crate) const TABLE: &[(mtattest_result, &CStr)] = &[
     (MTATTEST_CONFIG_UNKNOWN_POLICY, c"config.unknown-policy"),
     (MTATTEST_CONFIG_NONCE_REQUIRED, c"config.nonce-required"),
     (MTATTEST_CONFIG_UNREADABLE, c"config.unreadable"),
+    (
+        MTATTEST_CONFIG_ENROLMENT_CHALLENGE_REQUIRED,
+        c"config.enrolment-challenge-required",
+    ),
+    (MTATTEST_ANDROID_MALFORMED, c"android.malformed"),
+    (
+        MTATTEST_ANDROID_TAGS_NOT_ASCENDING,
+        c"android.tags-not-ascending",
+    ),
+    (MTATTEST_ANDROID_UNKNOWN_TAG, c"android.unknown-tag"),
+    (MTATTEST_ANDROID_BAD_VALUE, c"android.bad-value"),
+    (
+        MTATTEST_ANDROID_KEY_DESCRIPTION_MISSING,
+        c"android.key-description-missing",
+    ),
+    (
+        MTATTEST_ANDROID_KEY_DESCRIPTION_MISPLACED,
+        c"android.key-description-misplaced",
+    ),
+    (
+        MTATTEST_ANDROID_NOT_ANDROID_ANCHOR,
+        c"android.not-android-anchor",
+    ),
+    (
+        MTATTEST_ANDROID_SOFTWARE_SECURITY_LEVEL,
+        c"android.software-security-level",
+    ),
+    (
+        MTATTEST_ANDROID_SECURITY_LEVEL_TOO_LOW,
+        c"android.security-level-too-low",
+    ),
+    (
+        MTATTEST_ANDROID_ORIGIN_NOT_GENERATED,
+        c"android.origin-not-generated",
+    ),
+    (
+        MTATTEST_ANDROID_CHALLENGE_MISMATCH,
+        c"android.challenge-mismatch",
+    ),
 ];
 
 impl mtattest_result {
@@ -631,6 +700,7 @@ mod tests {
                 "bulletin",
                 "ear",
                 "config",
+                "android",
             ]
             .iter()
             .position(|f| *f == family)

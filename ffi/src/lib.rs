@@ -54,11 +54,12 @@ pub use builder::{
     mtattest_default_crypto_provider, mtattest_verifier_builder,
     mtattest_verifier_builder_add_anchors, mtattest_verifier_builder_add_crl,
     mtattest_verifier_builder_build, mtattest_verifier_builder_free, mtattest_verifier_builder_new,
-    mtattest_verifier_builder_set_algorithms, mtattest_verifier_builder_set_bulletins,
-    mtattest_verifier_builder_set_chain_cache_size, mtattest_verifier_builder_set_crypto_provider,
-    mtattest_verifier_builder_set_ear_profile, mtattest_verifier_builder_set_freshness,
-    mtattest_verifier_builder_set_policy_json, mtattest_verifier_builder_set_policy_preset,
-    mtattest_verifier_builder_set_replay_peak_rate, mtattest_verifier_builder_set_require_nonce,
+    mtattest_verifier_builder_set_algorithms, mtattest_verifier_builder_set_android_json,
+    mtattest_verifier_builder_set_bulletins, mtattest_verifier_builder_set_chain_cache_size,
+    mtattest_verifier_builder_set_crypto_provider, mtattest_verifier_builder_set_ear_profile,
+    mtattest_verifier_builder_set_freshness, mtattest_verifier_builder_set_policy_json,
+    mtattest_verifier_builder_set_policy_preset, mtattest_verifier_builder_set_replay_peak_rate,
+    mtattest_verifier_builder_set_require_nonce,
     mtattest_verifier_builder_set_require_protected_x5chain,
     mtattest_verifier_builder_set_status_list, mtattest_verifier_from_config_json,
 };
@@ -70,7 +71,8 @@ pub use produce::{
 };
 pub use verify::{
     mtattest_status, mtattest_verifier, mtattest_verifier_free, mtattest_verify,
-    mtattest_verify_result, mtattest_verify_result_claims_json, mtattest_verify_result_ear_cbor,
+    mtattest_verify_enrolled, mtattest_verify_result, mtattest_verify_result_android_json,
+    mtattest_verify_result_claims_json, mtattest_verify_result_ear_cbor,
     mtattest_verify_result_ear_json, mtattest_verify_result_error,
     mtattest_verify_result_error_code, mtattest_verify_result_free, mtattest_verify_result_message,
     mtattest_verify_result_status, MTATTEST_ALG_ES256, MTATTEST_ALG_ES384,

@@ -139,6 +139,8 @@ pub(crate) struct VerifiedOutputs {
     ear_json: OnceLock<CString>,
     ear_cbor: OnceLock<Vec<u8>>,
     claims_json: OnceLock<CString>,
+    /// The Android attestation behind the token, as JSON (spec §17).
+    android_json: Option<CString>,
 }
 
 impl VerifiedOutputs {
@@ -317,6 +319,46 @@ pub unsafe extern "C" fn mtattest_verify(
     unix_time: i64,
     out_result: *mut *mut mtattest_verify_result,
 ) -> mtattest_result {
+    // SAFETY: forwarded from the caller; no enrolment challenge.
+    unsafe {
+        mtattest_verify_enrolled(
+            verifier,
+            token,
+            token_len,
+            nonce,
+            nonce_len,
+            std::ptr::null(),
+            0,
+            unix_time,
+            out_result,
+        )
+    }
+}
+
+/// As mtattest_verify(), for a verifier in Android enrolled-key mode
+/// (spec §17.6): `enrolment` is the challenge the relying party issued
+/// when it enrolled the device's key, which the key's attestation must
+/// carry (NULL and 0 for none: in enrolled-key mode the call is then
+/// refused with MTATTEST_CONFIG_ENROLMENT_CHALLENGE_REQUIRED; a non-NULL
+/// pointer with length 0 with MTATTEST_CONFIG_EMPTY).
+///
+/// # Safety
+///
+/// As for mtattest_verify(); `enrolment` NULL or `enrolment_len` readable
+/// bytes.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mtattest_verify_enrolled(
+    verifier: *const mtattest_verifier,
+    token: *const u8,
+    token_len: usize,
+    nonce: *const u8,
+    nonce_len: usize,
+    enrolment: *const u8,
+    enrolment_len: usize,
+    unix_time: i64,
+    out_result: *mut *mut mtattest_verify_result,
+) -> mtattest_result {
     boundary::guard(|| {
         // SAFETY: valid for writes per the caller (NULL is refused inside).
         unsafe { write_out(out_result, std::ptr::null_mut(), "out_result") }?;
@@ -326,8 +368,13 @@ pub unsafe extern "C" fn mtattest_verify(
         let token = unsafe { bytes(token, token_len, "token") }?;
         // SAFETY: forwarded from the caller.
         let nonce = unsafe { challenge(nonce, nonce_len) }?;
+        // SAFETY: forwarded from the caller.
+        let enrolment = unsafe { challenge(enrolment, enrolment_len) }?;
         let now = UnixTime::from_secs(unix_time);
-        let (result, outcome) = match state.verifier.verify(token, nonce, now) {
+        let (result, outcome) = match state
+            .verifier
+            .verify_with_enrolment(token, nonce, enrolment, now)
+        {
             // The call itself was refused: no result, as for any bad argument.
             Err(e @ mtattest::Error::Config(_)) => return Err(Failure::from(&e)),
             Ok(verified) => {
@@ -347,6 +394,13 @@ pub unsafe extern "C" fn mtattest_verify(
                     verified: Some(VerifiedOutputs {
                         ear,
                         ear_profile: state.verifier.ear_profile(),
+                        android_json: verified.android().map(|e| {
+                            let json = mtattest::android::evidence_json(e);
+                            boundary::c_text(
+                                &serde_json::to_string_pretty(&json)
+                                    .unwrap_or_else(|_| json.to_string()),
+                            )
+                        }),
                         claims: verified.into_claims(),
                         ear_json: OnceLock::new(),
                         ear_cbor: OnceLock::new(),
@@ -593,6 +647,38 @@ pub unsafe extern "C" fn mtattest_verify_result_claims_json(
         with_result(result, |state| match &state.verified {
             Some(v) => lend_text(v.claims_json(), out_json, out_len),
             None => Err(not_available("claims")),
+        })
+    }
+}
+
+/// Lends the Android Key Attestation behind a verified token (spec §17)
+/// as pretty JSON text: `attester`, `securityLevel`, `leafSerial`,
+/// `keyDescription` (§17.2.3) and `claims` (what it proved, contradicted or
+/// adds, §17.5); NUL-terminated, valid until the result is freed;
+/// `*out_len` (if not NULL) receives its length without the NUL. A rejected
+/// token, or one whose chain does not end at an Android anchor, has none
+/// (MTATTEST_ERR_NOT_AVAILABLE).
+///
+/// # Safety
+///
+/// As for mtattest_verify_result_message.
+#[no_mangle]
+pub unsafe extern "C" fn mtattest_verify_result_android_json(
+    result: *const mtattest_verify_result,
+    out_json: *mut *const c_char,
+    out_len: *mut usize,
+) -> mtattest_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_result(result, |state| {
+            match state
+                .verified
+                .as_ref()
+                .and_then(|v| v.android_json.as_ref())
+            {
+                Some(json) => lend_text(json, out_json, out_len),
+                None => Err(not_available("android attestation")),
+            }
         })
     }
 }

@@ -29,7 +29,7 @@ fn spec_codes() -> BTreeSet<String> {
 /// Every (number, name) the library knows, found by asking for each
 /// number in the ranges in use.
 fn numbered() -> Vec<(i32, String)> {
-    (0..1200)
+    (0..1300)
         .filter_map(|n| {
             let p = mtattest_result_code(n);
             // SAFETY: non-NULL results are static NUL-terminated strings.

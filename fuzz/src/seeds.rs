@@ -294,6 +294,25 @@ pub fn write_all(root: &Path) -> Result<()> {
         config.add("example-toml", &text)?;
     }
 
+    // ---- key_description: synthetic ones and the shared Android corpus's ----
+    let mut key_description = Corpus::new(root, "key_description")?;
+    {
+        use mtattest_testkit::android::AttestedDevice;
+        use mtattest::android::SecurityLevel;
+        let mut device = AttestedDevice::strongbox(NONCE);
+        key_description.add("synthetic-strongbox", &device.key_description().to_der())?;
+        device.security_level = SecurityLevel::TrustedEnvironment;
+        device.package = None;
+        device.signers.clear();
+        key_description.add("synthetic-tee", &device.key_description().to_der())?;
+    }
+    let android = project.join("../shared/corpora/android-keyattestation");
+    for (n, pem) in files(&android, &["pem"]).iter().enumerate() {
+        if let Some(kd) = leaf_key_description(pem) {
+            key_description.add(&format!("corpus-{n}"), &kd)?;
+        }
+    }
+
     // ---- claims_roundtrip: structure-aware, any bytes will do ----
     let mut claims = Corpus::new(root, "claims_roundtrip")?;
     claims.add("zeros", &[0u8; 64])?;
@@ -308,6 +327,7 @@ pub fn write_all(root: &Path) -> Result<()> {
         &ear,
         &claims,
         &config,
+        &key_description,
     ] {
         eprintln!("{}: {} seeds", c.dir.display(), c.count);
     }
@@ -421,3 +441,50 @@ const JSON_OWN: &str = r#"{"id": "own", "rules": [
   {"id": "fresh", "claim": "iat", "max-age-secs": 300, "on-fail": "warning"},
   {"id": "patch", "claim": "submods.os.os-patch-level", "max-age-days": 90, "min-source": "kernel", "on-fail": "warning"}
 ]}"#;
+
+/// Paths of the files with one of `exts` under `dir` (recursively).
+fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(files(&p, exts));
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e))
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The raw KeyDescription extension value of a PEM chain's first
+/// certificate (malformed ones included: they are seeds too).
+fn leaf_key_description(pem: &Path) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    use der::Decode as _;
+    let text = fs::read_to_string(pem).ok()?;
+    let first = text.split("-----BEGIN CERTIFICATE-----").nth(1)?;
+    let body: String = first
+        .split("-----END CERTIFICATE-----")
+        .next()?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()?;
+    let cert = x509_cert::Certificate::from_der(&der).ok()?;
+    cert.tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == mtattest::android::KEY_DESCRIPTION_OID)
+        .map(|e| e.extn_value.as_bytes().to_vec())
+}

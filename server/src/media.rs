@@ -227,7 +227,7 @@ pub fn negotiate(headers: &HeaderMap, offers: &[&str]) -> Result<usize, Problem>
             .max_by_key(|(r, _)| specificity(r))
             .map(|(_, q)| *q)
             .unwrap_or(0);
-        if q > 0 && best.map_or(true, |(_, bq)| q > bq) {
+        if q > 0 && best.is_none_or(|(_, bq)| q > bq) {
             best = Some((i, q));
         }
     }

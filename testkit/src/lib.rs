@@ -4,6 +4,8 @@
 //! - [`pki`]: a deterministic test PKI (root → OEM intermediate → device
 //!   attestation key) whose private keys are derived from seeds in this
 //!   source, so they are known to everyone: never trust it anywhere real;
+//! - [`android`]: a synthetic Android-shaped PKI whose attested leaf
+//!   carries whatever KeyDescription a test says (spec §17);
 //! - [`example_phone`]: a realistic, healthy claims set;
 //! - [`demo`]: the healthy and the compromised phone of `mtattest demo`;
 //! - [`vectors`]: the conformance-vector generator (`spec/vectors.md`),
@@ -22,6 +24,7 @@
 
 extern crate alloc;
 
+pub mod android;
 pub mod demo;
 mod phone;
 pub mod pki;

@@ -34,7 +34,14 @@ specification, never mtattest's own code:
 * every `cbor.duplicate-key` case: cbor2, refusing duplicate keys and
   reading bignums as the integers they denote (RFC 8949 §3.4.3), finds a
   repeated key in the token, its protected header or its payload, so the
-  keys the spec calls one key are one key to a generic decoder too.
+  keys the spec calls one key are one key to a generic decoder too;
+* every Android case (spec chapter 17, `android.py`): a chain that ends at an
+  anchor of `android-anchors` is checked under the Android profile (the
+  relaxed checks of §17.3.1 and nothing else); the KeyDescription is decoded
+  with asn1crypto from the ASN.1 of §17.2; a valid case passes §17.4 and its
+  `attested` list and the appraisal's Android reasons are what §17.5 and
+  §17.7 give; an `android.*` case is genuine apart from exactly its fault of
+  §17.4.
 
 Prints one line per failure and a summary: `interop: N passed, M failed`.
 Exit status 0 only if nothing failed.
@@ -63,6 +70,8 @@ from cryptography.x509.verification import ExtensionPolicy, PolicyBuilder, Store
 from pycose.keys.curves import P256, P384
 from pycose.keys.ec2 import EC2Key
 from pycose.messages import Sign1Message
+
+import android
 
 PROFILE = "tag:mtattest.dev,2026:eat/v1"
 X5CHAIN = 33
@@ -905,12 +914,36 @@ def key_form_fault(case: dict, base: Path) -> str | None:
 
 # -------------------------------------------------------------- the checks
 
+def android_anchors_of(case: dict, base: Path) -> list:
+    """The anchors trusted under the Android profile (spec §17.3)."""
+    if "android-anchors" not in case:
+        return []
+    return x509.load_pem_x509_certificates((base / case["android-anchors"]).read_bytes())
+
+
+def at_android_anchor(case: dict, base: Path) -> bool:
+    """Whether the token's chain ends at an Android anchor (§17.4 step 3)."""
+    anchors = android_anchors_of(case, base)
+    ders = x5chain_of(decode_sign1((base / case["token"]).read_bytes()))
+    return bool(anchors) and android.ends_at(ders, anchors)
+
+
 def genuine(case: dict, base: Path) -> set:
-    """Which of signature / chain / revocation fail for the case's token."""
+    """Which of signature / chain / revocation fail for the case's token;
+    a chain that ends at an Android anchor is checked under the Android
+    profile (spec §17.3)."""
     token = (base / case["token"]).read_bytes()
     ders = x5chain_of(decode_sign1(token))
     anchors = x509.load_pem_x509_certificates((base / case["anchors"]).read_bytes())
     at = utc(case["time"])
+    if at_android_anchor(case, base):
+        failed = set() if signature_ok(token, ders[0]) else {"signature"}
+        path = android.android_path(ders, android_anchors_of(case, base), at, profile_problem)
+        if path is None:
+            failed.add("chain")
+        elif not revocation_ok(case, base, path, at):
+            failed.add("revocation")
+        return failed
     failed = set()
     if not signature_ok(token, ders[0]):
         failed.add("signature")
@@ -993,6 +1026,53 @@ def expected_failure(code: str) -> str | None:
     return None
 
 
+def android_problem(case: dict, base: Path, claims: dict) -> str | None:
+    """A valid case: spec §17.4 passes and the manifest's `attested` and
+    appraisal are what §17.5 and §17.7 give; without an Android path, no
+    `attested`."""
+    expected = case["expected"]
+    ders = x5chain_of(decode_sign1((base / case["token"]).read_bytes()))
+    if not at_android_anchor(case, base):
+        if "attested" in expected:
+            return "attested claims listed, but the chain does not end at an Android anchor"
+        return android.appraisal_problems(case, base, None, None)
+    if any(android.carries_key_description(d) for d in ders[1:]):
+        return "a KeyDescription outside the leaf (§17.4 step 1)"
+    nonce = bytes.fromhex(claims["eat-nonce"]) if "eat-nonce" in claims else None
+    fault, kd = android.attestation_fault(ders, case, nonce)
+    if fault is not None:
+        return f"§17.4 refuses the attestation: {fault}"
+    rows = android.binding(kd, claims)
+    if rows != expected.get("attested"):
+        return f"attested differ (§17.5):\n  got      {rows}\n  expected {expected.get('attested')}"
+    level = min(kd["attestationSecurityLevel"], kd["keyMintSecurityLevel"],
+                key=android.LEVEL_ORDER.get)
+    return android.appraisal_problems(case, base, rows, level)
+
+
+def android_refusal(case: dict, base: Path, code: str) -> str | None:
+    """An `android.*` case: the token is genuine apart from exactly its
+    fault of §17.4, found by this script's own reading."""
+    token = (base / case["token"]).read_bytes()
+    ders = x5chain_of(decode_sign1(token))
+    misplaced = any(android.carries_key_description(d) for d in ders[1:])
+    if code == "android.key-description-misplaced":
+        # Step 1 comes before the path: the signature must hold, nothing else.
+        if not misplaced:
+            return "no KeyDescription outside the leaf"
+        return None if signature_ok(token, ders[0]) else "the token signature fails"
+    if misplaced:
+        return "a KeyDescription outside the leaf"
+    if not at_android_anchor(case, base):
+        return "the chain does not end at an Android anchor"
+    failed = genuine(case, base)
+    if failed:
+        return f"{code}: the token should be genuine, but {sorted(failed)} fail"
+    claims = cbor2.loads(decode_sign1(token)[2])
+    fault, _ = android.attestation_fault(ders, case, claims.get(10))
+    return None if fault == code else f"{code}: spec §17.4 gives {fault or 'no fault'}"
+
+
 def check(case: dict, base: Path, settings: dict) -> str | None:
     """None if the case checks out, else why not."""
     expected = case["expected"]
@@ -1012,13 +1092,15 @@ def check(case: dict, base: Path, settings: dict) -> str | None:
                    f"  expected {json.dumps(expected['claims'], sort_keys=True)}"
         if not fresh(case, claims, settings):
             return "not fresh"
-        return None
+        return android_problem(case, base, claims)
     code = expected["error"]
     if code == "chain.malformed":
         return key_form_fault(case, base)
     if code == "cbor.duplicate-key":
         token = (base / case["token"]).read_bytes()
         return None if repeats_a_key(token) else "cbor2 finds no repeated key"
+    if code.startswith("android."):
+        return android_refusal(case, base, code)
     must_fail = expected_failure(code)
     family = code.split(".")[0]
     if must_fail is None and family not in ("claims", "freshness", "replay"):
@@ -1049,7 +1131,8 @@ def main() -> int:
         return 1
     settings = manifest["verifier"]
     passed, failed, skipped = 0, 0, 0
-    kinds = {"valid": 0, "cryptographic": 0, "genuine": 0, "duplicate": 0, "key-form": 0}
+    kinds = {"valid": 0, "cryptographic": 0, "genuine": 0, "duplicate": 0, "key-form": 0,
+             "android": 0}
     for case in manifest["cases"]:
         try:
             why = check(case, base, settings)
@@ -1061,6 +1144,8 @@ def main() -> int:
             passed += 1
             if case["expected"]["result"] == "valid":
                 kinds["valid"] += 1
+            elif case["expected"]["error"].startswith("android."):
+                kinds["android"] += 1
             elif case["expected"]["error"] == "cbor.duplicate-key":
                 kinds["duplicate"] += 1
             elif case["expected"]["error"] == "chain.malformed":
@@ -1078,7 +1163,8 @@ def main() -> int:
           f"shown genuine apart from their claims/freshness/replay fault; every claims "
           f"fault as spec §6 gives it; {kinds['duplicate']} duplicate-key cases repeat a "
           f"key for cbor2 too; {kinds['key-form']} leaf keys in a form spec §10.2 refuses, the "
-          f"only fault; {skipped} envelope cases not checked here)")
+          f"only fault; {kinds['android']} Android cases refused by spec §17.4 as expected; "
+          f"{skipped} envelope cases not checked here)")
     return 1 if failed else 0
 
 

@@ -79,7 +79,12 @@ impl Session {
     fn verify_call(&self, token: &[u8], call: &Call) -> Result<Json, Failure> {
         let chain = chain_of(token);
         let now = call.now;
-        let verified = match self.verifier.verify(token, call.nonce.as_deref(), now) {
+        let verified = match self.verifier.verify_with_enrolment(
+            token,
+            call.nonce.as_deref(),
+            call.enrolment_challenge.as_deref(),
+            now,
+        ) {
             Err(e @ mtattest::Error::Config(_)) => return Err(e.into()),
             Err(e) => {
                 return Ok(json!({
@@ -93,6 +98,7 @@ impl Session {
                     "ear": Json::Null,
                     "chain": chain,
                     "key": Json::Null,
+                    "android": Json::Null,
                     "verifiedAt": now.secs(),
                 }))
             }
@@ -174,6 +180,8 @@ fn valid_result(
         "ear": result.to_json_value_as(ear_profile),
         "chain": chain,
         "key": key,
+        // The Android attestation behind the token (spec §17), if any.
+        "android": verified.android().map(mtattest::android::evidence_json),
         "claimsText": render_text(verified.claims()),
         "verifiedAt": now.secs(),
     })
@@ -507,5 +515,38 @@ mod tests {
         assert_eq!(bad["problems"][0]["stage"], "cbor");
         assert_eq!(bad["problems"][1]["code"], "cbor.malformed");
         assert_eq!(bad["diagnostic"]["token"], Json::Null);
+    }
+
+    #[test]
+    fn the_report_carries_the_android_attestation() {
+        use mtattest_testkit::android::{AndroidTestPki, AttestedDevice};
+        let nonce = b"wasm-android-nonce-1";
+        let nonce_hex: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let t = 1_767_400_000;
+        let pki = AndroidTestPki::new(&AttestedDevice::strongbox(nonce)).unwrap();
+        let token = pki
+            .token(&mtattest_testkit::example_phone(t - 5, nonce.to_vec()))
+            .unwrap();
+        let other = mtattest_testkit::pki::TestPki::standard().unwrap();
+        let session = Session::new(
+            &other.root.pem(),
+            &json!({"androidAnchors": pki.root.pem()}),
+        )
+        .unwrap();
+        let out = session
+            .verify(&token, &json!({"time": t, "nonce": nonce_hex}))
+            .unwrap();
+        assert_eq!(
+            out["android"]["attester"],
+            "android-key-attestation:STRONG_BOX"
+        );
+        assert_eq!(
+            out["ear"]["submods"]["device"]["mtattest.attested"][0]["claim"],
+            "submods.chip.key-security-level"
+        );
+        let bad = session
+            .verify(&token, &json!({"time": t, "nonce": "00112233445566778899"}))
+            .unwrap();
+        assert_eq!(bad["android"], Json::Null);
     }
 }

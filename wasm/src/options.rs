@@ -5,8 +5,8 @@
 //! per-call arguments (`time`, `nonce`).
 
 use mtattest::config::{
-    challenge_from_hex, ConfigError, DerSource, JsonSource, PolicyConfig, ReplayConfig,
-    VerifierConfig,
+    challenge_from_hex, AndroidConfig, ConfigError, DerSource, JsonSource, PolicyConfig,
+    ReplayConfig, VerifierConfig,
 };
 use mtattest::UnixTime;
 use serde::de::DeserializeOwned;
@@ -14,7 +14,7 @@ use serde_json::{Map, Value as Json};
 
 /// The members of `options` (camelCase), each optional; `null` is absent.
 /// Any other member is refused (`config.syntax`).
-pub const MEMBERS: [&str; 15] = [
+pub const MEMBERS: [&str; 19] = [
     "crls",
     "statusList",
     "allowedAlgorithms",
@@ -30,11 +30,16 @@ pub const MEMBERS: [&str; 15] = [
     "crypto",
     "chainCacheSize",
     "replayPeakRate",
+    "googleRoots",
+    "androidAnchors",
+    "androidChallenge",
+    "androidMinSecurityLevel",
 ];
 
-/// `options.time` and `options.nonce`: per call, so a `Verifier` takes
-/// them in `verify(token, {time, nonce})`, not when it is made.
-const CALL_MEMBERS: [&str; 2] = ["time", "nonce"];
+/// `options.time`, `options.nonce` and `options.enrolmentChallenge`: per
+/// call, so a `Verifier` takes them in `verify(token, {time, nonce,
+/// enrolmentChallenge})`, not when it is made.
+const CALL_MEMBERS: [&str; 3] = ["time", "nonce", "enrolmentChallenge"];
 
 /// The configuration `anchors_pem` and `options` describe. `null` options
 /// are none; anything but an object is refused.
@@ -102,7 +107,31 @@ pub fn config(anchors_pem: &str, options: &Json) -> Result<VerifierConfig, mtatt
         ear_profile: text("earProfile")?.map(Into::into),
         verifier_id: None,
         crypto: text("crypto")?.map(Into::into),
+        status_list_fetched_at: None,
+        status_list_max_age_secs: None,
+        status_list_grace_secs: None,
+        accept_suspended: None,
+        android: android(members)?,
     })
+}
+
+/// `googleRoots` (bool) and `androidAnchors` (PEM text): the Android
+/// anchors (spec §17.3.2); `androidChallenge` (`per-token` or `enrolled`,
+/// spec §17.6) and `androidMinSecurityLevel` (`tee` or `strongbox`, §17.4).
+fn android(members: &Map<String, Json>) -> Result<Option<AndroidConfig>, mtattest::Error> {
+    let google: Option<bool> = member(members, "googleRoots")?;
+    let pem: Option<String> = member(members, "androidAnchors")?;
+    let challenge: Option<String> = member(members, "androidChallenge")?;
+    let level: Option<String> = member(members, "androidMinSecurityLevel")?;
+    if google.is_none() && pem.is_none() && challenge.is_none() && level.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(AndroidConfig {
+        anchors: pem.map(|p| vec![DerSource::Pem(p.into())]),
+        google_roots: google,
+        challenge: challenge.map(Into::into),
+        min_security_level: level.map(Into::into),
+    }))
 }
 
 /// One member of `options`, read as its type (`config.syntax` naming the
@@ -128,6 +157,8 @@ pub struct Call {
     pub now: UnixTime,
     /// The challenge's bytes.
     pub nonce: Option<Vec<u8>>,
+    /// The enrolment challenge of an enrolled key (spec §17.6).
+    pub enrolment_challenge: Option<Vec<u8>>,
 }
 
 /// Reads the call's members out of `members`, which may hold others (the
@@ -140,7 +171,8 @@ pub fn split_call(options: &Json) -> Result<(Call, Json), mtattest::Error> {
     };
     let time = rest.remove("time");
     let nonce = rest.remove("nonce");
-    let call = call_of(time.as_ref(), nonce.as_ref())?;
+    let enrolment = rest.remove("enrolmentChallenge");
+    let call = call_of(time.as_ref(), nonce.as_ref(), enrolment.as_ref())?;
     let rest = if rest.is_empty() && options.is_null() {
         Json::Null
     } else {
@@ -153,18 +185,26 @@ pub fn split_call(options: &Json) -> Result<(Call, Json), mtattest::Error> {
 pub fn call(call: &Json) -> Result<Call, mtattest::Error> {
     let Json::Object(members) = call else {
         return Err(syntax(
-            "the call's arguments are an object: {time, nonce}".into(),
+            "the call's arguments are an object: {time, nonce, enrolmentChallenge}".into(),
         ));
     };
     if let Some(other) = members.keys().find(|k| !CALL_MEMBERS.contains(&k.as_str())) {
         return Err(syntax(format!(
-            "unknown member {other:?} of the call (time, nonce)"
+            "unknown member {other:?} of the call (time, nonce, enrolmentChallenge)"
         )));
     }
-    call_of(members.get("time"), members.get("nonce"))
+    call_of(
+        members.get("time"),
+        members.get("nonce"),
+        members.get("enrolmentChallenge"),
+    )
 }
 
-fn call_of(time: Option<&Json>, nonce: Option<&Json>) -> Result<Call, mtattest::Error> {
+fn call_of(
+    time: Option<&Json>,
+    nonce: Option<&Json>,
+    enrolment: Option<&Json>,
+) -> Result<Call, mtattest::Error> {
     let now = match time {
         Some(Json::Number(n)) => n.as_i64().ok_or_else(|| {
             mtattest::Error::from(ConfigError::BadValue {
@@ -188,9 +228,19 @@ fn call_of(time: Option<&Json>, nonce: Option<&Json>) -> Result<Call, mtattest::
         Some(Json::String(hex)) => Some(challenge_from_hex(hex)?),
         Some(other) => return Err(syntax(format!("nonce must be hex text, not {other}"))),
     };
+    let enrolment_challenge = match enrolment {
+        None | Some(Json::Null) => None,
+        Some(Json::String(hex)) => Some(challenge_from_hex(hex)?),
+        Some(other) => {
+            return Err(syntax(format!(
+                "enrolmentChallenge must be hex text, not {other}"
+            )))
+        }
+    };
     Ok(Call {
         now: UnixTime::from_secs(now),
         nonce,
+        enrolment_challenge,
     })
 }
 

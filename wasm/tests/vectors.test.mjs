@@ -30,11 +30,14 @@ function optionsOf(c) {
     requireProtectedX5chain: settings['require-protected-x5chain'],
     maxAgeSecs: settings['max-age-secs'],
     clockSkewSecs: settings['clock-skew-secs'],
+    androidAnchors: c['android-anchors'] ? text(c['android-anchors']) : null,
+    androidChallenge: settings['android-challenge'] ?? null,
+    androidMinSecurityLevel: settings['android-min-security-level'] ?? null,
   };
 }
 
 // Each call's arguments.
-const callOf = (c) => ({ time: c.time, nonce: c.nonce });
+const callOf = (c) => ({ time: c.time, nonce: c.nonce, enrolmentChallenge: c['enrolment-challenge'] ?? null });
 
 const reasonKey = (r) => JSON.stringify([r.rule, r.claim, r.failure, r.advisory ?? null]);
 
@@ -56,6 +59,9 @@ for (const c of manifest.cases) {
     }
     assert.equal(r.errorCode, null, r.message);
     assert.deepEqual(r.claims, want.claims);
+    // The Android attestation's comparisons (spec §17.5), when there is one.
+    const attested = r.android ? r.android.claims.map((a) => ({ claim: a.claim, value: a.attested, by: r.android.attester, token: a.comparison })) : undefined;
+    assert.deepEqual(attested, want.attested);
     if (want.appraisal) {
       assert.equal(r.status, want.appraisal.status);
       assert.equal(r.action, want.appraisal.action);

@@ -414,6 +414,9 @@ pub struct AttestationResult {
     pub nonce: Option<Vec<u8>>,
     /// When the appraisal was made, epoch seconds.
     pub iat: i64,
+    /// The claim values secure hardware attested (spec §17.5), reported in
+    /// the `device` submodule as `mtattest.attested`.
+    pub attested: Vec<super::attested::Attested>,
 }
 
 type JsonMap = serde_json::Map<String, serde_json::Value>;
@@ -465,14 +468,18 @@ impl AttestationResult {
             J::Object(m)
         };
         let mut submods = JsonMap::new();
-        submods.insert(
-            DEVICE_SUBMOD.into(),
-            appraisal(
-                self.status,
-                &self.trust_vector,
-                self.reasons_for(None).collect(),
-            ),
+        let mut device = appraisal(
+            self.status,
+            &self.trust_vector,
+            self.reasons_for(None).collect(),
         );
+        if let (J::Object(m), false) = (&mut device, self.attested.is_empty()) {
+            m.insert(
+                super::attested::ATTESTED.0.into(),
+                super::attested::to_json(&self.attested),
+            );
+        }
+        submods.insert(DEVICE_SUBMOD.into(), device);
         for l in &self.layers {
             submods.insert(
                 l.layer.name().into(),
@@ -590,12 +597,17 @@ impl AttestationResult {
                 .collect::<Result<Vec<_>, _>>()?,
             };
             let tv = m.get(p.trust_vector_label().0);
+            let attested = match m.get(super::attested::ATTESTED.0) {
+                None => Vec::new(),
+                Some(a) => super::attested::from_json(a)?,
+            };
             parts.push(Part {
                 name: name.clone(),
                 status: json_status(p, m.get(p.status_label().0))?,
                 tv: check_tv(p, tv.is_some(), tv_from_json(tv)?)?,
                 policy_id: policy_id(p, policy_field_json(m.get(p.policy_label().0)))?,
                 reasons,
+                attested,
             });
         }
         assemble(status, action, verifier_id, nonce, iat, parts)
@@ -632,14 +644,18 @@ impl AttestationResult {
             }
             Value::Map(m)
         };
-        submods.push((
-            Value::Text(DEVICE_SUBMOD.into()),
-            appraisal(
-                self.status,
-                &self.trust_vector,
-                self.reasons_for(None).collect(),
-            ),
-        ));
+        let mut device = appraisal(
+            self.status,
+            &self.trust_vector,
+            self.reasons_for(None).collect(),
+        );
+        if let (Value::Map(m), false) = (&mut device, self.attested.is_empty()) {
+            m.push((
+                int(super::attested::ATTESTED.1),
+                super::attested::to_cbor(&self.attested),
+            ));
+        }
+        submods.push((Value::Text(DEVICE_SUBMOD.into()), device));
         for l in &self.layers {
             submods.push((
                 Value::Text(l.layer.name().into()),
@@ -744,12 +760,17 @@ impl AttestationResult {
                 Some(_) => return Err(malformed("mtattest.reasons is not an array")),
             };
             let tv = cbor_get(m, p.trust_vector_label().1);
+            let attested = match cbor_get(m, super::attested::ATTESTED.1) {
+                None => Vec::new(),
+                Some(a) => super::attested::from_cbor(a)?,
+            };
             parts.push(Part {
                 name: name.clone(),
                 status: cbor_status(p, m)?,
                 tv: check_tv(p, tv.is_some(), tv_from_cbor(tv)?)?,
                 policy_id: policy_id(p, policy_field_cbor(cbor_get(m, p.policy_label().1)))?,
                 reasons,
+                attested,
             });
         }
         assemble(status, action, verifier_id, nonce, iat, parts)
@@ -783,6 +804,7 @@ impl AttestationResult {
     ///     verifier_id: VerifierId::default(),
     ///     nonce: None,
     ///     iat: 1_790_000_000,
+    ///     attested: Vec::new(),
     /// };
     /// // The draft-04 form: `ear_` labels and an array of policy ids.
     /// let json = result.to_json_value_as(EarProfile::IetfDraft04);
@@ -821,6 +843,7 @@ impl AttestationResult {
     ///     verifier_id: VerifierId::default(),
     ///     nonce: None,
     ///     iat: 1_790_000_000,
+    ///     attested: Vec::new(),
     /// };
     /// let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[9; 48]).unwrap();
     /// let signed = result.sign(&key).unwrap();
@@ -870,6 +893,7 @@ struct Part {
     tv: TrustVector,
     policy_id: String,
     reasons: Vec<Reason>,
+    attested: Vec<super::attested::Attested>,
 }
 
 fn assemble(
@@ -895,6 +919,12 @@ fn assemble(
                     .ok_or_else(|| malformed(format!("unknown submodule {:?}", p.name)))?,
             )
         };
+        if layer.is_some() && !p.attested.is_empty() {
+            return Err(malformed(format!(
+                "submodule {} holds mtattest.attested, which only the device submodule may",
+                p.name
+            )));
+        }
         if p.reasons.iter().any(|r| r.layer() != layer) {
             return Err(malformed(format!(
                 "submodule {} holds a reason about another layer",
@@ -916,6 +946,7 @@ fn assemble(
         return Err(malformed("a layer is worse than the overall status"));
     }
     let mut reasons = device.reasons;
+    let attested = device.attested;
     let mut layers = Vec::new();
     for (layer, p) in by_layer {
         layers.push(LayerResult {
@@ -935,6 +966,7 @@ fn assemble(
         verifier_id,
         nonce,
         iat,
+        attested,
     })
 }
 

@@ -35,6 +35,7 @@
 //! A rule with `min-source` turns a passing value from a weaker layer into
 //! a `weak-source` failure. A failing value counts from any source.
 
+mod attested;
 mod bulletin;
 mod claim;
 mod ear;
@@ -49,6 +50,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use attested::Attested;
 pub use bulletin::{
     match_key, Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software,
 };
@@ -72,6 +74,7 @@ pub use replay::{
     DEFAULT_REPLAY_PEAK_RATE, IDS_PER_TOKEN,
 };
 
+use crate::android::{AndroidEvidence, Binding, Comparison};
 use crate::claims::{
     ClaimsSet, EvidenceSource, KeySecurityLevel, Layer, PatchLevel, VerifiedBootState,
 };
@@ -107,38 +110,55 @@ const DAY: i64 = 86_400;
 /// assert_eq!(effective_source(&phone, Layer::Os), Some(EvidenceSource::Software));
 /// ```
 pub fn effective_source(claims: &ClaimsSet, layer: Layer) -> Option<EvidenceSource> {
+    effective_source_with(claims, layer, None)
+}
+
+/// The effective source of `layer` given the Android evidence (§17.5): a
+/// key security level of at least `tee` that the attestation corroborates
+/// lifts the key's ceiling, and a verified boot state and a locked
+/// bootloader it corroborates make the boot layer trusted, whatever the
+/// layers declare.
+pub(crate) fn effective_source_with(
+    claims: &ClaimsSet,
+    layer: Layer,
+    binding: Option<&Binding>,
+) -> Option<EvidenceSource> {
     let declared = claims.evidence_source(layer)?;
-    let ceiling = key_ceiling(claims);
+    let ceiling = key_ceiling(claims, binding);
     let capped = declared.min(ceiling);
-    if capped == EvidenceSource::Kernel && !boot_trusted(claims) {
+    if capped == EvidenceSource::Kernel && !boot_trusted(claims, binding) {
         return Some(EvidenceSource::Software);
     }
     Some(capped)
 }
 
-fn key_ceiling(claims: &ClaimsSet) -> EvidenceSource {
-    match &claims.chip {
-        Some(chip)
-            if chip.evidence_source == EvidenceSource::Hardware
-                && chip
-                    .key_security_level
-                    .is_some_and(|k| k >= KeySecurityLevel::Tee) =>
-        {
-            EvidenceSource::Hardware
-        }
-        _ => EvidenceSource::Software,
+fn corroborated(binding: Option<&Binding>, claim: &str) -> bool {
+    binding.is_some_and(|b| b.corroborates(claim))
+}
+
+fn key_ceiling(claims: &ClaimsSet, binding: Option<&Binding>) -> EvidenceSource {
+    let level = claims.chip.as_ref().and_then(|c| c.key_security_level);
+    let source = claims.chip.as_ref().map(|c| c.evidence_source);
+    let hardware_level = source == Some(EvidenceSource::Hardware)
+        || corroborated(binding, "submods.chip.key-security-level");
+    if hardware_level && level.is_some_and(|k| k >= KeySecurityLevel::Tee) {
+        EvidenceSource::Hardware
+    } else {
+        EvidenceSource::Software
     }
 }
 
-fn boot_trusted(claims: &ClaimsSet) -> bool {
-    match &claims.boot {
-        Some(boot) => {
-            boot.evidence_source.min(key_ceiling(claims)) == EvidenceSource::Hardware
-                && boot.verified_boot_state == Some(VerifiedBootState::Verified)
-                && boot.bootloader_locked == Some(true)
-        }
-        None => false,
-    }
+fn boot_trusted(claims: &ClaimsSet, binding: Option<&Binding>) -> bool {
+    let Some(boot) = &claims.boot else {
+        return false;
+    };
+    let shows_trusted = boot.verified_boot_state == Some(VerifiedBootState::Verified)
+        && boot.bootloader_locked == Some(true);
+    let attested = corroborated(binding, "submods.boot.verified-boot-state")
+        && corroborated(binding, "submods.boot.bootloader-locked");
+    shows_trusted
+        && (attested
+            || boot.evidence_source.min(key_ceiling(claims, binding)) == EvidenceSource::Hardware)
 }
 
 /// What appraisal knows beyond the claims.
@@ -149,6 +169,8 @@ pub(crate) struct Context<'a> {
     pub bulletin: Option<&'a Bulletin>,
     /// Who appraises.
     pub verifier_id: &'a VerifierId,
+    /// The Android evidence behind the token, if any (§17).
+    pub android: Option<&'a AndroidEvidence>,
 }
 
 /// Applies `policy` (and the bulletin) to `claims` at `now`.
@@ -163,6 +185,18 @@ pub(crate) fn appraise(
         match evaluate(rule, claims, ctx, now) {
             None => acc.outcome(rule.layer(), rule.component(), Status::Affirming),
             Some(reason) => acc.fail(reason),
+        }
+    }
+    let binding = ctx.android.map(|a| &a.binding);
+    if let Some(required) = policy.android_requirement() {
+        match android_requirement(required, ctx.android) {
+            None => acc.outcome(None, Some(Component::Hardware), Status::Affirming),
+            Some(reason) => acc.fail(reason),
+        }
+    }
+    if let Some(b) = binding {
+        for d in b.disagreements() {
+            acc.fail(disagreement(claims, b, d));
         }
     }
     if let Some(feed) = ctx.bulletin {
@@ -224,7 +258,73 @@ pub(crate) fn appraise(
         verifier_id: ctx.verifier_id.clone(),
         nonce: claims.nonce.as_ref().map(|n| n.as_bytes().to_vec()),
         iat: now.secs(),
+        attested: binding.map(attested_values).unwrap_or_default(),
     }
+}
+
+/// The policy's `require-android-attestation` (§11.3, §17.7).
+fn android_requirement(min: KeySecurityLevel, android: Option<&AndroidEvidence>) -> Option<Reason> {
+    let required = format!("an Android Key Attestation at {} or above", min.name());
+    let reason = |failure, seen| Reason {
+        rule: "android-attestation".into(),
+        claim: "android-attestation".into(),
+        failure,
+        seen,
+        required: required.clone(),
+        evidence_source: None,
+        effective_source: None,
+        min_source: None,
+        status: Status::Contraindicated,
+        component: Some(Component::Hardware),
+        advisory: None,
+    };
+    let Some(evidence) = android else {
+        return Some(reason(Failure::Missing, None));
+    };
+    let level = crate::android::binding::level_claim(evidence.attestation.security_level());
+    (level < min).then(|| reason(Failure::Mismatch, Some(level.name().into())))
+}
+
+/// A claim the token states otherwise than the hardware (§17.5).
+fn disagreement(
+    claims: &ClaimsSet,
+    binding: &Binding,
+    d: &crate::android::AttestedClaim,
+) -> Reason {
+    let layer = ear::layer_of(d.claim);
+    Reason {
+        rule: "android-attestation".into(),
+        claim: d.claim.into(),
+        failure: Failure::Mismatch,
+        seen: d.token.clone(),
+        required: format!("{} (attested by {})", d.attested, binding.attester),
+        evidence_source: layer.and_then(|l| claims.evidence_source(l)),
+        effective_source: layer.and_then(|l| effective_source_with(claims, l, Some(binding))),
+        min_source: None,
+        status: Status::Contraindicated,
+        component: claim::resolve(d.claim)
+            .ok()
+            .and_then(|c| policy::default_component(&c)),
+        advisory: None,
+    }
+}
+
+fn attested_values(binding: &Binding) -> Vec<Attested> {
+    binding
+        .claims
+        .iter()
+        .map(|c| Attested {
+            claim: c.claim.into(),
+            value: c.attested.clone(),
+            by: binding.attester.clone(),
+            token: match c.comparison {
+                Comparison::Agrees => "agrees",
+                Comparison::Disagrees => "disagrees",
+                Comparison::Omitted => "omitted",
+            }
+            .into(),
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -269,8 +369,14 @@ fn evaluate(rule: &Rule, claims: &ClaimsSet, ctx: &Context<'_>, now: UnixTime) -
     let kind = rule.claim.kind;
     let value = claim::extract(claims, &rule.claim);
     let layer = rule.layer();
+    let binding = ctx.android.map(|a| &a.binding);
     let declared = layer.and_then(|l| claims.evidence_source(l));
-    let effective = layer.and_then(|l| effective_source(claims, l));
+    // A value the hardware attested counts as hardware-sourced (§17.5).
+    let effective = if corroborated(binding, rule.claim()) {
+        Some(EvidenceSource::Hardware)
+    } else {
+        layer.and_then(|l| effective_source_with(claims, l, binding))
+    };
     let reason = |failure: Failure, seen: Option<String>| Reason {
         rule: rule.id().into(),
         claim: rule.claim().into(),

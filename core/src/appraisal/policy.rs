@@ -68,7 +68,7 @@ use super::claim::{self, ClaimRef, Kind, Unresolved, Val};
 use super::ear::{Component, Status};
 use super::error::PolicyError;
 use super::presets::Preset;
-use crate::claims::{EvidenceSource, Layer};
+use crate::claims::{EvidenceSource, KeySecurityLevel, Layer};
 use crate::error::Error;
 
 /// What failing a rule means.
@@ -368,6 +368,10 @@ pub struct PolicyDocument {
     /// How advisories count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bulletin: Option<BulletinSettings>,
+    /// Require an Android Key Attestation behind the token, at this key
+    /// security level or above: `tee` or `strongbox` (spec §17.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_android_attestation: Option<String>,
 }
 
 /// A checked rule.
@@ -558,7 +562,7 @@ fn flatten_digests(vals: Vec<Val>) -> Vec<Val> {
 }
 
 /// The AR4SI claim a rule on `claim` speaks to, unless the rule says.
-fn default_component(claim: &ClaimRef) -> Option<Component> {
+pub(crate) fn default_component(claim: &ClaimRef) -> Option<Component> {
     use Component::*;
     Some(match (claim.layer, claim.name, claim.sub) {
         (None, "ueid", _) => InstanceIdentity,
@@ -600,9 +604,16 @@ pub struct Policy {
     rules: Vec<Rule>,
     actions: Actions,
     bulletin: BulletinSettings,
+    android: Option<KeySecurityLevel>,
 }
 
 impl Policy {
+    /// The minimum security level of the Android Key Attestation the policy
+    /// requires, if it requires one (`require-android-attestation`).
+    pub fn android_requirement(&self) -> Option<KeySecurityLevel> {
+        self.android
+    }
+
     /// Loads a policy document from JSON.
     pub fn from_json(json: &[u8]) -> Result<Policy, Error> {
         check_policy_size(json.len())?;
@@ -755,6 +766,21 @@ impl Policy {
             }
         };
         let bulletin = doc.bulletin.or(base.bulletin).unwrap_or_default();
+        let android = match doc
+            .require_android_attestation
+            .or(base.require_android_attestation)
+        {
+            None => None,
+            Some(name) => Some(
+                KeySecurityLevel::from_name(&name)
+                    .filter(|l| *l >= KeySecurityLevel::Tee)
+                    .ok_or_else(|| PolicyError::BadValue {
+                        rule: "require-android-attestation".into(),
+                        claim: "android-attestation".into(),
+                        reason: format!("{name:?} is not tee or strongbox"),
+                    })?,
+            ),
+        };
         let rules = rules
             .into_iter()
             .map(Rule::compile)
@@ -765,6 +791,7 @@ impl Policy {
             rules,
             actions,
             bulletin,
+            android,
         })
     }
 
@@ -787,6 +814,7 @@ impl Policy {
             rules: Vec::new(),
             actions: Actions::DENY_ALL,
             bulletin: BulletinSettings::DEFAULT,
+            android: None,
         }
     }
 
@@ -837,6 +865,7 @@ impl Policy {
                 none: Some(self.actions.none),
             }),
             bulletin: Some(self.bulletin),
+            require_android_attestation: self.android.map(|l| l.name().into()),
         }
     }
 

@@ -9,14 +9,17 @@ use alloc::vec::Vec;
 use super::policies::{self, unresolved};
 use super::text::hex_bytes;
 use super::{
-    ConfigError, DerSource, JsonSource, LimitsConfig, ReplayConfig, Text, VerifierConfig,
-    VerifierIdConfig,
+    AndroidConfig, ConfigError, DerSource, JsonSource, LimitsConfig, ReplayConfig, Text,
+    VerifierConfig, VerifierIdConfig,
 };
+use crate::android::{AndroidSettings, AttestationRules, ChallengeMode, SecurityLevel};
 use crate::appraisal::{Bulletin, EarProfile, Freshness, Policy, VerifierId};
 use crate::crypto::{self, Algorithm, CryptoProvider};
 use crate::error::{ChainError, Error};
 use crate::limits::Limits;
-use crate::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
+use crate::trust::{
+    ChainOptions, ChainVerifier, Profile, Revocation, StatusList, StatusListAge, TrustAnchors,
+};
 use crate::verifier::{KeySource, Verifier, VerifierBuilder};
 
 /// Validated chains a verifier keeps by default (`chain-cache-size`): each
@@ -54,6 +57,11 @@ impl VerifierConfig {
             anchors,
             crls,
             status_list,
+            status_list_fetched_at,
+            status_list_max_age_secs,
+            status_list_grace_secs,
+            accept_suspended,
+            android,
             require_protected_x5chain,
             crl_grace_secs,
             allowed_algorithms,
@@ -74,7 +82,8 @@ impl VerifierConfig {
         // The provider is named last but checks the anchors' keys: chosen
         // first, its own problems reported in their place.
         let provider = crypto_provider(crypto.as_ref());
-        let anchors = load_anchors(anchors.as_deref())?;
+        let mut anchors = load_anchors(anchors.as_deref())?;
+        let android_settings = check_android(android.as_ref(), &mut anchors)?;
         if let Ok(provider) = &provider {
             anchors.check_keys(provider.as_ref())?;
         }
@@ -93,6 +102,39 @@ impl VerifierConfig {
             let json = json_text("status-list", list)?;
             revocation.set_status_list(StatusList::from_json(json.as_bytes())?);
         }
+        match (status_list_fetched_at, status_list.is_some()) {
+            (Some(fetched_at), true) => revocation.set_status_list_age(StatusListAge {
+                fetched_at: *fetched_at,
+                max_age_secs: match status_list_max_age_secs {
+                    Some(0) => {
+                        return Err(ConfigError::bad(
+                            "status-list-max-age-secs",
+                            "must be at least 1",
+                        )
+                        .into())
+                    }
+                    Some(secs) => *secs,
+                    None => StatusListAge::DEFAULT_MAX_AGE_SECS,
+                },
+                grace_secs: status_list_grace_secs.unwrap_or(0),
+            }),
+            (Some(_), false) => {
+                return Err(ConfigError::bad(
+                    "status-list-fetched-at",
+                    "given without a status-list",
+                )
+                .into())
+            }
+            (None, _) if status_list_max_age_secs.is_some() || status_list_grace_secs.is_some() => {
+                return Err(ConfigError::bad(
+                    "status-list-max-age-secs",
+                    "needs status-list-fetched-at",
+                )
+                .into())
+            }
+            (None, _) => {}
+        }
+        revocation.set_accept_suspended(accept_suspended.unwrap_or(false));
         let (limits, chain_limits) = check_limits(limits.as_ref())?;
         let chain_options = ChainOptions {
             max_chain_len: chain_limits.max_chain_len,
@@ -112,6 +154,7 @@ impl VerifierConfig {
             clock_skew_secs: clock_skew_secs.unwrap_or(Freshness::DEFAULT.clock_skew_secs),
         };
         let mut builder = Verifier::builder(KeySource::chain(chains))
+            .android(android_settings)
             .allowed_algorithms(&algorithms)
             .limits(limits)
             .freshness(freshness)
@@ -161,6 +204,75 @@ impl VerifierConfig {
         }
         Ok(builder)
     }
+}
+
+/// The Android settings, and Google's roots added to `anchors` when asked.
+fn check_android(
+    android: Option<&AndroidConfig>,
+    anchors: &mut TrustAnchors,
+) -> Result<AndroidSettings, Error> {
+    let Some(AndroidConfig {
+        anchors: android_anchors,
+        google_roots,
+        challenge,
+        min_security_level,
+    }) = android
+    else {
+        return Ok(AndroidSettings::default());
+    };
+    for (i, source) in non_empty_list("android.anchors", android_anchors.as_deref())?
+        .iter()
+        .enumerate()
+    {
+        let index = anchors.len();
+        let items = der_items(
+            &format!("android.anchors[{i}]"),
+            source,
+            "CERTIFICATE",
+            |reason| ChainError::BadAnchor { index, reason }.into(),
+        )?;
+        for der in items {
+            anchors.add_der_with_profile(&der, Profile::android())?;
+        }
+    }
+    if google_roots.unwrap_or(false) {
+        for root in crate::android::google_roots() {
+            anchors.add_der_with_profile(root.der, Profile::android())?;
+        }
+    }
+    let challenge = match challenge {
+        None => ChallengeMode::default(),
+        Some(name) => {
+            let name = name.checked("android.challenge")?;
+            ChallengeMode::from_name(name).ok_or_else(|| {
+                ConfigError::bad(
+                    "android.challenge",
+                    format!("unknown challenge mode {name:?} (per-token, enrolled)"),
+                )
+            })?
+        }
+    };
+    let min_security_level = match min_security_level {
+        None => AttestationRules::default().min_security_level,
+        Some(name) => match name.checked("android.min-security-level")? {
+            "tee" => SecurityLevel::TrustedEnvironment,
+            "strongbox" => SecurityLevel::StrongBox,
+            other => {
+                return Err(ConfigError::bad(
+                    "android.min-security-level",
+                    format!("unknown security level {other:?} (tee, strongbox)"),
+                )
+                .into())
+            }
+        },
+    };
+    Ok(AndroidSettings {
+        challenge,
+        rules: AttestationRules {
+            min_security_level,
+            ..AttestationRules::default()
+        },
+    })
 }
 
 /// A list that, when given, has entries.

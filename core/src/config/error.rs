@@ -75,6 +75,10 @@ pub enum ConfigError {
     /// gave none.
     #[error("this verifier requires a challenge (nonce) for every verification")]
     NonceRequired,
+    /// The verifier checks Android attestations in enrolled-key mode and
+    /// the call gave no enrolment challenge (spec §17.6).
+    #[error("enrolled-key mode: the call must give the challenge issued at enrolment")]
+    EnrolmentChallengeRequired,
     /// A file the configuration refers to cannot be read.
     #[error("{field}: {path}: {reason}")]
     Unreadable {
@@ -101,6 +105,7 @@ impl ConfigError {
             ConfigError::NoAnchors => "config.no-anchors",
             ConfigError::UnknownPolicy { .. } => "config.unknown-policy",
             ConfigError::NonceRequired => "config.nonce-required",
+            ConfigError::EnrolmentChallengeRequired => "config.enrolment-challenge-required",
             ConfigError::Unreadable { .. } => "config.unreadable",
         }
     }

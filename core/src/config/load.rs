@@ -54,7 +54,14 @@ impl VerifierConfig {
     /// extension. A file that is empty or only whitespace is `config.empty`,
     /// one that cannot be read `config.unreadable`.
     pub fn resolve_files(&mut self, base: &Path) -> Result<(), Error> {
-        for (list, name) in [(&mut self.anchors, "anchors"), (&mut self.crls, "crls")] {
+        let android_anchors = self.android.as_mut().map(|a| &mut a.anchors);
+        let lists = [
+            (Some(&mut self.anchors), "anchors"),
+            (Some(&mut self.crls), "crls"),
+            (android_anchors, "android.anchors"),
+        ];
+        for (list, name) in lists {
+            let Some(list) = list else { continue };
             for (i, source) in list.iter_mut().flatten().enumerate() {
                 if let DerSource::File(file) = source {
                     *source = der_file(&format!("{name}[{i}].file"), base, file)?;

@@ -100,6 +100,25 @@ pub struct VerifierConfig {
     /// list form). Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_list: Option<JsonSource>,
+    /// When the status list was fetched, Unix seconds: bounds its age
+    /// (spec §10.5). Default: its age is not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_list_fetched_at: Option<i64>,
+    /// The status list's maximum age, seconds (with
+    /// `status-list-fetched-at`). Default: 86 400.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_list_max_age_secs: Option<u32>,
+    /// Seconds a status list is still accepted after its maximum age.
+    /// Default: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_list_grace_secs: Option<u32>,
+    /// Accept certificates the status list marks SUSPENDED. Default: false
+    /// (refused, `chain.suspended`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_suspended: Option<bool>,
+    /// Android Key Attestation (spec §17). Default: no Android anchors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub android: Option<AndroidConfig>,
     /// Refuse a token whose x5chain is unprotected. Default: false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_protected_x5chain: Option<bool>,
@@ -293,6 +312,41 @@ pub struct ReplayConfig {
     pub peak_rate: Option<u32>,
 }
 
+/// Android Key Attestation settings (spec §17).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AndroidConfig {
+    /// Further trust anchors under the Android profile (§17.3.2), e.g. a
+    /// test PKI's. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchors: Option<Vec<DerSource>>,
+    /// Trust Google's hardware attestation roots under the Android profile
+    /// (§17.3.2). Default: false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_roots: Option<bool>,
+    /// The challenge mode: `per-token` (default) or `enrolled` (§17.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<Text>,
+    /// The lowest security level accepted: `tee` (default) or `strongbox`
+    /// (§17.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_security_level: Option<Text>,
+}
+
+impl AndroidConfig {
+    /// Parses the configuration's `android` member on its own (a JSON
+    /// object), as [`VerifierConfig::from_json`] parses a whole one: for
+    /// front ends that set the Android settings apart (the C ABI). The
+    /// values are checked when the configuration is built.
+    pub fn from_json(json: &[u8]) -> Result<AndroidConfig, Error> {
+        check_size(json.len())?;
+        if json.iter().all(u8::is_ascii_whitespace) {
+            return Err(ConfigError::empty("android").into());
+        }
+        crate::serde_strict::from_json_slice(json).map_err(|e| syntax(e.to_string()))
+    }
+}
+
 /// `ear.verifier-id`: both members are required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -354,6 +408,11 @@ impl VerifierConfig {
             anchors,
             crls,
             status_list,
+            status_list_fetched_at,
+            status_list_max_age_secs,
+            status_list_grace_secs,
+            accept_suspended,
+            android,
             require_protected_x5chain,
             crl_grace_secs,
             allowed_algorithms,
@@ -378,6 +437,11 @@ impl VerifierConfig {
         set(&mut self.anchors, anchors);
         set(&mut self.crls, crls);
         set(&mut self.status_list, status_list);
+        set(&mut self.status_list_fetched_at, status_list_fetched_at);
+        set(&mut self.status_list_max_age_secs, status_list_max_age_secs);
+        set(&mut self.status_list_grace_secs, status_list_grace_secs);
+        set(&mut self.accept_suspended, accept_suspended);
+        set(&mut self.android, android);
         set(
             &mut self.require_protected_x5chain,
             require_protected_x5chain,

@@ -9,7 +9,7 @@ use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::signature::{self, ParsedPublicKey, UnparsedPublicKey};
 use der::Decode as _;
 
-use super::{Algorithm, CryptoProvider, Curve, Digests, PublicKey};
+use super::{Algorithm, CryptoProvider, Curve, Digests, HashAlgorithm, PublicKey, RsaPublicKey};
 
 /// The provider backed by AWS-LC through `aws-lc-rs`; the default provider
 /// of every build that has it.
@@ -77,5 +77,40 @@ impl CryptoProvider for AwsLc {
         let spki_der = parsed.as_der().ok()?;
         let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der.as_ref()).ok()?;
         spki.subject_public_key.as_bytes().map(<[u8]>::to_vec)
+    }
+
+    fn verify_rsa_pkcs1_sha256(
+        &self,
+        key: &RsaPublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        if signature.len() != key.modulus().len() {
+            return false;
+        }
+        signature::RsaPublicKeyComponents {
+            n: key.modulus(),
+            e: key.exponent(),
+        }
+        .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, signature)
+        .is_ok()
+    }
+
+    fn verify_ecdsa_der(
+        &self,
+        key: &PublicKey,
+        hash: HashAlgorithm,
+        message: &[u8],
+        der_signature: &[u8],
+    ) -> bool {
+        let algorithm = match (key.curve(), hash) {
+            (Curve::P384, HashAlgorithm::Sha384) => &signature::ECDSA_P384_SHA384_ASN1,
+            (Curve::P384, HashAlgorithm::Sha256) => &signature::ECDSA_P384_SHA256_ASN1,
+            (Curve::P256, HashAlgorithm::Sha256) => &signature::ECDSA_P256_SHA256_ASN1,
+            (Curve::P256, HashAlgorithm::Sha384) => &signature::ECDSA_P256_SHA384_ASN1,
+        };
+        UnparsedPublicKey::new(algorithm, key.uncompressed())
+            .verify(message, der_signature)
+            .is_ok()
     }
 }

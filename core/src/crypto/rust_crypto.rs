@@ -6,7 +6,9 @@ use alloc::vec::Vec;
 
 use p256::elliptic_curve::sec1::ToEncodedPoint as _;
 
-use super::{Algorithm, CryptoProvider, Curve, Digests, PublicKey, Sha2, Signer};
+use super::{
+    Algorithm, CryptoProvider, Curve, Digests, HashAlgorithm, PublicKey, RsaPublicKey, Sha2, Signer,
+};
 use crate::error::CryptoError;
 
 /// The pure-Rust provider (RustCrypto `p384`, `p256`, `sha2`): `no_std`,
@@ -60,6 +62,64 @@ impl CryptoProvider for RustCrypto {
             Curve::P256 => p256::PublicKey::from_sec1_bytes(sec1)
                 .ok()
                 .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
+        }
+    }
+
+    fn verify_rsa_pkcs1_sha256(
+        &self,
+        key: &RsaPublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        use rsa::signature::Verifier as _;
+        if signature.len() != key.modulus().len() {
+            return false;
+        }
+        let Ok(public) = rsa::RsaPublicKey::new(
+            rsa::BigUint::from_bytes_be(key.modulus()),
+            rsa::BigUint::from_bytes_be(key.exponent()),
+        ) else {
+            return false;
+        };
+        let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else {
+            return false;
+        };
+        rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public)
+            .verify(message, &sig)
+            .is_ok()
+    }
+
+    fn verify_ecdsa_der(
+        &self,
+        key: &PublicKey,
+        hash: HashAlgorithm,
+        message: &[u8],
+        der_signature: &[u8],
+    ) -> bool {
+        use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+        let digest: Vec<u8> = match hash {
+            HashAlgorithm::Sha256 => Sha2.sha256(message).to_vec(),
+            HashAlgorithm::Sha384 => Sha2.sha384(message).to_vec(),
+        };
+        match key.curve() {
+            Curve::P384 => {
+                let (Ok(vk), Ok(sig)) = (
+                    p384::ecdsa::VerifyingKey::from_sec1_bytes(key.uncompressed()),
+                    p384::ecdsa::Signature::from_der(der_signature),
+                ) else {
+                    return false;
+                };
+                vk.verify_prehash(&digest, &sig).is_ok()
+            }
+            Curve::P256 => {
+                let (Ok(vk), Ok(sig)) = (
+                    p256::ecdsa::VerifyingKey::from_sec1_bytes(key.uncompressed()),
+                    p256::ecdsa::Signature::from_der(der_signature),
+                ) else {
+                    return false;
+                };
+                vk.verify_prehash(&digest, &sig).is_ok()
+            }
         }
     }
 }

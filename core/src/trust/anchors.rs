@@ -57,8 +57,16 @@ impl TrustAnchors {
         let index = self.entries.len();
         let bad = |reason| ChainError::BadAnchor { index, reason };
         let cert = Cert::parse(der).map_err(bad)?;
-        if let Err(problem) = &cert.key {
-            return Err(bad(alloc::format!("{problem:?}")).into());
+        match &cert.key {
+            Err(problem) => return Err(bad(alloc::format!("{problem:?}")).into()),
+            Ok(super::cert::EncodedCertKey::Rsa(_)) if !profile.allows_rsa() => {
+                return Err(bad(
+                    "an RSA key, which only a profile allowing RSA signatures can trust (§10.2)"
+                        .to_string(),
+                )
+                .into())
+            }
+            Ok(_) => {}
         }
         if self.entries.iter().any(|(c, _)| c.same_entity(&cert)) {
             return Err(bad("the same anchor is already trusted".to_string()).into());
@@ -97,6 +105,11 @@ impl TrustAnchors {
             self.add_der(der)?;
         }
         Ok(ders.len())
+    }
+
+    /// The profile of the anchor at `index`.
+    pub fn profile(&self, index: usize) -> Option<&Profile> {
+        self.entries.get(index).map(|(_, p)| p)
     }
 
     /// Checks with `crypto` that every anchor's key is a point of its

@@ -34,21 +34,44 @@ use x509_cert::time::Time;
 use x509_cert::{Certificate, Version};
 
 use super::name::names_match;
-use crate::crypto::{self, Algorithm, CryptoProvider, Curve, PublicKey};
+use crate::crypto::{
+    self, Algorithm, CryptoProvider, Curve, HashAlgorithm, PublicKey, RsaPublicKey,
+};
 
 /// A signature algorithm as named in a certificate or CRL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SigAlg {
     EcdsaSha256,
     EcdsaSha384,
+    /// sha256WithRSAEncryption: only where the profile relaxes
+    /// [`Check::SignatureAlgorithm`](super::profile::Check::SignatureAlgorithm).
+    RsaSha256,
+}
+
+/// A certificate's key: an EC key of §10.2, or an RSA key, which only an
+/// issuer in a path whose profile allows RSA signatures can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CertKey {
+    Ec(PublicKey),
+    Rsa(RsaPublicKey),
+}
+
+impl CertKey {
+    /// The EC key, the only kind that can verify a token.
+    pub(crate) fn ec(&self) -> Option<&PublicKey> {
+        match self {
+            CertKey::Ec(key) => Some(key),
+            CertKey::Rsa(_) => None,
+        }
+    }
 }
 
 /// Why a certificate's key cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum KeyProblem {
-    /// Not an EC key on P-256 or P-384.
+    /// Not an EC key on P-256 or P-384, nor an RSA key.
     Unsupported(String),
-    /// An EC key whose encoding or point is invalid.
+    /// A key whose encoding, point or size is invalid.
     Invalid(String),
 }
 
@@ -66,6 +89,24 @@ impl EncodedKey {
     pub(crate) fn checked(&self, crypto: &dyn CryptoProvider) -> Result<PublicKey, KeyProblem> {
         PublicKey::from_sec1(self.curve, &self.point, crypto)
             .map_err(|_| KeyProblem::Invalid(format!("not a valid {} point", self.curve.name())))
+    }
+}
+
+/// A certificate's key as encoded: an EC key whose point the crypto
+/// provider has yet to check, or an RSA key (spec §17.3.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EncodedCertKey {
+    Ec(EncodedKey),
+    Rsa(RsaPublicKey),
+}
+
+impl EncodedCertKey {
+    /// The key, an EC point checked by `crypto`.
+    pub(crate) fn checked(&self, crypto: &dyn CryptoProvider) -> Result<CertKey, KeyProblem> {
+        match self {
+            EncodedCertKey::Ec(key) => key.checked(crypto).map(CertKey::Ec),
+            EncodedCertKey::Rsa(key) => Ok(CertKey::Rsa(key.clone())),
+        }
     }
 }
 
@@ -97,13 +138,17 @@ pub(crate) struct Cert {
     /// GeneralizedTime although its year is in 1950..=2049.
     pub(crate) generalized_time_before_2050: Option<&'static str>,
     pub(crate) has_unique_id: bool,
-    pub(crate) key: Result<EncodedKey, KeyProblem>,
+    pub(crate) key: Result<EncodedCertKey, KeyProblem>,
     /// The signature algorithm, or the unsupported algorithm's description.
     pub(crate) sig_alg: Result<SigAlg, String>,
-    /// The ECDSA signature, DER `Ecdsa-Sig-Value`.
+    /// The signature: DER `Ecdsa-Sig-Value` for ECDSA, the raw signature
+    /// for RSA.
     pub(crate) signature: Vec<u8>,
     /// Every extension's OID and criticality, in certificate order.
     pub(crate) extensions: Vec<(ObjectIdentifier, bool)>,
+    /// Every extension's value (the content of extnValue), in the order
+    /// of `extensions`.
+    pub(crate) extension_values: Vec<Vec<u8>>,
     pub(crate) basic_constraints: Option<BasicConstraints>,
     pub(crate) key_usage: Option<KeyUsage>,
     pub(crate) ski: Option<Vec<u8>>,
@@ -184,6 +229,7 @@ impl Cert {
             sig_alg,
             signature,
             extensions: Vec::new(),
+            extension_values: Vec::new(),
             basic_constraints: None,
             key_usage: None,
             ski: None,
@@ -199,6 +245,9 @@ impl Cert {
                 return Err(format!("extension {} appears twice", ext.extn_id));
             }
             parsed.extensions.push((ext.extn_id, ext.critical));
+            parsed
+                .extension_values
+                .push(ext.extn_value.as_bytes().to_vec());
             parsed
                 .read_extension(ext.extn_id, ext.extn_value.as_bytes())
                 .map_err(|e| format!("extension {}: {e}", ext.extn_id))?;
@@ -282,6 +331,15 @@ impl Cert {
             .iter()
             .find(|(id, _)| *id == oid)
             .map(|(_, critical)| *critical)
+    }
+
+    /// The value of the extension `oid`, if the certificate has it.
+    pub(crate) fn extension_value(&self, oid: ObjectIdentifier) -> Option<&[u8]> {
+        self.extensions
+            .iter()
+            .position(|(id, _)| *id == oid)
+            .and_then(|i| self.extension_values.get(i))
+            .map(Vec::as_slice)
     }
 
     /// Whether basicConstraints says cA TRUE.
@@ -372,21 +430,56 @@ pub(crate) fn generalized_before_2050(time: &Time) -> bool {
 }
 
 /// Checks a signature made by `issuer_key` over `tbs` with the algorithm
-/// named `sig_alg` and the DER `Ecdsa-Sig-Value` `der_signature`.
+/// named `sig_alg`: for ECDSA the DER `Ecdsa-Sig-Value` `der_signature`.
 ///
 /// A P-384 key must sign with ecdsa-with-SHA384 and a P-256 key with
-/// ecdsa-with-SHA256; `Err(reason)` reports a mismatch, `Ok(false)` a
-/// signature that does not verify (including one that is not valid DER).
+/// ecdsa-with-SHA256. When `relaxed` (the profile relaxes
+/// `Check::SignatureAlgorithm` for the signed certificate) an EC key may
+/// also sign with the other curve's hash, and an RSA key with
+/// sha256WithRSAEncryption. `Err(reason)` reports an algorithm that is refused,
+/// `Ok(false)` a signature that does not verify (including one that is not
+/// valid DER).
 pub(crate) fn check_signature(
-    issuer_key: &PublicKey,
+    issuer_key: &CertKey,
     sig_alg: &Result<SigAlg, String>,
     tbs: &[u8],
     der_signature: &[u8],
+    relaxed: bool,
     crypto: &dyn CryptoProvider,
 ) -> Result<bool, String> {
     let alg = match sig_alg {
         Err(name) => return Err(format!("signature algorithm {name} is not supported")),
         Ok(alg) => *alg,
+    };
+    let issuer_key = match (issuer_key, alg) {
+        (CertKey::Rsa(key), SigAlg::RsaSha256) if relaxed => {
+            return Ok(crypto.verify_rsa_pkcs1_sha256(key, tbs, der_signature));
+        }
+        (CertKey::Rsa(_), SigAlg::RsaSha256) => {
+            return Err(
+                "sha256WithRSAEncryption is outside the profile's algorithms (§10.2)".to_string(),
+            )
+        }
+        (CertKey::Rsa(_), _) => {
+            return Err("an RSA issuer must sign with sha256WithRSAEncryption".to_string())
+        }
+        (CertKey::Ec(_), SigAlg::RsaSha256) => {
+            return Err("an EC issuer must not sign with sha256WithRSAEncryption".to_string())
+        }
+        (CertKey::Ec(key), alg)
+            if relaxed
+                && !matches!(
+                    (key.curve(), alg),
+                    (Curve::P384, SigAlg::EcdsaSha384) | (Curve::P256, SigAlg::EcdsaSha256)
+                ) =>
+        {
+            let hash = match alg {
+                SigAlg::EcdsaSha384 => HashAlgorithm::Sha384,
+                _ => HashAlgorithm::Sha256,
+            };
+            return Ok(crypto.verify_ecdsa_der(key, hash, tbs, der_signature));
+        }
+        (CertKey::Ec(key), _) => key,
     };
     let algorithm = match (issuer_key.curve(), alg) {
         (Curve::P384, SigAlg::EcdsaSha384) => Algorithm::Es384,
@@ -398,6 +491,7 @@ pub(crate) fn check_signature(
                 match alg {
                     SigAlg::EcdsaSha256 => "ecdsa-with-SHA256",
                     SigAlg::EcdsaSha384 => "ecdsa-with-SHA384",
+                    SigAlg::RsaSha256 => "sha256WithRSAEncryption",
                 }
             ))
         }
@@ -416,11 +510,18 @@ pub(crate) fn tbs_slice(der: &[u8]) -> der::Result<Vec<u8>> {
 }
 
 /// The signature algorithm of an `AlgorithmIdentifier`; ECDSA identifiers
-/// must have absent parameters (RFC 5758 §3.2).
+/// must have absent parameters (RFC 5758 §3.2), sha256WithRSAEncryption
+/// NULL or absent ones (RFC 4055 §5).
 pub(crate) fn signature_algorithm(alg: &spki::AlgorithmIdentifierOwned) -> Result<SigAlg, String> {
     let found = match alg.oid {
         rfc5912::ECDSA_WITH_SHA_384 => SigAlg::EcdsaSha384,
         rfc5912::ECDSA_WITH_SHA_256 => SigAlg::EcdsaSha256,
+        rfc5912::SHA_256_WITH_RSA_ENCRYPTION => {
+            if alg.parameters.as_ref().is_some_and(|p| !is_null(p)) {
+                return Err(format!("{} with parameters other than NULL", alg.oid));
+            }
+            return Ok(SigAlg::RsaSha256);
+        }
         other => return Err(other.to_string()),
     };
     if alg.parameters.is_some() {
@@ -429,10 +530,35 @@ pub(crate) fn signature_algorithm(alg: &spki::AlgorithmIdentifierOwned) -> Resul
     Ok(found)
 }
 
-fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<EncodedKey, KeyProblem> {
+fn is_null(any: &der::asn1::Any) -> bool {
+    der::Tagged::tag(any) == der::Tag::Null && any.value().is_empty()
+}
+
+fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<EncodedCertKey, KeyProblem> {
+    if spki.algorithm.oid == rfc5912::RSA_ENCRYPTION {
+        // RFC 3279 §2.3.1: the parameters are NULL.
+        if !spki.algorithm.parameters.as_ref().is_some_and(is_null) {
+            return Err(KeyProblem::Invalid(
+                "rsaEncryption key whose parameters are not NULL".to_string(),
+            ));
+        }
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| KeyProblem::Invalid("key BIT STRING has unused bits".to_string()))?;
+        return RsaPublicKey::from_pkcs1_der(bits)
+            .map(EncodedCertKey::Rsa)
+            .map_err(|_| {
+                KeyProblem::Invalid(format!(
+                    "not an RSA key of {} to {} bits with an odd exponent from 3 to 2^32-1",
+                    RsaPublicKey::MIN_BITS,
+                    RsaPublicKey::MAX_BITS
+                ))
+            });
+    }
     if spki.algorithm.oid != rfc5912::ID_EC_PUBLIC_KEY {
         return Err(KeyProblem::Unsupported(format!(
-            "key algorithm {} (only EC keys on P-256 and P-384)",
+            "key algorithm {} (only EC keys on P-256 and P-384, or RSA)",
             spki.algorithm.oid
         )));
     }
@@ -461,10 +587,10 @@ fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<EncodedKey, KeyP
             curve.name()
         )));
     }
-    Ok(EncodedKey {
+    Ok(EncodedCertKey::Ec(EncodedKey {
         curve,
         point: point.to_vec(),
-    })
+    }))
 }
 
 /// Seconds since the epoch of an X.509 time.

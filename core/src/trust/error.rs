@@ -306,6 +306,20 @@ pub enum ChainError {
         /// The verification time, Unix seconds.
         now: i64,
     },
+    /// The status list is older than its maximum age plus grace (or
+    /// fetched after the verification time): the status it gives is
+    /// unknown (§10.5).
+    #[error(
+        "the status list fetched at {fetched_at} is not good at {now} (good until {stale_after})"
+    )]
+    StatusListStale {
+        /// When it was fetched, Unix seconds.
+        fetched_at: i64,
+        /// The last instant it is accepted.
+        stale_after: i64,
+        /// The verification time.
+        now: i64,
+    },
     /// A trust anchor given to the verifier is not a usable certificate.
     #[error("trust anchor {index} is unusable: {reason}")]
     BadAnchor {
@@ -362,6 +376,7 @@ impl ChainError {
             ChainError::CrlKeyUsage { .. } => "chain.crl-key-usage",
             ChainError::CrlStale { .. } => "chain.crl-stale",
             ChainError::CrlNotYetValid { .. } => "chain.crl-not-yet-valid",
+            ChainError::StatusListStale { .. } => "chain.status-list-stale",
             ChainError::BadAnchor { .. } => "chain.bad-anchor",
             ChainError::BadRevocationData { .. } => "chain.bad-revocation-data",
         }
@@ -405,6 +420,7 @@ impl ChainError {
             | ChainError::Unprotected
             | ChainError::Empty
             | ChainError::TooLong { .. }
+            | ChainError::StatusListStale { .. }
             | ChainError::BadAnchor { .. }
             | ChainError::BadRevocationData { .. } => None,
         }

@@ -37,10 +37,10 @@
 mod anchors;
 #[cfg(feature = "std")]
 mod cache;
-mod cert;
+pub(crate) mod cert;
 mod error;
 mod name;
-mod path;
+pub(crate) mod path;
 pub mod profile;
 mod revocation;
 
@@ -52,7 +52,7 @@ pub use anchors::TrustAnchors;
 pub use cache::{CacheStats, ChainCache};
 pub use error::ChainError;
 pub use profile::{Check, Position, Profile};
-pub use revocation::{Revocation, Status, StatusEntry, StatusList};
+pub use revocation::{Revocation, Status, StatusEntry, StatusList, StatusListAge};
 
 use crate::claims::ClaimsSet;
 use crate::crypto::{CryptoProvider, Digests, PublicKey};
@@ -321,6 +321,30 @@ impl ChainVerifier {
             return Ok(validated);
         }
         self.validate_uncached(chain, now, crypto)
+    }
+
+    /// Validates a chain whose leaf key may be of any kind the certificate
+    /// profile parses (an Android attestation of an RSA key), without the
+    /// cache.
+    pub(crate) fn validate_path<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        now: UnixTime,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<path::ValidatedPath, Error> {
+        Ok(path::validate_path(
+            chain,
+            &self.anchors,
+            &self.revocation,
+            &self.options,
+            now,
+            crypto,
+        )?)
+    }
+
+    /// The chain options.
+    pub fn options(&self) -> &ChainOptions {
+        &self.options
     }
 
     fn validate_uncached<C: AsRef<[u8]>>(

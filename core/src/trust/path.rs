@@ -29,16 +29,17 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::anchors::TrustAnchors;
-use super::cert::{check_signature, Cert, KeyProblem};
+use super::cert::{check_signature, Cert, CertKey, KeyProblem};
 use super::error::ChainError;
 use super::profile::{self, Check, Position, Profile, Subject};
 use super::revocation::{Revocation, Status};
 use super::{ChainOptions, ValidatedChain};
-use crate::crypto::{CryptoProvider, PublicKey};
+use crate::crypto::CryptoProvider;
 use crate::time::UnixTime;
 
 /// Validates `chain` (DER, leaf first) and returns the leaf key and the time
-/// window in which the result holds.
+/// window in which the result holds. The leaf key must be able to verify a
+/// token: an EC key of §10.2.
 pub(crate) fn validate<C: AsRef<[u8]>>(
     chain: &[C],
     anchors: &TrustAnchors,
@@ -47,6 +48,46 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
     now: UnixTime,
     crypto: &dyn CryptoProvider,
 ) -> Result<ValidatedChain, ChainError> {
+    let path = validate_path(chain, anchors, revocation, options, now, crypto)?;
+    let leaf_key = path
+        .leaf_key
+        .ec()
+        .ok_or_else(|| ChainError::UnsupportedAlgorithm {
+            index: 0,
+            reason: "the leaf has an RSA key, which cannot sign a token (§4)".into(),
+        })?
+        .clone();
+    Ok(ValidatedChain {
+        leaf_key,
+        leaf_serial: path.leaf_serial,
+        anchor_index: path.anchor_index,
+        path_len: path.path_len,
+        valid_from: path.valid_from,
+        valid_until: path.valid_until,
+    })
+}
+
+/// A validated path whose leaf key may be of any kind the certificate
+/// parser accepts (an Android attestation of an RSA key, §17).
+#[derive(Debug, Clone)]
+pub(crate) struct ValidatedPath {
+    pub(crate) leaf_key: CertKey,
+    pub(crate) leaf_serial: alloc::string::String,
+    pub(crate) anchor_index: usize,
+    pub(crate) path_len: usize,
+    pub(crate) valid_from: i64,
+    pub(crate) valid_until: i64,
+}
+
+/// Path validation (§10.4, §10.5) without a requirement on the leaf key.
+pub(crate) fn validate_path<C: AsRef<[u8]>>(
+    chain: &[C],
+    anchors: &TrustAnchors,
+    revocation: &Revocation,
+    options: &ChainOptions,
+    now: UnixTime,
+    crypto: &dyn CryptoProvider,
+) -> Result<ValidatedPath, ChainError> {
     if chain.is_empty() {
         return Err(ChainError::Empty);
     }
@@ -132,10 +173,24 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
         }
     }
 
+    // The status list's age (§10.5): unknown status is refused.
+    if let (Some(age), false) = (revocation.status_age, revocation.status.is_empty()) {
+        if now.secs() < age.fetched_at || now.secs() > age.stale_after() {
+            return Err(ChainError::StatusListStale {
+                fetched_at: age.fetched_at,
+                stale_after: age.stale_after(),
+                now: now.secs(),
+            });
+        }
+    }
+
     // Each certificate from the anchor down: its signature (under the key
     // of the certificate above it), its role as the issuer of the one below
     // it, its own content, its validity, its revocation.
     let mut window = Window::default();
+    if let (Some(age), false) = (revocation.status_age, revocation.status.is_empty()) {
+        window.narrow(age.fetched_at, age.stale_after());
+    }
     let top = path.len() - 1;
     for pos in (0..path.len()).rev() {
         let Some(node) = path.get(pos) else {
@@ -148,7 +203,7 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
         };
         if let Some((_, key)) = &issuer_key {
             if !(pos + 1 == top && top_verified) {
-                verify_link(node, key, crypto)?;
+                verify_link(node, key, profile, crypto)?;
             }
         }
         if let Some(issued) = pos.checked_sub(1) {
@@ -176,7 +231,7 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
 
     let leaf = path.first().ok_or(ChainError::Empty)?;
     let leaf_key = usable_key(leaf, crypto)?;
-    Ok(ValidatedChain {
+    Ok(ValidatedPath {
         leaf_key,
         leaf_serial: leaf.cert.serial_hex.clone(),
         anchor_index,
@@ -251,7 +306,12 @@ fn find_issuing_anchor(
     crypto: &dyn CryptoProvider,
 ) -> Result<(usize, bool), ChainError> {
     let mut first_failure = None;
-    for (a, (anchor, _)) in anchors.iter().enumerate() {
+    let position = if index == 0 {
+        Position::Leaf
+    } else {
+        Position::Intermediate
+    };
+    for (a, (anchor, profile)) in anchors.iter().enumerate() {
         if top.issuer_matches(anchor).is_err() {
             continue;
         }
@@ -260,7 +320,15 @@ fn find_issuing_anchor(
         let Ok(Ok(key)) = anchor.key.as_ref().map(|k| k.checked(crypto)) else {
             continue;
         };
-        match check_signature(&key, &top.sig_alg, &top.tbs, &top.signature, crypto) {
+        let relaxed = !profile.enforces(Check::SignatureAlgorithm, position);
+        match check_signature(
+            &key,
+            &top.sig_alg,
+            &top.tbs,
+            &top.signature,
+            relaxed,
+            crypto,
+        ) {
             Ok(true) => return Ok((a, true)),
             Ok(false) => {
                 first_failure.get_or_insert(ChainError::BadSignature { index });
@@ -273,8 +341,8 @@ fn find_issuing_anchor(
     Err(first_failure.unwrap_or(ChainError::NoAnchor { index }))
 }
 
-/// The certificate's key, its point checked by `crypto`.
-fn usable_key(node: &Subject<'_>, crypto: &dyn CryptoProvider) -> Result<PublicKey, ChainError> {
+/// The certificate's key, an EC point checked by `crypto`.
+fn usable_key(node: &Subject<'_>, crypto: &dyn CryptoProvider) -> Result<CertKey, ChainError> {
     let problem = match node.cert.key.as_ref().map(|k| k.checked(crypto)) {
         Ok(Ok(key)) => return Ok(key),
         Ok(Err(problem)) => problem,
@@ -294,11 +362,20 @@ fn usable_key(node: &Subject<'_>, crypto: &dyn CryptoProvider) -> Result<PublicK
 
 fn verify_link(
     child: &Subject<'_>,
-    issuer_key: &PublicKey,
+    issuer_key: &CertKey,
+    profile: &Profile,
     crypto: &dyn CryptoProvider,
 ) -> Result<(), ChainError> {
     let c = child.cert;
-    match check_signature(issuer_key, &c.sig_alg, &c.tbs, &c.signature, crypto) {
+    let relaxed = !profile.enforces(Check::SignatureAlgorithm, child.position);
+    match check_signature(
+        issuer_key,
+        &c.sig_alg,
+        &c.tbs,
+        &c.signature,
+        relaxed,
+        crypto,
+    ) {
         Ok(true) => Ok(()),
         Ok(false) => Err(ChainError::BadSignature { index: child.index }),
         Err(reason) => Err(ChainError::UnsupportedAlgorithm {
@@ -326,6 +403,7 @@ fn status_error(node: &Subject<'_>, status: Status, reason: &str) -> ChainError 
 
 fn check_status_list(node: &Subject<'_>, revocation: &Revocation) -> Result<(), ChainError> {
     match revocation.status.get(&node.cert.serial_hex) {
+        Some(entry) if entry.status == Status::Suspended && revocation.accept_suspended => Ok(()),
         Some(entry) => Err(status_error(node, entry.status, &entry.reason)),
         None => Ok(()),
     }
@@ -335,7 +413,7 @@ fn check_status_list(node: &Subject<'_>, revocation: &Revocation) -> Result<(), 
 fn check_crls(
     child: &Subject<'_>,
     issuer: &Subject<'_>,
-    issuer_key: &PublicKey,
+    issuer_key: &CertKey,
     revocation: &Revocation,
     options: &ChainOptions,
     now: UnixTime,
@@ -359,7 +437,15 @@ fn check_crls(
                 index: issuer.index,
             });
         }
-        match check_signature(issuer_key, &crl.sig_alg, &crl.tbs, &crl.signature, crypto) {
+        // CRLs keep the algorithms of §10.2 under every profile.
+        match check_signature(
+            issuer_key,
+            &crl.sig_alg,
+            &crl.tbs,
+            &crl.signature,
+            false,
+            crypto,
+        ) {
             Ok(true) => {}
             Ok(false) | Err(_) => {
                 return Err(ChainError::CrlBadSignature {

@@ -80,11 +80,18 @@ pub enum Check {
     /// The verification time is within notBefore..=notAfter
     /// (`chain.not-yet-valid`, `chain.expired`).
     Validity,
+    /// The certificate's signature is ECDSA with the hash of its issuer's
+    /// curve (P-384 with SHA-384, P-256 with SHA-256; §10.2,
+    /// `chain.unsupported-algorithm`). Relaxed at a position, a certificate
+    /// there may also be signed by an EC issuer with the other curve's hash,
+    /// or with sha256WithRSAEncryption by an RSA issuer key of 2048 to 4096
+    /// bits (the Android profile, §17.3).
+    SignatureAlgorithm,
 }
 
 impl Check {
     /// Every check, in the order the profile applies them to a certificate.
-    pub const ALL: [Check; 19] = [
+    pub const ALL: [Check; 20] = [
         Check::ExtensionEncoding,
         Check::Version,
         Check::UniqueIdentifiers,
@@ -104,6 +111,7 @@ impl Check {
         Check::IssuerKeyUsage,
         Check::LeafKeyUsage,
         Check::Validity,
+        Check::SignatureAlgorithm,
     ];
 
     /// The error codes the check reports.
@@ -127,6 +135,7 @@ impl Check {
             Check::PathLength => &["chain.path-length"],
             Check::IssuerKeyUsage | Check::LeafKeyUsage => &["chain.key-usage"],
             Check::Validity => &["chain.not-yet-valid", "chain.expired"],
+            Check::SignatureAlgorithm => &["chain.unsupported-algorithm"],
         }
     }
 
@@ -170,12 +179,53 @@ impl Position {
 pub struct Profile {
     /// Relaxed checks (bits of [`Check::bit`]) per position slot.
     relaxed: [u32; 3],
+    /// Paths ending at the anchor are Android Key Attestation chains
+    /// (spec §17): the KeyDescription rules apply and the attestation is
+    /// evidence.
+    android: bool,
 }
 
 impl Profile {
     /// Every check enforced at every position: the attestation profile of
     /// spec §10.4.
-    pub const STRICT: Profile = Profile { relaxed: [0; 3] };
+    pub const STRICT: Profile = Profile {
+        relaxed: [0; 3],
+        android: false,
+    };
+
+    /// The Android Key Attestation profile (spec §17.3): the strict
+    /// profile with exactly the relaxations that factory and remotely
+    /// provisioned attestation chains need, and the attestation rules of
+    /// §17 on top.
+    ///
+    /// ```
+    /// use mtattest::trust::profile::{Check, Position, Profile};
+    ///
+    /// let android = Profile::android();
+    /// assert!(android.is_android());
+    /// assert!(!android.enforces(Check::AuthorityKeyIdentifier, Position::Leaf));
+    /// assert!(android.enforces(Check::AuthorityKeyIdentifier, Position::Intermediate));
+    /// assert!(android.enforces(Check::Validity, Position::Intermediate));
+    /// ```
+    pub fn android() -> Profile {
+        Profile::android_with(&ANDROID_RELAXATIONS)
+    }
+
+    /// The Android attestation rules with exactly `relaxations` (for
+    /// showing what each relaxation of [`Profile::android`] is for).
+    pub fn android_with(relaxations: &[(Check, Position)]) -> Profile {
+        let mut p = Profile::STRICT;
+        for (check, position) in relaxations {
+            p = p.relax(*check, *position);
+        }
+        p.android = true;
+        p
+    }
+
+    /// Whether paths ending at the anchor are Android attestation chains.
+    pub fn is_android(&self) -> bool {
+        self.android
+    }
 
     /// The same profile with `check` no longer enforced at `position`.
     #[must_use]
@@ -191,6 +241,15 @@ impl Profile {
         !matches!(self.relaxed.get(position.slot()), Some(relaxed) if relaxed & check.bit() != 0)
     }
 
+    /// Whether the profile lets a certificate at some position be signed
+    /// with RSA ([`Check::SignatureAlgorithm`] relaxed), so that an RSA key may
+    /// be its anchor.
+    pub fn allows_rsa(&self) -> bool {
+        [Position::Leaf, Position::Intermediate]
+            .into_iter()
+            .any(|p| !self.enforces(Check::SignatureAlgorithm, p))
+    }
+
     /// Whether every check is enforced everywhere.
     pub fn is_strict(&self) -> bool {
         *self == Profile::STRICT
@@ -201,8 +260,33 @@ impl Profile {
         for slot in self.relaxed {
             out.extend_from_slice(&slot.to_be_bytes());
         }
+        out.push(u8::from(self.android));
     }
 }
+
+/// The checks the Android profile relaxes, each at one position, with the
+/// reason in spec §17.3.1.
+pub const ANDROID_RELAXATIONS: [(Check, Position); 7] = [
+    // The leaf is written by Keymaster / KeyMint, which gives it no
+    // authorityKeyIdentifier.
+    (Check::AuthorityKeyIdentifier, Position::Leaf),
+    // Some Keymaster versions write the leaf's keyUsage with trailing zero
+    // bits (not DER, X.690 §11.2.2).
+    (Check::ExtensionEncoding, Position::Leaf),
+    // The leaf's validity comes from the device clock or is fixed
+    // (1970 to 2048 / 2106); the chain above it is checked.
+    (Check::Validity, Position::Leaf),
+    // Google's RSA-4096 root and the RSA intermediates of factory chains
+    // sign with sha256WithRSAEncryption; P-384 factory intermediates sign
+    // with ecdsa-with-SHA256.
+    (Check::SignatureAlgorithm, Position::Intermediate),
+    (Check::SignatureAlgorithm, Position::Leaf),
+    // At least one maker's attestation intermediate has basicConstraints
+    // cA FALSE (with keyCertSign); the KeyDescription rules (§17.4) keep
+    // a non-CA attested key from issuing.
+    (Check::IssuerIsCa, Position::Intermediate),
+    (Check::KeyCertSignRequiresCa, Position::Intermediate),
+];
 
 impl Default for Profile {
     fn default() -> Self {

@@ -375,6 +375,34 @@ fn reason_name(reason: CrlReason) -> &'static str {
 pub struct Revocation {
     pub(crate) crls: Vec<Crl>,
     pub(crate) status: StatusList,
+    pub(crate) status_age: Option<StatusListAge>,
+    pub(crate) accept_suspended: bool,
+}
+
+/// When the status list was fetched and how long it stays good (spec
+/// §10.5, §17.8): past `fetched_at + max_age_secs + grace_secs` the status
+/// it gives is unknown, and a path is refused (`chain.status-list-stale`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusListAge {
+    /// When the list was fetched, Unix seconds.
+    pub fetched_at: i64,
+    /// How long it is good for, seconds.
+    pub max_age_secs: u32,
+    /// How long it is still accepted after that, seconds.
+    pub grace_secs: u32,
+}
+
+impl StatusListAge {
+    /// The default maximum age: one day, as often as Google's attestation
+    /// status list should be fetched.
+    pub const DEFAULT_MAX_AGE_SECS: u32 = 86_400;
+
+    /// The last instant the list is accepted.
+    pub fn stale_after(&self) -> i64 {
+        self.fetched_at
+            .saturating_add(i64::from(self.max_age_secs))
+            .saturating_add(i64::from(self.grace_secs))
+    }
 }
 
 impl Revocation {
@@ -396,6 +424,23 @@ impl Revocation {
         self.status = list;
     }
 
+    /// Bounds the status list's age: a path validated outside
+    /// `fetched_at..=stale_after()` is refused (`chain.status-list-stale`).
+    pub fn set_status_list_age(&mut self, age: StatusListAge) {
+        self.status_age = Some(age);
+    }
+
+    /// The status list's age bound, if set.
+    pub fn status_list_age(&self) -> Option<StatusListAge> {
+        self.status_age
+    }
+
+    /// Accepts certificates the status list marks SUSPENDED (default:
+    /// refused, `chain.suspended`). REVOKED is refused whatever this says.
+    pub fn set_accept_suspended(&mut self, accept: bool) {
+        self.accept_suspended = accept;
+    }
+
     /// The status list.
     pub fn status_list(&self) -> &StatusList {
         &self.status
@@ -414,5 +459,15 @@ impl Revocation {
             out.extend_from_slice(&crl.der);
         }
         self.status.canonical(out);
+        match self.status_age {
+            Some(age) => {
+                out.push(1);
+                out.extend_from_slice(&age.fetched_at.to_be_bytes());
+                out.extend_from_slice(&age.max_age_secs.to_be_bytes());
+                out.extend_from_slice(&age.grace_secs.to_be_bytes());
+            }
+            None => out.push(0),
+        }
+        out.push(u8::from(self.accept_suspended));
     }
 }

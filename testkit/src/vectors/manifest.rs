@@ -91,6 +91,10 @@ pub struct Case {
     pub submitted_before: Vec<String>,
     /// PEM bundle of trust anchors.
     pub anchors: String,
+    /// PEM bundle of further trust anchors under the Android profile
+    /// (spec §17.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub android_anchors: Option<String>,
     /// A DER CRL to check the chain against.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crl: Option<String>,
@@ -101,6 +105,11 @@ pub struct Case {
     pub time: i64,
     /// The relying party's challenge (lowercase hex), or null if it issued none.
     pub nonce: Option<String>,
+    /// The challenge the relying party issued when it enrolled the
+    /// device's key (lowercase hex), passed to every verification call of
+    /// the case (spec §17.6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrolment_challenge: Option<String>,
     /// The policy document to appraise with, or null for verification only.
     pub policy: Option<String>,
     /// The vulnerability bulletin the appraiser consults.
@@ -123,11 +132,22 @@ pub struct CaseOptions {
     /// x5chain must be protected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require_protected_x5chain: Option<bool>,
+    /// The Android challenge mode, `per-token` (default) or `enrolled`
+    /// (spec §17.6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub android_challenge: Option<&'static str>,
+    /// The lowest accepted Android security level, `tee` (default) or
+    /// `strongbox` (spec §17.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub android_min_security_level: Option<&'static str>,
 }
 
 impl CaseOptions {
     fn is_empty(&self) -> bool {
-        self.allowed_algorithms.is_none() && self.require_protected_x5chain.is_none()
+        self.allowed_algorithms.is_none()
+            && self.require_protected_x5chain.is_none()
+            && self.android_challenge.is_none()
+            && self.android_min_security_level.is_none()
     }
 }
 
@@ -142,6 +162,11 @@ pub enum Expected {
         /// The appraisal under the case's policy (absent without a policy).
         #[serde(skip_serializing_if = "Option::is_none")]
         appraisal: Option<Appraisal>,
+        /// The claims an Android attestation states and how the token
+        /// compares (spec §17.5); present exactly when the token's chain
+        /// ends at an Android anchor.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attested: Option<Vec<AttestedRef>>,
     },
     /// The token is refused.
     Invalid {
@@ -175,4 +200,19 @@ pub struct ReasonRef {
     /// The advisory id, for a bulletin reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advisory: Option<&'static str>,
+}
+
+/// One claim an Android attestation states (spec §17.5), as the EAR's
+/// `mtattest.attested` lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AttestedRef {
+    /// The claim path.
+    pub claim: &'static str,
+    /// The attested value, in the claim's notation.
+    pub value: &'static str,
+    /// The attester: `android-key-attestation:` and the security level.
+    pub by: &'static str,
+    /// `agrees`, `disagrees` or `omitted`.
+    pub token: &'static str,
 }

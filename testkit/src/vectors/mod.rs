@@ -20,6 +20,7 @@
 //! assert!(vectors.get("anchors/root.pem").is_some());
 //! ```
 
+mod android;
 mod bad_claims;
 mod chain;
 mod claim_values;
@@ -63,6 +64,7 @@ mod anchors {
     pub const IMPOSTOR_ROOT: &str = "anchors/impostor-root.pem";
     pub const IMPOSTOR_ROOT_NO_KEY_ID: &str = "anchors/impostor-root-no-key-id.pem";
     pub const EXPIRED_ROOT: &str = "anchors/expired-root.pem";
+    pub const ANDROID_ROOT: &str = "anchors/android-root.pem";
 }
 
 /// Revocation files.
@@ -76,6 +78,9 @@ mod revocation {
     pub const STATUS_CLEAN: &str = "revocation/status-clean.json";
     pub const STATUS_INTERMEDIATE_REVOKED: &str = "revocation/status-intermediate-revoked.json";
     pub const STATUS_DEVICE_SUSPENDED: &str = "revocation/status-device-suspended.json";
+    pub const STATUS_ANDROID_INTERMEDIATE_REVOKED: &str =
+        "revocation/status-android-intermediate-revoked.json";
+    pub const STATUS_ANDROID_LEAF_SUSPENDED: &str = "revocation/status-android-leaf-suspended.json";
 }
 
 /// Policy and bulletin files.
@@ -91,6 +96,7 @@ mod appraisal_files {
     pub const MODEL_MEDIUM: &str = "bulletins/model-medium.json";
     pub const MODEL_HIGH: &str = "bulletins/model-high.json";
     pub const MODEL_SPELLING: &str = "bulletins/model-spelling.json";
+    pub const ANDROID_STRONGBOX: &str = "policies/android-strongbox.json";
 }
 
 /// The generated files, by path relative to the output directory.
@@ -134,12 +140,14 @@ pub fn generate() -> Result<Vectors, String> {
     verdicts::cases(&mut gen).map_err(|e| format!("verdict cases: {e}"))?;
     claim_values::valid_cases(&mut gen).map_err(|e| format!("valid claim values: {e}"))?;
     one_reading::valid_cases(&mut gen).map_err(|e| format!("one-reading valid cases: {e}"))?;
+    android::valid_cases(&mut gen).map_err(|e| format!("Android valid cases: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
     claim_values::invalid_cases(&mut gen).map_err(|e| format!("claim values: {e}"))?;
     chain::cases(&mut gen).map_err(|e| format!("chain cases: {e}"))?;
     freshness::cases(&mut gen).map_err(|e| format!("freshness cases: {e}"))?;
     one_reading::invalid_cases(&mut gen).map_err(|e| format!("one-reading cases: {e}"))?;
+    android::invalid_cases(&mut gen).map_err(|e| format!("Android cases: {e}"))?;
     gen.finish()
 }
 
@@ -150,6 +158,8 @@ pub(crate) struct CaseSpec {
     token: Vec<u8>,
     before: Vec<Vec<u8>>,
     anchors: &'static str,
+    android_anchors: Option<&'static str>,
+    enrolment_challenge: Option<Vec<u8>>,
     crl: Option<&'static str>,
     status_list: Option<&'static str>,
     nonce: Option<Vec<u8>>,
@@ -175,6 +185,7 @@ impl CaseSpec {
             Expected::Valid {
                 claims: claims.to_json(),
                 appraisal: None,
+                attested: None,
             },
         )
     }
@@ -201,6 +212,8 @@ impl CaseSpec {
             token,
             before: Vec::new(),
             anchors: anchors::ROOT,
+            android_anchors: None,
+            enrolment_challenge: None,
             crl: None,
             status_list: None,
             nonce: Some(challenge()),
@@ -213,6 +226,29 @@ impl CaseSpec {
 
     pub(crate) fn anchors(mut self, path: &'static str) -> Self {
         self.anchors = path;
+        self
+    }
+
+    /// Also trust `path` under the Android profile (spec §17.3).
+    pub(crate) fn android_anchors(mut self, path: &'static str) -> Self {
+        self.android_anchors = Some(path);
+        self
+    }
+
+    /// Enrolled-key mode with `challenge` as the enrolment challenge
+    /// (spec §17.6).
+    pub(crate) fn enrolled(mut self, challenge: &[u8]) -> Self {
+        self.options.android_challenge = Some("enrolled");
+        self.enrolment_challenge = Some(challenge.to_vec());
+        self
+    }
+
+    /// The attested claims a valid case's verification reports (spec
+    /// §17.5).
+    pub(crate) fn attested(mut self, list: Vec<manifest::AttestedRef>) -> Self {
+        if let Expected::Valid { attested, .. } = &mut self.expected {
+            *attested = Some(list);
+        }
         self
     }
 
@@ -421,6 +457,7 @@ impl Gen {
             appraisal_files::MODEL_SPELLING,
             fixtures::bulletin_for_model("MSA-VECTORS-0204", "high", " mt-phone\u{a0}7  PRO "),
         );
+        android::files(&mut put)?;
         Ok(Gen {
             pki,
             files,
@@ -448,10 +485,12 @@ impl Gen {
             token,
             submitted_before: before,
             anchors: spec.anchors.to_string(),
+            android_anchors: spec.android_anchors.map(str::to_string),
             crl: spec.crl.map(str::to_string),
             status_list: spec.status_list.map(str::to_string),
             time: TIME,
             nonce: spec.nonce.as_deref().map(hex),
+            enrolment_challenge: spec.enrolment_challenge.as_deref().map(hex),
             policy: spec.policy.map(str::to_string),
             bulletin: spec.bulletin.map(str::to_string),
             options: spec.options,
