@@ -29,8 +29,9 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::anchors::TrustAnchors;
-use super::cert::{check_signature, Cert, KeyProblem};
+use super::cert::{Cert, KeyProblem};
 use super::error::ChainError;
+use super::links::{Links, Signed};
 use super::profile::{self, Check, Position, Profile, Subject};
 use super::revocation::{Revocation, Status};
 use super::{ChainOptions, ValidatedChain};
@@ -45,8 +46,9 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
     revocation: &Revocation,
     options: &ChainOptions,
     now: UnixTime,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
 ) -> Result<ValidatedChain, ChainError> {
+    let crypto = links.crypto;
     if chain.is_empty() {
         return Err(ChainError::Empty);
     }
@@ -91,7 +93,7 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
         None => {
             let last = certs.len() - 1;
             let top = certs.get(last).ok_or(ChainError::Empty)?;
-            let (a, verified) = find_issuing_anchor(top, last, anchors, crypto)?;
+            let (a, verified) = find_issuing_anchor(top, last, anchors, links)?;
             top_verified = verified;
             (certs.len(), a)
         }
@@ -146,9 +148,9 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
             Some(issuer) => Some((issuer, usable_key(issuer, crypto)?)),
             None => None,
         };
-        if let Some((_, key)) = &issuer_key {
+        if let Some((issuer, key)) = &issuer_key {
             if !(pos + 1 == top && top_verified) {
-                verify_link(node, key, crypto)?;
+                verify_link(node, issuer, key, links)?;
             }
         }
         if let Some(issued) = pos.checked_sub(1) {
@@ -168,7 +170,7 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
                 revocation,
                 options,
                 now,
-                crypto,
+                links,
                 &mut window,
             )?;
         }
@@ -248,8 +250,14 @@ fn find_issuing_anchor(
     top: &Cert,
     index: usize,
     anchors: &TrustAnchors,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
 ) -> Result<(usize, bool), ChainError> {
+    let crypto = links.crypto;
+    let signed = if index == 0 {
+        Signed::Leaf(top)
+    } else {
+        Signed::Ca(top)
+    };
     let mut first_failure = None;
     for (a, (anchor, _)) in anchors.iter().enumerate() {
         if top.issuer_matches(anchor).is_err() {
@@ -260,7 +268,7 @@ fn find_issuing_anchor(
         let Ok(Ok(key)) = anchor.key.as_ref().map(|k| k.checked(crypto)) else {
             continue;
         };
-        match check_signature(&key, &top.sig_alg, &top.tbs, &top.signature, crypto) {
+        match links.check(anchor, &key, signed) {
             Ok(true) => return Ok((a, true)),
             Ok(false) => {
                 first_failure.get_or_insert(ChainError::BadSignature { index });
@@ -294,11 +302,16 @@ fn usable_key(node: &Subject<'_>, crypto: &dyn CryptoProvider) -> Result<PublicK
 
 fn verify_link(
     child: &Subject<'_>,
+    issuer: &Subject<'_>,
     issuer_key: &PublicKey,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
 ) -> Result<(), ChainError> {
-    let c = child.cert;
-    match check_signature(issuer_key, &c.sig_alg, &c.tbs, &c.signature, crypto) {
+    let signed = if child.position == Position::Leaf {
+        Signed::Leaf(child.cert)
+    } else {
+        Signed::Ca(child.cert)
+    };
+    match links.check(issuer.cert, issuer_key, signed) {
         Ok(true) => Ok(()),
         Ok(false) => Err(ChainError::BadSignature { index: child.index }),
         Err(reason) => Err(ChainError::UnsupportedAlgorithm {
@@ -339,13 +352,14 @@ fn check_crls(
     revocation: &Revocation,
     options: &ChainOptions,
     now: UnixTime,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
     window: &mut Window,
 ) -> Result<(), ChainError> {
-    for crl in revocation
+    for (index, crl) in revocation
         .crls
         .iter()
-        .filter(|crl| crl.is_from(issuer.cert))
+        .enumerate()
+        .filter(|(_, crl)| crl.is_from(issuer.cert))
     {
         // RFC 5280 §6.3.3 (f): the CRL issuer's key must be allowed to sign
         // CRLs (keyUsage is present on every issuer, §10.4).
@@ -359,7 +373,12 @@ fn check_crls(
                 index: issuer.index,
             });
         }
-        match check_signature(issuer_key, &crl.sig_alg, &crl.tbs, &crl.signature, crypto) {
+        let signed = Signed::Crl {
+            index,
+            crl,
+            grace: options.crl_grace_secs,
+        };
+        match links.check(issuer.cert, issuer_key, signed) {
             Ok(true) => {}
             Ok(false) | Err(_) => {
                 return Err(ChainError::CrlBadSignature {
