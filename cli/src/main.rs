@@ -17,9 +17,32 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `--version`: the version, and the crypto providers this build has (the
+/// one `verify` uses unless `--crypto` says otherwise first), so an
+/// operator can see that a default build verifies with aws-lc.
+static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use mtattest::crypto::{default_provider_name, provider_by_name, PROVIDER_NAMES};
+    let default = default_provider_name();
+    let built: Vec<String> = default
+        .into_iter()
+        .map(|name| format!("{name} (default)"))
+        .chain(
+            PROVIDER_NAMES
+                .into_iter()
+                .filter(|&name| Some(name) != default && provider_by_name(name).is_some())
+                .map(String::from),
+        )
+        .collect();
+    format!(
+        "{}\ncrypto providers: {}",
+        env!("CARGO_PKG_VERSION"),
+        built.join(", ")
+    )
+});
+
 /// Issue, verify and inspect terminal security attestation tokens.
 #[derive(Debug, Parser)]
-#[command(name = "mtattest", version)]
+#[command(name = "mtattest", version, long_version = LONG_VERSION.as_str())]
 struct Cli {
     #[command(subcommand)]
     command: Command,

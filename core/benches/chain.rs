@@ -13,6 +13,12 @@
 //!   of the chain, map lookup); `parts/to_be_signed` and
 //!   `parts/claims_decode` — the other two costs a cached token adds to the
 //!   bare verify (building the Sig_structure, decoding the claims);
+//! * `token_new_device_cached_intermediate` — `verify_token` on the first
+//!   token of a device not seen before, its intermediate's link to the
+//!   root in the link cache (spec §10.6): the chain is parsed and
+//!   validated, 2 verifies (the device certificate's, the token's). The
+//!   tokens of 16 devices are verified in turn by a verifier caching one
+//!   chain, so no chain is ever found in the chain cache;
 //! * `token_uncached_chain` — `verify_token` with no cache: the
 //!   2-certificate chain (device, intermediate; root omitted) is parsed and
 //!   validated, 3 verifies in all.
@@ -25,7 +31,31 @@ use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
 use mtattest::trust::{ChainVerifier, TrustAnchors};
 use mtattest::UnixTime;
 use mtattest_testkit::example_phone;
-use mtattest_testkit::pki::TestPki;
+use mtattest_testkit::pki::{issue, CertSpec, KeySpec, TestPki};
+
+/// Tokens of `count` devices of the standard intermediate, each with its
+/// own key and certificate.
+fn new_device_tokens(pki: &TestPki, now: UnixTime, count: u64) -> Vec<Token> {
+    (0..count)
+        .map(|n| {
+            let device = CertSpec {
+                serial: 0x6000 + n,
+                key: KeySpec::p384(&format!("bench device {n}")),
+                ..CertSpec::device()
+            };
+            let der = issue(&device, Some(&pki.intermediate.spec)).expect("device certificate");
+            let claims = example_phone(now.secs(), b"relying-party-challenge".to_vec());
+            let bytes = mtattest::token::TokenBuilder::new()
+                .x5chain(
+                    vec![der, pki.intermediate.der.clone()],
+                    HeaderPlacement::Protected,
+                )
+                .sign(&claims, &device.key.signer().expect("device key"))
+                .expect("token");
+            Token::decode(&bytes, &DecodeOptions::default()).expect("decodes")
+        })
+        .collect()
+}
 
 fn providers() -> Vec<(&'static str, Box<dyn CryptoProvider>)> {
     #[allow(unused_mut)]
@@ -59,6 +89,7 @@ fn bench(c: &mut Criterion) {
     );
 
     let (_, chain) = token.x5chain().expect("x5chain");
+    let new_devices = new_device_tokens(&pki, now, 16);
     let mut parts = c.benchmark_group("parts");
     parts.bench_function("to_be_signed", |b| {
         b.iter(|| black_box(&token).to_be_signed())
@@ -103,6 +134,23 @@ fn bench(c: &mut Criterion) {
         group.bench_function("part_chain_cache_hit", |b| {
             b.iter(|| cached.validate_chain(black_box(chain), now, crypto).is_ok())
         });
+        // One chain cached: each device's chain evicts the one before, so
+        // every token is its device's first; the intermediate's link stays.
+        let links_only = ChainVerifier::new(anchors.clone()).with_cache(1);
+        for token in &new_devices {
+            links_only
+                .verify_token(token, now, crypto)
+                .expect("every device verifies");
+        }
+        let mut turn = new_devices.iter().cycle();
+        group.bench_function("token_new_device_cached_intermediate", |b| {
+            b.iter(|| {
+                let token = turn.next().expect("a cycle never ends");
+                links_only
+                    .verify_token(black_box(token), now, crypto)
+                    .is_ok()
+            })
+        });
         group.bench_function("token_uncached_chain", |b| {
             b.iter(|| {
                 uncached
@@ -113,6 +161,13 @@ fn bench(c: &mut Criterion) {
         group.finish();
         let stats = cached.cache_stats().expect("cache");
         assert_eq!(stats.misses, 1, "{name}: every cached iteration hit");
+        let chains = links_only.cache_stats().expect("cache");
+        let links = links_only.link_cache_stats().expect("link cache");
+        assert_eq!(chains.hits, 0, "{name}: every device was new");
+        assert_eq!(
+            links.misses, 1,
+            "{name}: the intermediate's link was reused"
+        );
     }
 }
 

@@ -455,6 +455,16 @@ impl Verifier {
         }
     }
 
+    /// The counters of the link cache (spec §10.6), when the key source is
+    /// a chain verifier with caches.
+    #[cfg(feature = "std")]
+    pub fn link_cache_stats(&self) -> Option<crate::trust::CacheStats> {
+        match &self.keys {
+            KeySource::Chain(chains) => chains.link_cache_stats(),
+            KeySource::Key(_) => None,
+        }
+    }
+
     /// The arguments of a call, checked before anything is verified: an
     /// empty challenge is `config.empty` (never "no challenge"), a missing
     /// one `config.nonce-required` when the verifier requires one. Its

@@ -711,6 +711,44 @@ mod tests {
         assert_eq!(der_len(&[]), None);
     }
 
+    /// A verifier built by the C builder keeps a chain cache and a link
+    /// cache (1024 entries each unless sized; spec §10.6).
+    #[test]
+    fn built_verifiers_cache_chains_and_links() {
+        use crate::builder::*;
+        const OK: mtattest_result = mtattest_result::MTATTEST_OK;
+        let pki = mtattest_testkit::pki::TestPki::standard().unwrap();
+        let capacities = |size: Option<usize>| {
+            let mut builder = std::ptr::null_mut();
+            let mut verifier = std::ptr::null_mut();
+            // SAFETY: every pointer is a live handle or a local to write to;
+            // the root's DER outlives the call.
+            unsafe {
+                assert_eq!(mtattest_verifier_builder_new(&mut builder), OK);
+                let root = &pki.root.der;
+                assert_eq!(
+                    mtattest_verifier_builder_add_anchors(builder, root.as_ptr(), root.len()),
+                    OK
+                );
+                if let Some(size) = size {
+                    assert_eq!(
+                        mtattest_verifier_builder_set_chain_cache_size(builder, size),
+                        OK
+                    );
+                }
+                assert_eq!(mtattest_verifier_builder_build(builder, &mut verifier), OK);
+                let state = borrow(verifier.cast_const(), "verifier").unwrap();
+                let chains = state.verifier.chain_cache_stats().map(|s| s.capacity);
+                let links = state.verifier.link_cache_stats().map(|s| s.capacity);
+                mtattest_verifier_free(verifier);
+                mtattest_verifier_builder_free(builder);
+                (chains, links)
+            }
+        };
+        assert_eq!(capacities(None), (Some(1024), Some(1024)));
+        assert_eq!(capacities(Some(7)), (Some(7), Some(7)));
+    }
+
     #[test]
     fn algorithm_sets() {
         assert_eq!(algorithms(1).unwrap(), vec![Algorithm::Es384]);

@@ -350,6 +350,22 @@ mod tests {
         (case, pem, policy, token)
     }
 
+    /// A JS `Verifier` keeps a chain cache and a link cache (1024 entries
+    /// each unless `chainCacheSize` says otherwise; spec §10.6).
+    #[test]
+    fn sessions_cache_chains_and_links() {
+        let (_, pem, _, _) = first_case();
+        let capacities = |options: Json| {
+            let session = Session::new(&pem, &options).unwrap();
+            (
+                session.verifier.chain_cache_stats().map(|s| s.capacity),
+                session.verifier.link_cache_stats().map(|s| s.capacity),
+            )
+        };
+        assert_eq!(capacities(json!({})), (Some(1024), Some(1024)));
+        assert_eq!(capacities(json!({"chainCacheSize": 7})), (Some(7), Some(7)));
+    }
+
     #[test]
     fn the_example_phone_is_affirming_and_a_bad_nonce_is_invalid() {
         let (case, pem, policy, token) = first_case();

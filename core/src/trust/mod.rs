@@ -30,15 +30,20 @@
 //! digitalSignature when keyUsage is present; no certificate may repeat.
 //!
 //! # Caching
-//! With `std`, a verifier may hold a [`ChainCache`]: a chain seen before
-//! (same bytes, same trust configuration) costs one SHA-384 and the token
-//! signature verify, while the cached result's time window holds.
+//! With `std`, a verifier may hold caches ([`ChainVerifier::with_cache`]):
+//! a chain seen before (same bytes, same trust configuration) costs one
+//! SHA-384 and the token signature verify, while the cached result's time
+//! window holds; a new chain whose intermediates were seen before costs
+//! its leaf's signature and the token's, the intermediates' signatures
+//! (and the CRLs') being answered from a cache of verified links, while
+//! every other check of the path runs (see [`ChainCache`] and spec §10.6).
 
 mod anchors;
 #[cfg(feature = "std")]
 mod cache;
 pub(crate) mod cert;
 mod error;
+mod links;
 mod name;
 pub(crate) mod path;
 pub mod profile;
@@ -210,6 +215,8 @@ pub struct ChainVerifier {
     fingerprint: std::sync::OnceLock<[u8; 48]>,
     #[cfg(feature = "std")]
     cache: Option<ChainCache>,
+    #[cfg(feature = "std")]
+    links: Option<cache::LinkCache>,
 }
 
 impl ChainVerifier {
@@ -224,6 +231,8 @@ impl ChainVerifier {
             fingerprint: std::sync::OnceLock::new(),
             #[cfg(feature = "std")]
             cache: None,
+            #[cfg(feature = "std")]
+            links: None,
         }
     }
 
@@ -248,17 +257,27 @@ impl ChainVerifier {
         }
     }
 
-    /// Caches up to `capacity` validated chains (see [`ChainCache`]).
+    /// Caches up to `capacity` validated chains and up to `capacity`
+    /// verified links: signatures of intermediates and CRLs (see
+    /// [`ChainCache`]).
     #[cfg(feature = "std")]
     pub fn with_cache(mut self, capacity: usize) -> ChainVerifier {
         self.cache = Some(ChainCache::new(capacity));
+        self.links = Some(cache::LinkCache::new(capacity));
         self
     }
 
-    /// The cache's counters, if the verifier has a cache.
+    /// The chain cache's counters, if the verifier has caches.
     #[cfg(feature = "std")]
     pub fn cache_stats(&self) -> Option<CacheStats> {
         self.cache.as_ref().map(ChainCache::stats)
+    }
+
+    /// The link cache's counters, if the verifier has caches: a hit is a
+    /// signature of an intermediate or a CRL not verified again.
+    #[cfg(feature = "std")]
+    pub fn link_cache_stats(&self) -> Option<CacheStats> {
+        self.links.as_ref().map(cache::LinkCache::stats)
     }
 
     /// The trust anchors.
@@ -338,7 +357,7 @@ impl ChainVerifier {
             &self.revocation,
             &self.options,
             now,
-            crypto,
+            &self.links(now, crypto),
         )?)
     }
 
@@ -359,8 +378,18 @@ impl ChainVerifier {
             &self.revocation,
             &self.options,
             now,
-            crypto,
+            &self.links(now, crypto),
         )?)
+    }
+
+    /// The signature checks of one validation: through the link cache when
+    /// the verifier keeps one.
+    fn links<'a>(&'a self, now: UnixTime, crypto: &'a dyn CryptoProvider) -> links::Links<'a> {
+        #[cfg(feature = "std")]
+        if let Some(cache) = &self.links {
+            return links::Links::cached(crypto, now, cache, self.fingerprint(crypto));
+        }
+        links::Links::uncached(crypto, now)
     }
 
     #[cfg(feature = "std")]

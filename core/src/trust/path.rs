@@ -29,8 +29,9 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use super::anchors::TrustAnchors;
-use super::cert::{check_signature, Cert, CertKey, KeyProblem};
+use super::cert::{Cert, CertKey, KeyProblem};
 use super::error::ChainError;
+use super::links::{Links, Signed};
 use super::profile::{self, Check, Position, Profile, Subject};
 use super::revocation::{Revocation, Status};
 use super::{ChainOptions, ValidatedChain};
@@ -46,9 +47,9 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
     revocation: &Revocation,
     options: &ChainOptions,
     now: UnixTime,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
 ) -> Result<ValidatedChain, ChainError> {
-    let path = validate_path(chain, anchors, revocation, options, now, crypto)?;
+    let path = validate_path(chain, anchors, revocation, options, now, links)?;
     let leaf_key = path
         .leaf_key
         .ec()
@@ -86,8 +87,9 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
     revocation: &Revocation,
     options: &ChainOptions,
     now: UnixTime,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
 ) -> Result<ValidatedPath, ChainError> {
+    let crypto = links.crypto;
     if chain.is_empty() {
         return Err(ChainError::Empty);
     }
@@ -132,7 +134,7 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
         None => {
             let last = certs.len() - 1;
             let top = certs.get(last).ok_or(ChainError::Empty)?;
-            let (a, verified) = find_issuing_anchor(top, last, anchors, crypto)?;
+            let (a, verified) = find_issuing_anchor(top, last, anchors, links)?;
             top_verified = verified;
             (certs.len(), a)
         }
@@ -201,9 +203,9 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
             Some(issuer) => Some((issuer, usable_key(issuer, crypto)?)),
             None => None,
         };
-        if let Some((_, key)) = &issuer_key {
+        if let Some((issuer, key)) = &issuer_key {
             if !(pos + 1 == top && top_verified) {
-                verify_link(node, key, profile, crypto)?;
+                verify_link(node, issuer, key, profile, links)?;
             }
         }
         if let Some(issued) = pos.checked_sub(1) {
@@ -223,7 +225,7 @@ pub(crate) fn validate_path<C: AsRef<[u8]>>(
                 revocation,
                 options,
                 now,
-                crypto,
+                links,
                 &mut window,
             )?;
         }
@@ -303,8 +305,14 @@ fn find_issuing_anchor(
     top: &Cert,
     index: usize,
     anchors: &TrustAnchors,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
 ) -> Result<(usize, bool), ChainError> {
+    let crypto = links.crypto;
+    let signed = if index == 0 {
+        Signed::Leaf(top)
+    } else {
+        Signed::Ca(top)
+    };
     let mut first_failure = None;
     let position = if index == 0 {
         Position::Leaf
@@ -321,14 +329,7 @@ fn find_issuing_anchor(
             continue;
         };
         let relaxed = !profile.enforces(Check::SignatureAlgorithm, position);
-        match check_signature(
-            &key,
-            &top.sig_alg,
-            &top.tbs,
-            &top.signature,
-            relaxed,
-            crypto,
-        ) {
+        match links.check(anchor, &key, signed, relaxed) {
             Ok(true) => return Ok((a, true)),
             Ok(false) => {
                 first_failure.get_or_insert(ChainError::BadSignature { index });
@@ -362,20 +363,18 @@ fn usable_key(node: &Subject<'_>, crypto: &dyn CryptoProvider) -> Result<CertKey
 
 fn verify_link(
     child: &Subject<'_>,
+    issuer: &Subject<'_>,
     issuer_key: &CertKey,
     profile: &Profile,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
 ) -> Result<(), ChainError> {
-    let c = child.cert;
     let relaxed = !profile.enforces(Check::SignatureAlgorithm, child.position);
-    match check_signature(
-        issuer_key,
-        &c.sig_alg,
-        &c.tbs,
-        &c.signature,
-        relaxed,
-        crypto,
-    ) {
+    let signed = if child.position == Position::Leaf {
+        Signed::Leaf(child.cert)
+    } else {
+        Signed::Ca(child.cert)
+    };
+    match links.check(issuer.cert, issuer_key, signed, relaxed) {
         Ok(true) => Ok(()),
         Ok(false) => Err(ChainError::BadSignature { index: child.index }),
         Err(reason) => Err(ChainError::UnsupportedAlgorithm {
@@ -417,13 +416,14 @@ fn check_crls(
     revocation: &Revocation,
     options: &ChainOptions,
     now: UnixTime,
-    crypto: &dyn CryptoProvider,
+    links: &Links<'_>,
     window: &mut Window,
 ) -> Result<(), ChainError> {
-    for crl in revocation
+    for (index, crl) in revocation
         .crls
         .iter()
-        .filter(|crl| crl.is_from(issuer.cert))
+        .enumerate()
+        .filter(|(_, crl)| crl.is_from(issuer.cert))
     {
         // RFC 5280 §6.3.3 (f): the CRL issuer's key must be allowed to sign
         // CRLs (keyUsage is present on every issuer, §10.4).
@@ -437,15 +437,13 @@ fn check_crls(
                 index: issuer.index,
             });
         }
+        let signed = Signed::Crl {
+            index,
+            crl,
+            grace: options.crl_grace_secs,
+        };
         // CRLs keep the algorithms of §10.2 under every profile.
-        match check_signature(
-            issuer_key,
-            &crl.sig_alg,
-            &crl.tbs,
-            &crl.signature,
-            false,
-            crypto,
-        ) {
+        match links.check(issuer.cert, issuer_key, signed, false) {
             Ok(true) => {}
             Ok(false) | Err(_) => {
                 return Err(ChainError::CrlBadSignature {

@@ -1,6 +1,7 @@
 //! The server over real HTTP, with real processes and a real Redis: one
 //! test binary (each module one concern).
 
+mod caches;
 mod common;
 mod docs;
 mod ear_independent;
