@@ -7,7 +7,6 @@ mod inspect;
 mod issue;
 #[cfg(feature = "testkit")]
 mod pki;
-mod time;
 #[cfg(feature = "testkit")]
 mod vectors;
 mod verify;

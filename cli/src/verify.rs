@@ -309,13 +309,13 @@ fn human(result: &AttestationResult, verified: &Verified) -> String {
     let _ = writeln!(
         out,
         "freshness: iat {}, nonce {}, checked at {}",
-        crate::time::format(claims.iat),
+        crate::input::time_text(claims.iat),
         if verified.nonce_checked() {
             "matches the challenge"
         } else {
             "not checked (no --nonce)"
         },
-        crate::time::format(verified.verified_at().secs())
+        crate::input::time_text(verified.verified_at().secs())
     );
     if !result.layers.is_empty() {
         let layers: Vec<String> = result

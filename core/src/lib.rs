@@ -13,6 +13,7 @@ pub mod claims;
 pub mod config;
 pub mod crypto;
 pub mod diag;
+pub mod encoding;
 pub mod error;
 pub mod inspect;
 pub mod limits;

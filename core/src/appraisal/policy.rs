@@ -655,7 +655,7 @@ impl Policy {
     pub fn preset<D: AsRef<[u8]>>(preset: Preset, app_signers: &[D]) -> Result<Policy, Error> {
         let doc = PolicyDocument {
             extends: Some(preset.name().into()),
-            app_signers: app_signers.iter().map(|d| claim::hex(d.as_ref())).collect(),
+            app_signers: app_signers.iter().map(|d| crate::encoding::to_hex(d.as_ref())).collect(),
             ..PolicyDocument::default()
         };
         Ok(Policy::from_document(doc)?)
