@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use mtattest::claims::{ClaimsSet, Nonce};
-use mtattest::crypto::{Curve, SoftwareSigner};
+use mtattest::crypto::{PublicKey, RustCrypto, SoftwareSigner};
 use mtattest::encoding::to_hex;
 use mtattest::token::{HeaderPlacement, TokenBuilder};
 
@@ -172,14 +172,10 @@ fn check_leaf(signer: &SoftwareSigner, leaf_der: &[u8]) -> Result<(), String> {
     let spki = &cert.tbs_certificate.subject_public_key_info;
     let point = spki.subject_public_key.raw_bytes();
     let key = signer.public_key();
-    let same = match key.curve() {
-        Curve::P384 => p384::PublicKey::from_sec1_bytes(point)
-            .map(|p| p384::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&p, false))
-            .is_ok_and(|p| p.as_bytes() == key.sec1()),
-        Curve::P256 => p256::PublicKey::from_sec1_bytes(point)
-            .map(|p| p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&p, false))
-            .is_ok_and(|p| p.as_bytes() == key.sec1()),
-    };
+    // Compared in the normal form: the certificate may hold the point
+    // compressed.
+    let same = PublicKey::from_sec1(key.curve(), point, &RustCrypto)
+        .is_ok_and(|p| p.uncompressed() == key.uncompressed());
     if same {
         Ok(())
     } else {

@@ -94,7 +94,7 @@ pub struct VerifyArgs {
     #[arg(long = "require-nonce")]
     pub require_nonce: bool,
     /// The crypto provider: rustcrypto, or aws-lc in builds with the aws-lc
-    /// feature (the default there).
+    /// feature (a default feature, and then the default provider).
     #[arg(long, value_name = "NAME")]
     pub crypto: Option<String>,
     /// Print the EAR as JSON (or {"error": {"code", "message"}} for a

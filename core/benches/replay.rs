@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use mtattest::appraisal::{
     acceptance_window_secs, Freshness, MemoryReplayCache, ReplayCache, ReplayId,
 };
-use mtattest::crypto::{Algorithm, SoftwareSigner};
+use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 use mtattest::UnixTime;
 
 const TOKENS: u64 = 2_000_000;
@@ -116,7 +116,7 @@ fn main() {
                 let cti = n.to_be_bytes().repeat(2);
                 let nonce = n.to_le_bytes().repeat(4);
                 let iat = now + (n * 7_919 % 121) as i64 - 60;
-                let ids = ReplayId::for_token(&device, Some(&cti), Some(&nonce), &[]);
+                let ids = ReplayId::for_token(&device, Some(&cti), Some(&nonce), &[], &RustCrypto);
                 (ids, iat + 359)
             })
             .collect();
@@ -147,7 +147,7 @@ fn main() {
     for m in n - 100_000..n {
         let cti = m.to_be_bytes().repeat(2);
         let nonce = m.to_le_bytes().repeat(4);
-        let ids = ReplayId::for_token(&device, Some(&cti), Some(&nonce), &[]);
+        let ids = ReplayId::for_token(&device, Some(&cti), Some(&nonce), &[], &RustCrypto);
         let now = START + seconds as i64;
         if cache
             .check_and_insert(&ids, UnixTime(now + 300), UnixTime(now))

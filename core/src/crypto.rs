@@ -1,10 +1,23 @@
-//! The crypto provider interface and its pure-Rust default.
+//! The crypto boundary: every signature check, key check and digest the
+//! library needs goes through the traits of this module.
 //!
-//! Token code never calls a curve library directly: it asks a
-//! [`CryptoProvider`] to verify and a [`Signer`] to sign, so a faster server
-//! backend, a TEE, an HSM or Android Keystore plug in without touching it.
+//! Token code never calls a curve or hash library directly: it asks a
+//! [`CryptoProvider`] to check a key, verify a signature or hash, and a
+//! [`Signer`] to sign, so a faster server backend, a TEE, an HSM or Android
+//! Keystore plug in without touching it, and a build compiles only the
+//! backends it names:
+//!
+//! | feature | gives | compiles |
+//! |---|---|---|
+//! | `rustcrypto` (default) | [`RustCrypto`], [`SoftwareSigner`], [`Sha2`] | RustCrypto `p384`, `p256`, `sha2` |
+//! | `aws-lc` | [`AwsLc`] (the default provider where built) | `aws-lc-rs` |
+//! | `sha2` | [`Sha2`] only | `sha2`, no curve |
+//! | none | the traits only: a producer with a hardware [`Signer`] | no crypto at all |
+//!
 //! Signatures cross this interface in the COSE form: raw `r ‖ s`, each
-//! left-padded to the curve size (RFC 9053 §2.1).
+//! left-padded to the curve size (RFC 9053 §2.1). Certificates and CRLs
+//! carry the DER form, which [`ecdsa_signature_from_der`] converts (with
+//! `der`, so no provider needs to).
 
 use alloc::vec::Vec;
 
@@ -12,8 +25,21 @@ use crate::error::CryptoError;
 
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
+mod der_signature;
+#[cfg(feature = "rustcrypto")]
+mod rust_crypto;
+#[cfg(feature = "sha2")]
+mod sha2_digests;
+mod sign_digest;
+
 #[cfg(feature = "aws-lc")]
 pub use aws_lc::AwsLc;
+pub use der_signature::ecdsa_signature_from_der;
+#[cfg(feature = "rustcrypto")]
+pub use rust_crypto::{RustCrypto, SoftwareSigner};
+#[cfg(feature = "sha2")]
+pub use sha2_digests::Sha2;
+pub use sign_digest::{DigestSigner, SignDigest};
 
 /// A COSE signature algorithm this profile allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +88,15 @@ impl Algorithm {
     pub fn signature_len(self) -> usize {
         2 * self.curve().scalar_len()
     }
+
+    /// The digest of `message` by the algorithm's hash (SHA-384 for ES384,
+    /// SHA-256 for ES256): what a [`DigestSigner`] signs.
+    pub fn digest<D: Digests + ?Sized>(self, digests: &D, message: &[u8]) -> Vec<u8> {
+        match self {
+            Algorithm::Es384 => digests.sha384(message).to_vec(),
+            Algorithm::Es256 => digests.sha256(message).to_vec(),
+        }
+    }
 }
 
 /// An elliptic curve of the profile.
@@ -82,7 +117,8 @@ impl Curve {
         }
     }
 
-    fn scalar_len(self) -> usize {
+    /// Length in bytes of a scalar or a field element (a coordinate).
+    pub fn scalar_len(self) -> usize {
         match self {
             Curve::P384 => 48,
             Curve::P256 => 32,
@@ -90,30 +126,83 @@ impl Curve {
     }
 }
 
-/// A public verification key: a curve and its SEC1-encoded point.
+/// A public verification key: a curve and a point on it, checked by a
+/// [`CryptoProvider`] when the key was made.
+///
+/// The key keeps the SEC1 encoding it was made from
+/// ([`sec1`](Self::sec1)) and its normal form, the uncompressed encoding
+/// ([`uncompressed`](Self::uncompressed)): one key has one normal form
+/// whichever encoding a certificate or a configuration gave (RFC 5480
+/// allows both), which is what replay identifiers hash (spec §11.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicKey {
     curve: Curve,
     sec1: Vec<u8>,
+    uncompressed: Vec<u8>,
 }
 
 impl PublicKey {
-    /// A key from its SEC1 encoding (compressed or uncompressed), checked to be
-    /// a valid point on `curve`.
-    pub fn from_sec1(curve: Curve, sec1: &[u8]) -> Result<PublicKey, CryptoError> {
-        let valid = match curve {
-            Curve::P384 => p384::PublicKey::from_sec1_bytes(sec1).is_ok(),
-            Curve::P256 => p256::PublicKey::from_sec1_bytes(sec1).is_ok(),
+    /// A key from its SEC1 encoding on `curve`: uncompressed
+    /// (`04 ‖ x ‖ y`) or compressed (`02`/`03 ‖ x`), nothing else (RFC 5480
+    /// §2.2), checked by `crypto` to be a point of the curve other than the
+    /// identity. Fails with `crypto.invalid-key`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "rustcrypto")] {
+    /// use mtattest::crypto::{Algorithm, Curve, PublicKey, RustCrypto, SoftwareSigner};
+    ///
+    /// let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es256, &[7; 32]).unwrap();
+    /// let key = signer.public_key();
+    /// let again = PublicKey::from_sec1(Curve::P256, key.sec1(), &RustCrypto).unwrap();
+    /// assert_eq!(again, key);
+    /// let mut off_curve = key.sec1().to_vec();
+    /// off_curve[64] ^= 1;
+    /// let err = PublicKey::from_sec1(Curve::P256, &off_curve, &RustCrypto).unwrap_err();
+    /// assert_eq!(err.code(), "crypto.invalid-key");
+    /// # }
+    /// ```
+    pub fn from_sec1(
+        curve: Curve,
+        sec1: &[u8],
+        crypto: &dyn CryptoProvider,
+    ) -> Result<PublicKey, CryptoError> {
+        let invalid = CryptoError::InvalidKey {
+            curve: curve.name(),
         };
-        if !valid {
-            return Err(CryptoError::InvalidKey {
-                curve: curve.name(),
-            });
+        let n = curve.scalar_len();
+        let x = sec1_x(curve, sec1).ok_or(invalid.clone())?;
+        let uncompressed = crypto
+            .uncompressed_point(curve, sec1)
+            .ok_or(invalid.clone())?;
+        // The provider must return this very point: same x, and the same y
+        // (or, for a compressed input, a y of the parity it names). A
+        // provider that answers anything else is refused, not trusted.
+        let same_point = match (sec1.first(), uncompressed.as_slice()) {
+            (Some(0x04), _) => uncompressed == sec1,
+            (Some(&tag), [0x04, rest @ ..]) if rest.len() == 2 * n => {
+                rest.get(..n) == Some(x) && rest.last().map(|y| 0x02 | (y & 1)) == Some(tag)
+            }
+            _ => false,
+        };
+        if !same_point {
+            return Err(invalid);
         }
         Ok(PublicKey {
             curve,
             sec1: sec1.to_vec(),
+            uncompressed,
         })
+    }
+
+    /// A key from an uncompressed point that the caller's own curve
+    /// arithmetic produced (a signer's public key).
+    #[cfg(feature = "rustcrypto")]
+    pub(crate) fn from_known_point(curve: Curve, uncompressed: Vec<u8>) -> PublicKey {
+        PublicKey {
+            curve,
+            sec1: uncompressed.clone(),
+            uncompressed,
+        }
     }
 
     /// The key's curve.
@@ -125,59 +214,95 @@ impl PublicKey {
     pub fn sec1(&self) -> &[u8] {
         &self.sec1
     }
+
+    /// The key's normal form: its uncompressed SEC1 encoding,
+    /// `04 ‖ x ‖ y`.
+    pub fn uncompressed(&self) -> &[u8] {
+        &self.uncompressed
+    }
 }
 
-/// Signature verification and hashing, as a verifier needs them.
-pub trait CryptoProvider: Send + Sync {
-    /// Checks `signature` (COSE form, `r ‖ s`) over `message` under `key` with
-    /// `alg`. Returns `false` for any signature that does not verify,
-    /// including one of the wrong length; never panics.
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool;
+/// The x coordinate of a SEC1 point of `curve` in one of the forms RFC 5480
+/// §2.2 allows, uncompressed (`04 ‖ x ‖ y`) or compressed (`02`/`03 ‖ x`),
+/// with the curve's lengths; `None` for anything else (the identity, the
+/// hybrid and compact forms, another length).
+pub(crate) fn sec1_x(curve: Curve, sec1: &[u8]) -> Option<&[u8]> {
+    let n = curve.scalar_len();
+    match sec1 {
+        [0x04, rest @ ..] if rest.len() == 2 * n => rest.get(..n),
+        [0x02 | 0x03, x @ ..] if x.len() == n => Some(x),
+        _ => None,
+    }
+}
+
+/// SHA-2 digests: what a verifier hashes (replay identifiers, cache keys,
+/// configuration fingerprints) and what a [`DigestSigner`]'s messages are
+/// hashed with.
+pub trait Digests: Send + Sync {
+    /// SHA-256 of `data`.
+    fn sha256(&self, data: &[u8]) -> [u8; 32];
 
     /// SHA-384 of `data`.
     fn sha384(&self, data: &[u8]) -> [u8; 48];
 }
 
-/// The pure-Rust provider (RustCrypto `p384`, `p256`, `sha2`): `no_std`, WASM-ready.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RustCrypto;
+/// Signature verification, key checks and hashing, as a verifier needs
+/// them.
+///
+/// Two providers must give the same answer for the same input: a token
+/// one verifier accepts, another must accept too (spec §1.1, one reading).
+/// The library makes sure of everything that is not arithmetic (the
+/// encodings it hands over are checked before a provider sees them); a
+/// provider answers only the mathematical question.
+pub trait CryptoProvider: Digests {
+    /// Checks `signature` (COSE form, `r ‖ s`) over `message` under `key` with
+    /// `alg`. Returns `false` for any signature that does not verify,
+    /// including one of the wrong length or with `r` or `s` outside
+    /// `1..n`; never panics.
+    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool;
 
-impl CryptoProvider for RustCrypto {
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
-        use p256::ecdsa::signature::Verifier as _;
-        if key.curve != alg.curve() {
-            return false;
-        }
-        match alg {
-            Algorithm::Es384 => {
-                let (Ok(vk), Ok(sig)) = (
-                    p384::ecdsa::VerifyingKey::from_sec1_bytes(&key.sec1),
-                    p384::ecdsa::Signature::from_slice(signature),
-                ) else {
-                    return false;
-                };
-                vk.verify(message, &sig).is_ok()
-            }
-            Algorithm::Es256 => {
-                let (Ok(vk), Ok(sig)) = (
-                    p256::ecdsa::VerifyingKey::from_sec1_bytes(&key.sec1),
-                    p256::ecdsa::Signature::from_slice(signature),
-                ) else {
-                    return false;
-                };
-                vk.verify(message, &sig).is_ok()
-            }
-        }
+    /// The uncompressed encoding (`04 ‖ x ‖ y`) of the point `sec1`
+    /// encodes on `curve` (uncompressed or compressed SEC1), or `None` if
+    /// it encodes no point of the curve or the identity. Called through
+    /// [`PublicKey::from_sec1`], which checks the encoding's form first and
+    /// the answer after.
+    fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>>;
+}
+
+/// The names of the providers a configuration can name (`crypto`), in
+/// order of preference: `aws-lc`, then `rustcrypto`.
+pub const PROVIDER_NAMES: [&str; 2] = ["aws-lc", "rustcrypto"];
+
+/// The provider called `name` (one of [`PROVIDER_NAMES`]) if this build has
+/// it.
+pub fn provider_by_name(name: &str) -> Option<alloc::boxed::Box<dyn CryptoProvider>> {
+    match name {
+        #[cfg(feature = "aws-lc")]
+        "aws-lc" => Some(alloc::boxed::Box::new(AwsLc)),
+        #[cfg(feature = "rustcrypto")]
+        "rustcrypto" => Some(alloc::boxed::Box::new(RustCrypto)),
+        _ => None,
     }
+}
 
-    fn sha384(&self, data: &[u8]) -> [u8; 48] {
-        use sha2::Digest as _;
-        sha2::Sha384::digest(data).into()
+/// The name of the provider a verifier uses unless told otherwise: the
+/// first of [`PROVIDER_NAMES`] this build has (`aws-lc` wherever it is
+/// built), or `None` in a build with no provider (a producer-only
+/// firmware), whose verifiers refuse every token (`config.unavailable`)
+/// until given one.
+pub const fn default_provider_name() -> Option<&'static str> {
+    if cfg!(feature = "aws-lc") {
+        Some("aws-lc")
+    } else if cfg!(feature = "rustcrypto") {
+        Some("rustcrypto")
+    } else {
+        None
     }
 }
 
 /// Something that signs a token's to-be-signed bytes: a software key, a TEE,
-/// an HSM, Android Keystore.
+/// an HSM, Android Keystore. A signer that signs digests rather than
+/// messages (most secure elements) is one through [`SignDigest`].
 pub trait Signer {
     /// The algorithm the signer's key uses.
     fn algorithm(&self) -> Algorithm;
@@ -187,84 +312,88 @@ pub trait Signer {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError>;
 }
 
-/// A software ECDSA key. Signatures are deterministic (RFC 6979), so tokens
-/// and conformance vectors regenerate byte for byte.
-pub struct SoftwareSigner {
-    key: SoftwareKey,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-enum SoftwareKey {
-    P384(p384::ecdsa::SigningKey),
-    P256(p256::ecdsa::SigningKey),
-}
+    /// A provider that decodes nothing itself: it answers with a fixed
+    /// point, to show that `from_sec1` refuses an answer for another point.
+    struct Answers(Option<Vec<u8>>);
 
-impl SoftwareSigner {
-    /// A signer for `alg` from the private scalar's big-endian bytes.
-    pub fn from_secret_bytes(alg: Algorithm, secret: &[u8]) -> Result<SoftwareSigner, CryptoError> {
-        let invalid = CryptoError::InvalidKey {
-            curve: alg.curve().name(),
-        };
-        let key = match alg {
-            Algorithm::Es384 => {
-                SoftwareKey::P384(p384::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?)
-            }
-            Algorithm::Es256 => {
-                SoftwareKey::P256(p256::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?)
-            }
-        };
-        Ok(SoftwareSigner { key })
-    }
-
-    /// The matching public key.
-    pub fn public_key(&self) -> PublicKey {
-        match &self.key {
-            SoftwareKey::P384(k) => PublicKey {
-                curve: Curve::P384,
-                sec1: k
-                    .verifying_key()
-                    .to_encoded_point(false)
-                    .as_bytes()
-                    .to_vec(),
-            },
-            SoftwareKey::P256(k) => PublicKey {
-                curve: Curve::P256,
-                sec1: k
-                    .verifying_key()
-                    .to_encoded_point(false)
-                    .as_bytes()
-                    .to_vec(),
-            },
+    impl Digests for Answers {
+        fn sha256(&self, _: &[u8]) -> [u8; 32] {
+            [0; 32]
         }
-    }
-}
-
-impl core::fmt::Debug for SoftwareSigner {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SoftwareSigner")
-            .field("algorithm", &self.algorithm())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Signer for SoftwareSigner {
-    fn algorithm(&self) -> Algorithm {
-        match self.key {
-            SoftwareKey::P384(_) => Algorithm::Es384,
-            SoftwareKey::P256(_) => Algorithm::Es256,
+        fn sha384(&self, _: &[u8]) -> [u8; 48] {
+            [0; 48]
         }
     }
 
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        use p256::ecdsa::signature::Signer as _;
-        Ok(match &self.key {
-            SoftwareKey::P384(k) => {
-                let sig: p384::ecdsa::Signature = k.sign(message);
-                sig.to_bytes().to_vec()
-            }
-            SoftwareKey::P256(k) => {
-                let sig: p256::ecdsa::Signature = k.sign(message);
-                sig.to_bytes().to_vec()
-            }
-        })
+    impl CryptoProvider for Answers {
+        fn verify(&self, _: Algorithm, _: &PublicKey, _: &[u8], _: &[u8]) -> bool {
+            false
+        }
+        fn uncompressed_point(&self, _: Curve, _: &[u8]) -> Option<Vec<u8>> {
+            self.0.clone()
+        }
+    }
+
+    fn point(tag: u8, x: u8, y: u8) -> Vec<u8> {
+        let mut p = alloc::vec![tag];
+        p.extend([x; 32]);
+        if tag == 0x04 {
+            p.extend([y; 32]);
+        }
+        p
+    }
+
+    #[test]
+    fn from_sec1_refuses_other_forms_before_asking_the_provider() {
+        let yes = Answers(Some(point(0x04, 1, 2)));
+        let bad = |sec1: &[u8]| PublicKey::from_sec1(Curve::P256, sec1, &yes).unwrap_err();
+        // The identity, a hybrid point (0x06/0x07), the compact form
+        // (0x05), an SPKI, wrong lengths: none reaches the provider.
+        for sec1 in [
+            alloc::vec![0x00],
+            point(0x06, 1, 2),
+            point(0x05, 1, 2),
+            {
+                let mut p = point(0x04, 1, 2);
+                p.push(0);
+                p
+            },
+            point(0x04, 1, 2)[..64].to_vec(),
+            point(0x02, 1, 0)[..32].to_vec(),
+            alloc::vec![0x30, 0x59],
+            Vec::new(),
+        ] {
+            assert_eq!(bad(&sec1).code(), "crypto.invalid-key", "{sec1:02x?}");
+        }
+        // The wrong curve's length.
+        let p384 = Answers(Some(point(0x04, 1, 2)));
+        assert!(PublicKey::from_sec1(Curve::P384, &point(0x04, 1, 2), &p384).is_err());
+        assert!(PublicKey::from_sec1(Curve::P256, &point(0x04, 1, 2), &yes).is_ok());
+    }
+
+    #[test]
+    fn from_sec1_refuses_a_provider_answer_for_another_point() {
+        let key = point(0x04, 1, 2); // y ends in an even byte
+        let ok = Answers(Some(key.clone()));
+        assert!(PublicKey::from_sec1(Curve::P256, &key, &ok).is_ok());
+        let compressed = point(0x02, 1, 0);
+        let from_compressed = PublicKey::from_sec1(Curve::P256, &compressed, &ok).unwrap();
+        assert_eq!(from_compressed.uncompressed(), key.as_slice());
+        assert_eq!(from_compressed.sec1(), compressed.as_slice());
+        // Odd parity named, even y returned; another x; another y; no point.
+        for (sec1, answer) in [
+            (point(0x03, 1, 0), Some(key.clone())),
+            (point(0x02, 9, 0), Some(key.clone())),
+            (key.clone(), Some(point(0x04, 1, 4))),
+            (key.clone(), Some(point(0x04, 1, 2)[..33].to_vec())),
+            (key.clone(), None),
+        ] {
+            let err = PublicKey::from_sec1(Curve::P256, &sec1, &Answers(answer)).unwrap_err();
+            assert_eq!(err.code(), "crypto.invalid-key");
+        }
     }
 }

@@ -56,7 +56,7 @@ use crate::appraisal::{
 };
 use crate::claims::ClaimsSet;
 use crate::config::ConfigError;
-use crate::crypto::{Algorithm, CryptoProvider, PublicKey, RustCrypto};
+use crate::crypto::{self, Algorithm, CryptoProvider, PublicKey};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::time::UnixTime;
@@ -162,7 +162,9 @@ pub struct Verifier {
     decode: DecodeOptions,
     freshness: Freshness,
     replay: Option<Box<dyn ReplayCache>>,
-    crypto: Box<dyn CryptoProvider>,
+    /// `None` only in a build without any provider, until one is given:
+    /// every token is then refused (`config.unavailable`).
+    crypto: Option<Box<dyn CryptoProvider>>,
     verifier_id: VerifierId,
     bulletin: Option<Bulletin>,
     require_nonce: bool,
@@ -246,9 +248,17 @@ impl VerifierBuilder {
         self
     }
 
-    /// Uses `crypto` to verify signatures (default: [`RustCrypto`]).
+    /// Uses `crypto` to check keys, verify signatures and hash (default:
+    /// [`crypto::default_provider_name`], aws-lc wherever it is built).
     pub fn crypto(mut self, crypto: impl CryptoProvider + 'static) -> Self {
-        self.verifier.crypto = Box::new(crypto);
+        self.verifier.crypto = Some(Box::new(crypto));
+        self
+    }
+
+    /// As [`crypto`](Self::crypto), for a provider already boxed (e.g. by
+    /// [`crypto::provider_by_name`]).
+    pub fn boxed_crypto(mut self, crypto: Box<dyn CryptoProvider>) -> Self {
+        self.verifier.crypto = Some(crypto);
         self
     }
 
@@ -316,7 +326,7 @@ impl Verifier {
                 decode: DecodeOptions::default(),
                 freshness: Freshness::DEFAULT,
                 replay,
-                crypto: Box::new(RustCrypto),
+                crypto: crypto::default_provider_name().and_then(crypto::provider_by_name),
                 verifier_id: VerifierId::default(),
                 bulletin: None,
                 require_nonce: false,
@@ -392,8 +402,13 @@ impl Verifier {
         now: UnixTime,
     ) -> Result<Verified, Error> {
         self.check_call(expected_nonce)?;
+        let crypto = self.crypto.as_deref().ok_or_else(|| {
+            ConfigError::unavailable(
+                "crypto",
+                "this build has no crypto provider: give one to the builder",
+            )
+        })?;
         let token = Token::decode(token, &self.decode)?;
-        let crypto = self.crypto.as_ref();
         let (claims, key, signer): (ClaimsSet, KeyCheck, PublicKey) = match &self.keys {
             KeySource::Key(k) => (token.verify(k, crypto)?, KeyCheck::Configured, k.clone()),
             KeySource::Chain(chains) => {
@@ -411,6 +426,7 @@ impl Verifier {
                     claims.cti.as_ref().map(|c| c.as_bytes()),
                     claims.nonce.as_ref().map(|n| n.as_bytes()),
                     token.payload(),
+                    crypto,
                 );
                 cache.check_and_insert(&ids, accept_until, now)?;
                 true
@@ -475,5 +491,34 @@ impl Verifier {
     ) -> Result<AttestationResult, Error> {
         let verified = self.verify(token, expected_nonce, now)?;
         Ok(self.appraise(&verified, policy, now))
+    }
+}
+
+#[cfg(all(test, feature = "rustcrypto"))]
+mod tests {
+    use super::*;
+    use crate::crypto::SoftwareSigner;
+
+    /// A verifier without a provider (a build with none, until one is
+    /// given) refuses every token before reading it.
+    #[test]
+    fn without_a_provider_every_token_is_refused() {
+        let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48]).unwrap();
+        let claims = crate::claims::ClaimsSet::builder(1_790_000_000)
+            .nonce(b"challenge".to_vec())
+            .unwrap()
+            .build();
+        let token = crate::token::issue(&claims, &key).unwrap();
+        let now = UnixTime::from_secs(1_790_000_000);
+        let mut verifier = Verifier::builder(KeySource::Key(key.public_key())).build();
+        verifier.crypto = None;
+        let err = verifier
+            .verify(&token, Some(b"challenge"), now)
+            .unwrap_err();
+        assert_eq!(err.code(), "config.unavailable");
+        let verifier = Verifier::builder(KeySource::Key(key.public_key()))
+            .boxed_crypto(Box::new(crypto::RustCrypto))
+            .build();
+        assert!(verifier.verify(&token, Some(b"challenge"), now).is_ok());
     }
 }

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use mtattest::crypto::{Algorithm, CryptoProvider, Curve, PublicKey, RustCrypto};
+use mtattest::crypto::{
+    ecdsa_signature_from_der, Algorithm, CryptoProvider, Curve, PublicKey, RustCrypto,
+};
 use mtattest::token::{DecodeOptions, Token};
 use serde_json::Value;
 
@@ -45,7 +47,7 @@ fn wycheproof_p384_p1363_every_case() {
         let (mut valid, mut invalid) = (0, 0);
         for group in doc["testGroups"].as_array().expect("groups") {
             let key_bytes = hex(&group["publicKey"]["uncompressed"]);
-            let key = PublicKey::from_sec1(Curve::P384, &key_bytes);
+            let key = PublicKey::from_sec1(Curve::P384, &key_bytes, provider.as_ref());
             for case in group["tests"].as_array().expect("tests") {
                 let id = &case["tcId"];
                 let accepted = match &key {
@@ -94,7 +96,7 @@ fn jwk_key(jwk: &Value) -> PublicKey {
     let mut sec1 = vec![0x04];
     sec1.extend(b64("x"));
     sec1.extend(b64("y"));
-    PublicKey::from_sec1(curve, &sec1).expect("example key is valid")
+    PublicKey::from_sec1(curve, &sec1, &RustCrypto).expect("example key is valid")
 }
 
 /// Decodes and verifies a COSE WG example with the token layer, returning the
@@ -166,8 +168,8 @@ fn cose_wg_sign1_pass_cases_rejected_on_purpose() {
 
 /// Every case of the DER file: the `Ecdsa-Sig-Value` is converted to the
 /// raw `r || s` form the way the trust layer does for certificate
-/// signatures (`Signature::from_der`, strict DER; anything it refuses does
-/// not verify), then verified. Valid ones verify, invalid ones do not, over
+/// signatures (`ecdsa_signature_from_der`, strict DER; anything it refuses
+/// does not verify), then verified. Valid ones verify, invalid ones do not, over
 /// every provider compiled in.
 #[test]
 fn wycheproof_p384_der_every_case() {
@@ -176,13 +178,12 @@ fn wycheproof_p384_der_every_case() {
         let (mut valid, mut invalid) = (0, 0);
         for group in doc["testGroups"].as_array().expect("groups") {
             let key_bytes = hex(&group["publicKey"]["uncompressed"]);
-            let key = PublicKey::from_sec1(Curve::P384, &key_bytes);
+            let key = PublicKey::from_sec1(Curve::P384, &key_bytes, provider.as_ref());
             for case in group["tests"].as_array().expect("tests") {
                 let id = &case["tcId"];
-                let raw = p384::ecdsa::Signature::from_der(&hex(&case["sig"]))
-                    .map(|s| s.to_bytes().to_vec());
+                let raw = ecdsa_signature_from_der(Algorithm::Es384, &hex(&case["sig"]));
                 let accepted = match (&key, raw) {
-                    (Ok(key), Ok(raw)) => {
+                    (Ok(key), Some(raw)) => {
                         provider.verify(Algorithm::Es384, key, &hex(&case["msg"]), &raw)
                     }
                     _ => false,
@@ -385,5 +386,5 @@ fn signer_key(key: &Value) -> PublicKey {
     let mut sec1 = vec![0x04];
     sec1.extend(hex(&key["x_hex"]));
     sec1.extend(hex(&key["y_hex"]));
-    PublicKey::from_sec1(curve, &sec1).expect("example key is valid")
+    PublicKey::from_sec1(curve, &sec1, &RustCrypto).expect("example key is valid")
 }

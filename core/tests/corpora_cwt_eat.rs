@@ -94,7 +94,7 @@ fn rfc8392_key() -> PublicKey {
     let mut sec1 = vec![0x04];
     sec1.extend(coordinate(-2));
     sec1.extend(coordinate(-3));
-    PublicKey::from_sec1(Curve::P256, &sec1).expect("A.2.3 is a valid P-256 key")
+    PublicKey::from_sec1(Curve::P256, &sec1, &RustCrypto).expect("A.2.3 is a valid P-256 key")
 }
 
 /// RFC 8392 A.3, and the COSE WG's copy of it (empty unprotected header,

@@ -8,7 +8,7 @@ use mtattest::appraisal::{
     acceptance_window_secs, Freshness, MemoryReplayCache, ReplayCache, ReplayError, ReplayId,
     ReplayIdKind,
 };
-use mtattest::crypto::{Algorithm, PublicKey, SoftwareSigner};
+use mtattest::crypto::{Algorithm, CryptoProvider, PublicKey, RustCrypto, SoftwareSigner};
 use mtattest::UnixTime;
 use std::sync::OnceLock;
 
@@ -27,8 +27,8 @@ fn device() -> &'static PublicKey {
 fn token(n: u64) -> [ReplayId; 2] {
     let key = device();
     [
-        ReplayId::new(ReplayIdKind::Cti, key, &n.to_be_bytes()),
-        ReplayId::new(ReplayIdKind::Nonce, key, &n.to_be_bytes()),
+        ReplayId::new(ReplayIdKind::Cti, key, &n.to_be_bytes(), &RustCrypto),
+        ReplayId::new(ReplayIdKind::Nonce, key, &n.to_be_bytes(), &RustCrypto),
     ]
 }
 
@@ -248,25 +248,48 @@ fn a_token_the_cache_may_have_forgotten_is_refused_when_time_went_back() {
     assert_eq!(submit(&cache, 2, T + 91), "replay.seen");
 }
 
+/// Every crypto provider compiled in.
+fn providers() -> Vec<(&'static str, Box<dyn CryptoProvider>)> {
+    #[allow(unused_mut)]
+    let mut all: Vec<(&'static str, Box<dyn CryptoProvider>)> =
+        vec![("RustCrypto", Box::new(RustCrypto))];
+    #[cfg(feature = "aws-lc")]
+    all.push(("AwsLc", Box::new(mtattest::crypto::AwsLc)));
+    all
+}
+
+/// The device key (secret scalar 0x41…41) compressed, and two of its
+/// identifiers (spec §11.2: SHA-384 over the domain label and the
+/// length-prefixed kind, uncompressed key and value), all computed with
+/// Python's `cryptography` and `hashlib`, not with this library.
+const DEVICE_COMPRESSED: &str = "0378ffcb64de114d38f5dc61dbacf237ed5ec18becd45b6f94461e241a23587e861cb299d26023cce7c20b08feb37761fe";
+const CTI_ID_OF_CTI: &str = "402080a91c555663cb6423b8a0965f89daefe75eb62c8c1999a3ce15b9467568ac36f8c6767f8f47774dfb15e8d9dbee";
+const PAYLOAD_ID_OF_P: &str = "b36303fd4422547a7162846cab0732d6c63322f24516f639601dd1e1000071a03fb695491a9fb7198d96ea86c12fac8f";
+
 #[test]
-fn one_key_in_two_encodings_gives_one_identifier() {
-    use p384::elliptic_curve::sec1::ToEncodedPoint as _;
+fn one_key_in_two_encodings_gives_one_identifier_with_every_provider() {
     let uncompressed = device();
-    let point = p384::PublicKey::from_sec1_bytes(uncompressed.sec1()).unwrap();
-    let compressed = PublicKey::from_sec1(
-        uncompressed.curve(),
-        point.to_encoded_point(true).as_bytes(),
-    )
-    .unwrap();
-    assert_ne!(compressed.sec1(), uncompressed.sec1());
-    assert_eq!(
-        ReplayId::for_token(&compressed, Some(b"cti"), Some(b"nonce-nonce"), b"p"),
-        ReplayId::for_token(uncompressed, Some(b"cti"), Some(b"nonce-nonce"), b"p")
-    );
-    assert_eq!(
-        ReplayId::new(ReplayIdKind::Payload, &compressed, b"digest"),
-        ReplayId::new(ReplayIdKind::Payload, uncompressed, b"digest")
-    );
+    let sec1 = hex::decode(DEVICE_COMPRESSED).unwrap();
+    for (name, crypto) in providers() {
+        let crypto = crypto.as_ref();
+        let compressed = PublicKey::from_sec1(uncompressed.curve(), &sec1, crypto).unwrap();
+        assert_eq!(compressed.sec1(), sec1.as_slice(), "{name}");
+        assert_eq!(compressed.uncompressed(), uncompressed.sec1(), "{name}");
+        let ids = ReplayId::for_token(&compressed, Some(b"cti"), None, b"p", crypto);
+        assert_eq!(hex::encode(ids[0].as_bytes()), CTI_ID_OF_CTI, "{name}");
+        assert_eq!(
+            ids,
+            ReplayId::for_token(uncompressed, Some(b"cti"), None, b"p", crypto),
+            "{name}"
+        );
+        let ids = ReplayId::for_token(&compressed, None, None, b"p", crypto);
+        assert_eq!(hex::encode(ids[0].as_bytes()), PAYLOAD_ID_OF_P, "{name}");
+        assert_eq!(
+            ReplayId::new(ReplayIdKind::Payload, &compressed, b"digest", crypto),
+            ReplayId::new(ReplayIdKind::Payload, uncompressed, b"digest", crypto),
+            "{name}"
+        );
+    }
 }
 
 /// The device certificate of the test PKI issued again (another serial)

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mtattest::crypto::{Algorithm, CryptoProvider, Curve, PublicKey, RustCrypto};
+use mtattest::crypto::{Algorithm, CryptoProvider, Curve, Digests, PublicKey, RustCrypto};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token, TokenBuilder};
 use mtattest::trust::{
     ChainError, ChainOptions, ChainVerifier, Check, Position, Profile, Revocation, Status,
@@ -1165,13 +1165,22 @@ struct Counting {
     verifies: AtomicUsize,
 }
 
+impl Digests for Counting {
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        RustCrypto.sha256(data)
+    }
+    fn sha384(&self, data: &[u8]) -> [u8; 48] {
+        RustCrypto.sha384(data)
+    }
+}
+
 impl CryptoProvider for Counting {
     fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
         self.verifies.fetch_add(1, Ordering::SeqCst);
         RustCrypto.verify(alg, key, message, signature)
     }
-    fn sha384(&self, data: &[u8]) -> [u8; 48] {
-        RustCrypto.sha384(data)
+    fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>> {
+        RustCrypto.uncompressed_point(curve, sec1)
     }
 }
 
@@ -1300,22 +1309,28 @@ fn configuration_fingerprint_changes_with_anchors_revocation_and_options() {
     let mut revocation = Revocation::new();
     revocation.set_status_list(status_list(&[("1", Status::Revoked, "X")]));
     let prints = [
-        *base.fingerprint(),
-        *verifier_for(&pki).with_revocation(revocation).fingerprint(),
-        *verifier_for(&pki)
+        base.fingerprint(&RustCrypto),
+        verifier_for(&pki)
+            .with_revocation(revocation)
+            .fingerprint(&RustCrypto),
+        verifier_for(&pki)
             .with_options(ChainOptions {
                 max_chain_len: 3,
                 ..ChainOptions::DEFAULT
             })
-            .fingerprint(),
-        *ChainVerifier::new(anchors(&[&pki.root.der, &pki.intermediate.der])).fingerprint(),
+            .fingerprint(&RustCrypto),
+        ChainVerifier::new(anchors(&[&pki.root.der, &pki.intermediate.der]))
+            .fingerprint(&RustCrypto),
     ];
     for (a, pa) in prints.iter().enumerate() {
         for pb in prints.iter().skip(a + 1) {
             assert_ne!(pa, pb);
         }
     }
-    assert_eq!(base.fingerprint(), verifier_for(&pki).fingerprint());
+    assert_eq!(
+        base.fingerprint(&RustCrypto),
+        verifier_for(&pki).fingerprint(&RustCrypto)
+    );
 }
 
 // ----------------------------------------------------------------- test PKI

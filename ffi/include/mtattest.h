@@ -820,6 +820,16 @@ enum mtattest_result mtattest_verifier_builder_set_crypto_provider(struct mtatte
                                                                    const char *name);
 
 /**
+ * The name of the crypto provider a verifier uses unless
+ * mtattest_verifier_builder_set_crypto_provider() says otherwise, as a
+ * static NUL-terminated string that is never freed: "aws-lc" in a library
+ * built with the aws-lc feature (a default feature of this crate), else
+ * "rustcrypto". A pure look-up: it returns no result code and leaves the
+ * last error as it is.
+ */
+const char *mtattest_default_crypto_provider(void);
+
+/**
  * Sets how many validated chains the verifier caches (default 1024; a
  * device's chain is then validated once per validity window, not per
  * token). 0 gives MTATTEST_CONFIG_BAD_VALUE.

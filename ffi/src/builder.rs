@@ -413,6 +413,21 @@ pub unsafe extern "C" fn mtattest_verifier_builder_set_crypto_provider(
     }
 }
 
+/// The name of the crypto provider a verifier uses unless
+/// mtattest_verifier_builder_set_crypto_provider() says otherwise, as a
+/// static NUL-terminated string that is never freed: "aws-lc" in a library
+/// built with the aws-lc feature (a default feature of this crate), else
+/// "rustcrypto". A pure look-up: it returns no result code and leaves the
+/// last error as it is.
+#[no_mangle]
+pub extern "C" fn mtattest_default_crypto_provider() -> *const c_char {
+    match mtattest::crypto::default_provider_name() {
+        Some("aws-lc") => c"aws-lc".as_ptr(),
+        Some("rustcrypto") => c"rustcrypto".as_ptr(),
+        _ => std::ptr::null(),
+    }
+}
+
 /// Sets how many validated chains the verifier caches (default 1024; a
 /// device's chain is then validated once per validity window, not per
 /// token). 0 gives MTATTEST_CONFIG_BAD_VALUE.

@@ -52,9 +52,9 @@ pub mod result;
 pub mod verify;
 
 pub use builder::{
-    mtattest_verifier_builder, mtattest_verifier_builder_add_anchors,
-    mtattest_verifier_builder_add_crl, mtattest_verifier_builder_build,
-    mtattest_verifier_builder_free, mtattest_verifier_builder_new,
+    mtattest_default_crypto_provider, mtattest_verifier_builder,
+    mtattest_verifier_builder_add_anchors, mtattest_verifier_builder_add_crl,
+    mtattest_verifier_builder_build, mtattest_verifier_builder_free, mtattest_verifier_builder_new,
     mtattest_verifier_builder_set_algorithms, mtattest_verifier_builder_set_bulletins,
     mtattest_verifier_builder_set_chain_cache_size, mtattest_verifier_builder_set_crypto_provider,
     mtattest_verifier_builder_set_ear_profile, mtattest_verifier_builder_set_freshness,

@@ -26,6 +26,11 @@ specification, never mtattest's own code:
   its expected code, every other case must have no claims fault. The payload
   is read by a small CBOR reader of its own that keeps every tag a tag, as
   §6.1 rule 4 requires (cbor2 turns tags 1, 2 and 3 into other types);
+* every `chain.malformed` case whose leaf key is in a SEC1 form spec §10.2
+  refuses (the compact form `05 || x`): the form is refused by this
+  script's own reading of RFC 5480, and it is the only fault (the token
+  signature verifies under the key a decoder of that form reads, and the
+  intermediate signed the leaf);
 * every `cbor.duplicate-key` case: cbor2, refusing duplicate keys and
   reading bignums as the integers they denote (RFC 8949 §3.4.3), finds a
   repeated key in the token, its protected header or its payload, so the
@@ -826,6 +831,78 @@ def revocation_ok(case: dict, base: Path, path: list, at: datetime.datetime) -> 
     return True
 
 
+# The curves of spec §10.2: coordinate size, and p and b of
+# y² = x³ - 3x + b (SEC 2 §2.4.2, §2.5.1).
+CURVES = {
+    "secp256r1": (ec.SECP256R1(), 32, 2**256 - 2**224 + 2**192 + 2**96 - 1,
+                  0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b),
+    "secp384r1": (ec.SECP384R1(), 48, 2**384 - 2**128 - 2**96 + 2**32 - 1,
+                  0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875a
+                  << 128 | 0xc656398d8a2ed19d2a85c8edd3ec2aef),
+}
+
+
+def key_point(der: bytes) -> tuple:
+    """The certificate's curve name and its key's point as written, or
+    (None, None) for a certificate asn1crypto does not read."""
+    try:
+        spki = asn1crypto.x509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"]
+        return spki["algorithm"]["parameters"].chosen.native, spki["public_key"].native
+    except (ValueError, TypeError, KeyError):
+        return None, None
+
+
+def key_form_problem(der: bytes) -> str | None:
+    """Spec §10.2: the key's point is 04 || x || y or 02/03 || x with its
+    curve's coordinate size (RFC 5480 §2.2), and a point of the curve."""
+    curve, point = key_point(der)
+    if curve not in CURVES or not isinstance(point, bytes):
+        return None  # not an EC key of the profile: another check's fault
+    group, size, _, _ = CURVES[curve]
+    if not ((point[:1] == b"\x04" and len(point) == 1 + 2 * size)
+            or (point[:1] in (b"\x02", b"\x03") and len(point) == 1 + size)):
+        return f"point form {point[:1].hex()}"
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(group, point)
+    except ValueError:
+        return "not a point of the curve"
+    return None
+
+
+def compact_form_key(der: bytes):
+    """The key a decoder of the non-standard compact form (05 || x) reads:
+    x and the smaller of the two y (draft-jivsov-ecc-compact). Both curves
+    have p = 3 mod 4, so a square root is a power."""
+    curve, point = key_point(der)
+    group, size, p, b = CURVES[curve]
+    x = int.from_bytes(point[1:], "big")
+    y = pow((x**3 - 3 * x + b) % p, (p + 1) // 4, p)
+    return ec.EllipticCurvePublicNumbers(x, min(y, p - y), group).public_key()
+
+
+def key_form_fault(case: dict, base: Path) -> str | None:
+    """A `chain.malformed` case whose fault is the leaf key's form (§10.2):
+    the form is refused, and it is the only fault: the token's signature
+    verifies under the key a decoder of that form reads, and the next
+    certificate signed the leaf. "skip" for the other malformed cases
+    (their certificates are not DER; not checked here)."""
+    token = (base / case["token"]).read_bytes()
+    sign1 = decode_sign1(token)
+    ders = x5chain_of(sign1)
+    if key_form_problem(ders[0]) is None:
+        return "skip"
+    if key_point(ders[0])[1][:1] != b"\x05":
+        return f"leaf key {key_form_problem(ders[0])}: no decoder to compare with"
+    if not sig_structure_ok(sign1, compact_form_key(ders[0])):
+        return "the token signature does not verify under the compact form's key"
+    leaf, issuer = (x509.load_der_x509_certificate(d) for d in ders[:2])
+    try:
+        leaf.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature) as e:
+        return f"the leaf is not signed by the next certificate: {e}"
+    return None
+
+
 # -------------------------------------------------------------- the checks
 
 def genuine(case: dict, base: Path) -> set:
@@ -937,6 +1014,8 @@ def check(case: dict, base: Path, settings: dict) -> str | None:
             return "not fresh"
         return None
     code = expected["error"]
+    if code == "chain.malformed":
+        return key_form_fault(case, base)
     if code == "cbor.duplicate-key":
         token = (base / case["token"]).read_bytes()
         return None if repeats_a_key(token) else "cbor2 finds no repeated key"
@@ -970,7 +1049,7 @@ def main() -> int:
         return 1
     settings = manifest["verifier"]
     passed, failed, skipped = 0, 0, 0
-    kinds = {"valid": 0, "cryptographic": 0, "genuine": 0, "duplicate": 0}
+    kinds = {"valid": 0, "cryptographic": 0, "genuine": 0, "duplicate": 0, "key-form": 0}
     for case in manifest["cases"]:
         try:
             why = check(case, base, settings)
@@ -984,6 +1063,8 @@ def main() -> int:
                 kinds["valid"] += 1
             elif case["expected"]["error"] == "cbor.duplicate-key":
                 kinds["duplicate"] += 1
+            elif case["expected"]["error"] == "chain.malformed":
+                kinds["key-form"] += 1
             elif expected_failure(case["expected"]["error"]):
                 kinds["cryptographic"] += 1
             else:
@@ -996,7 +1077,8 @@ def main() -> int:
           f"cryptographic invalid cases fail as expected, {kinds['genuine']} invalid cases "
           f"shown genuine apart from their claims/freshness/replay fault; every claims "
           f"fault as spec §6 gives it; {kinds['duplicate']} duplicate-key cases repeat a "
-          f"key for cbor2 too; {skipped} envelope cases not checked here)")
+          f"key for cbor2 too; {kinds['key-form']} leaf keys in a form spec §10.2 refuses, the "
+          f"only fault; {skipped} envelope cases not checked here)")
     return 1 if failed else 0
 
 

@@ -9,14 +9,11 @@
 //! in-process default, sized by the peak token rate it must sustain
 //! ([`replay_capacity`]).
 
-use alloc::borrow::Cow;
 use alloc::vec::Vec;
-
-use sha2::Digest as _;
 
 use super::error::ReplayError;
 use super::freshness::Freshness;
-use crate::crypto::{Curve, PublicKey};
+use crate::crypto::{Digests, PublicKey};
 use crate::time::UnixTime;
 
 #[cfg(feature = "std")]
@@ -44,28 +41,43 @@ pub enum ReplayIdKind {
 }
 
 impl ReplayId {
-    /// The identifier of `value` (of `kind`) for a token signed by `signer`.
+    /// The identifier of `value` (of `kind`) for a token signed by `signer`,
+    /// hashed by `digests` (the verifier's crypto provider).
     ///
     /// The key enters in its uncompressed SEC1 form whatever form the
-    /// certificate or the configuration gave it in, so one key always
-    /// yields one identifier (spec §11.2).
-    pub fn new(kind: ReplayIdKind, signer: &PublicKey, value: &[u8]) -> ReplayId {
-        ReplayId::derive(kind, &uncompressed_sec1(signer), value)
+    /// certificate or the configuration gave it in
+    /// ([`PublicKey::uncompressed`]), so one key always yields one
+    /// identifier (spec §11.2).
+    pub fn new<D: Digests + ?Sized>(
+        kind: ReplayIdKind,
+        signer: &PublicKey,
+        value: &[u8],
+        digests: &D,
+    ) -> ReplayId {
+        ReplayId::derive(kind, signer.uncompressed(), value, digests)
     }
 
-    fn derive(kind: ReplayIdKind, signer_sec1: &[u8], value: &[u8]) -> ReplayId {
+    fn derive<D: Digests + ?Sized>(
+        kind: ReplayIdKind,
+        signer_sec1: &[u8],
+        value: &[u8],
+        digests: &D,
+    ) -> ReplayId {
         let label: &[u8] = match kind {
             ReplayIdKind::Cti => b"cti",
             ReplayIdKind::Nonce => b"nonce",
             ReplayIdKind::Payload => b"payload",
         };
-        let mut h = sha2::Sha384::new();
-        h.update(b"mtattest replay id v1\0");
-        for part in [label, signer_sec1, value] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part);
+        const DOMAIN: &[u8] = b"mtattest replay id v1\0";
+        let parts = [label, signer_sec1, value];
+        let mut data =
+            Vec::with_capacity(DOMAIN.len() + parts.iter().map(|p| p.len() + 8).sum::<usize>());
+        data.extend_from_slice(DOMAIN);
+        for part in parts {
+            data.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            data.extend_from_slice(part);
         }
-        ReplayId(h.finalize().into())
+        ReplayId(digests.sha384(&data))
     }
 
     /// The 48 identifier bytes (a store's key).
@@ -75,48 +87,39 @@ impl ReplayId {
 
     /// The identifiers of a token signed by `signer`: its `cti` and its
     /// nonce when present, otherwise the digest of its signed payload.
-    pub fn for_token(
+    pub fn for_token<D: Digests + ?Sized>(
         signer: &PublicKey,
         cti: Option<&[u8]>,
         nonce: Option<&[u8]>,
         payload: &[u8],
+        digests: &D,
     ) -> Vec<ReplayId> {
-        let signer = uncompressed_sec1(signer);
+        // A certificate may carry the key compressed (RFC 5480); hashing
+        // the bytes as given would let one token verify once per encoding.
+        let signer = signer.uncompressed();
         let mut ids = Vec::with_capacity(2);
         if let Some(cti) = cti {
-            ids.push(ReplayId::derive(ReplayIdKind::Cti, &signer, cti));
+            ids.push(ReplayId::derive(ReplayIdKind::Cti, signer, cti, digests));
         }
         if let Some(nonce) = nonce {
-            ids.push(ReplayId::derive(ReplayIdKind::Nonce, &signer, nonce));
+            ids.push(ReplayId::derive(
+                ReplayIdKind::Nonce,
+                signer,
+                nonce,
+                digests,
+            ));
         }
         if ids.is_empty() {
-            let digest = sha2::Sha384::digest(payload);
-            ids.push(ReplayId::derive(ReplayIdKind::Payload, &signer, &digest));
+            let digest = digests.sha384(payload);
+            ids.push(ReplayId::derive(
+                ReplayIdKind::Payload,
+                signer,
+                &digest,
+                digests,
+            ));
         }
         ids
     }
-}
-
-/// The key as `0x04 || x || y`. A certificate may carry the same key
-/// compressed (`0x02`/`0x03 || x`, RFC 5480); hashing the bytes as given
-/// would let one token verify once per encoding.
-fn uncompressed_sec1(key: &PublicKey) -> Cow<'_, [u8]> {
-    use p256::elliptic_curve::sec1::ToEncodedPoint as _;
-    let sec1 = key.sec1();
-    // A `PublicKey` holds a point checked to be on its curve, and an
-    // uncompressed point has one encoding (coordinates below the field
-    // prime), so these bytes are already the normal form.
-    if sec1.first() == Some(&0x04) {
-        return Cow::Borrowed(sec1);
-    }
-    let uncompressed = match key.curve() {
-        Curve::P384 => p384::PublicKey::from_sec1_bytes(sec1)
-            .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
-        Curve::P256 => p256::PublicKey::from_sec1_bytes(sec1)
-            .map(|k| k.to_encoded_point(false).as_bytes().to_vec()),
-    };
-    // Not reached: `PublicKey::from_sec1` accepted these very bytes.
-    uncompressed.map_or(Cow::Borrowed(sec1), Cow::Owned)
 }
 
 /// A store of the identifiers of tokens already accepted.
@@ -218,29 +221,33 @@ pub const CLOCK_CONFIRMATION_SECS: u32 = 60;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::{Algorithm, SoftwareSigner};
+    #[cfg(feature = "rustcrypto")]
+    use crate::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 
+    #[cfg(feature = "rustcrypto")]
     fn key(seed: u8) -> PublicKey {
         SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[seed; 48])
             .unwrap()
             .public_key()
     }
 
+    #[cfg(feature = "rustcrypto")]
     #[test]
     fn ids_are_domain_separated() {
+        let c = &RustCrypto;
         let k = key(1);
-        let a = ReplayId::new(ReplayIdKind::Cti, &k, b"v");
-        assert_ne!(a, ReplayId::new(ReplayIdKind::Nonce, &k, b"v"));
-        assert_ne!(a, ReplayId::new(ReplayIdKind::Cti, &key(2), b"v"));
+        let a = ReplayId::new(ReplayIdKind::Cti, &k, b"v", c);
+        assert_ne!(a, ReplayId::new(ReplayIdKind::Nonce, &k, b"v", c));
+        assert_ne!(a, ReplayId::new(ReplayIdKind::Cti, &key(2), b"v", c));
         assert_ne!(
-            ReplayId::derive(ReplayIdKind::Cti, b"kv", b""),
-            ReplayId::derive(ReplayIdKind::Cti, b"k", b"v")
+            ReplayId::derive(ReplayIdKind::Cti, b"kv", b"", c),
+            ReplayId::derive(ReplayIdKind::Cti, b"k", b"v", c)
         );
         assert_eq!(
-            ReplayId::for_token(&k, Some(b"c"), Some(b"n"), b"p").len(),
+            ReplayId::for_token(&k, Some(b"c"), Some(b"n"), b"p", c).len(),
             2
         );
-        assert_eq!(ReplayId::for_token(&k, None, None, b"p").len(), 1);
+        assert_eq!(ReplayId::for_token(&k, None, None, b"p", c).len(), 1);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! From a [`VerifierConfig`] to a [`Verifier`]: every value checked, in one
 //! place, in the order of the members.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -12,7 +13,7 @@ use super::{
     VerifierIdConfig,
 };
 use crate::appraisal::{Bulletin, EarProfile, Freshness, Policy, VerifierId};
-use crate::crypto::Algorithm;
+use crate::crypto::{self, Algorithm, CryptoProvider};
 use crate::error::{ChainError, Error};
 use crate::limits::Limits;
 use crate::trust::{ChainOptions, ChainVerifier, Revocation, StatusList, TrustAnchors};
@@ -70,7 +71,13 @@ impl VerifierConfig {
             crypto,
         } = self;
 
+        // The provider is named last but checks the anchors' keys: chosen
+        // first, its own problems reported in their place.
+        let provider = crypto_provider(crypto.as_ref());
         let anchors = load_anchors(anchors.as_deref())?;
+        if let Ok(provider) = &provider {
+            anchors.check_keys(provider.as_ref())?;
+        }
         // Checked last, so that what was written is reported before what
         // is missing.
         let no_anchors = anchors.is_empty();
@@ -148,7 +155,7 @@ impl VerifierConfig {
             );
             builder = builder.verifier_id(id);
         }
-        let builder = with_crypto(builder, crypto.as_ref())?;
+        let builder = builder.boxed_crypto(provider?);
         if require_anchors && no_anchors {
             return Err(ConfigError::NoAnchors.into());
         }
@@ -354,26 +361,33 @@ fn with_replay_cache(
     }
 }
 
-fn with_crypto(builder: VerifierBuilder, name: Option<&Text>) -> Result<VerifierBuilder, Error> {
+/// The provider a configuration names, or the build's default
+/// ([`crypto::default_provider_name`]).
+fn crypto_provider(name: Option<&Text>) -> Result<Box<dyn CryptoProvider>, Error> {
     let name = match name {
         Some(name) => name.checked("crypto")?,
-        None if cfg!(feature = "aws-lc") => "aws-lc",
-        None => "rustcrypto",
+        None => crypto::default_provider_name().ok_or_else(|| {
+            ConfigError::unavailable(
+                "crypto",
+                "this build has no crypto provider (the rustcrypto or aws-lc feature)",
+            )
+        })?,
     };
-    match name {
-        "rustcrypto" => Ok(builder.crypto(crate::crypto::RustCrypto)),
-        #[cfg(feature = "aws-lc")]
-        "aws-lc" => Ok(builder.crypto(crate::crypto::AwsLc)),
-        #[cfg(not(feature = "aws-lc"))]
-        "aws-lc" => Err(ConfigError::unavailable(
+    if !crypto::PROVIDER_NAMES.contains(&name) {
+        return Err(ConfigError::bad(
             "crypto",
-            "this build has no aws-lc provider (the aws-lc feature)",
+            format!(
+                "unknown crypto provider {name:?} ({})",
+                crypto::PROVIDER_NAMES.join(", ")
+            ),
         )
-        .into()),
-        other => Err(ConfigError::bad(
-            "crypto",
-            format!("unknown crypto provider {other:?} (rustcrypto, aws-lc)"),
-        )
-        .into()),
+        .into());
     }
+    crypto::provider_by_name(name).ok_or_else(|| {
+        ConfigError::unavailable(
+            "crypto",
+            format!("this build has no {name} provider (the {name} feature)"),
+        )
+        .into()
+    })
 }

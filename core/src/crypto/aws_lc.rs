@@ -1,16 +1,21 @@
-//! The `aws-lc-rs` crypto provider (feature `aws-lc`): about three times
-//! faster P-384 verification than the pure-Rust default, for servers. Needs
+//! The `aws-lc-rs` crypto provider (feature `aws-lc`): about five times
+//! faster P-384 verification than the pure-Rust one, for servers. Needs
 //! `std` and a C compiler; not for `no_std` or WASM builds.
 
+use alloc::vec::Vec;
+
 use aws_lc_rs::digest;
-use aws_lc_rs::signature::{self, UnparsedPublicKey};
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::signature::{self, ParsedPublicKey, UnparsedPublicKey};
+use der::Decode as _;
 
-use super::{Algorithm, CryptoProvider, PublicKey};
+use super::{Algorithm, CryptoProvider, Curve, Digests, PublicKey};
 
-/// The provider backed by AWS-LC through `aws-lc-rs`.
+/// The provider backed by AWS-LC through `aws-lc-rs`; the default provider
+/// of every build that has it.
 ///
 /// ```
-/// use mtattest::crypto::{Algorithm, AwsLc, CryptoProvider, RustCrypto, Signer, SoftwareSigner};
+/// use mtattest::crypto::{Algorithm, AwsLc, CryptoProvider, Digests, RustCrypto, Signer, SoftwareSigner};
 ///
 /// let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7u8; 48]).unwrap();
 /// let signature = signer.sign(b"message").unwrap();
@@ -22,26 +27,55 @@ use super::{Algorithm, CryptoProvider, PublicKey};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AwsLc;
 
+impl Digests for AwsLc {
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        fixed(digest::digest(&digest::SHA256, data).as_ref())
+    }
+
+    fn sha384(&self, data: &[u8]) -> [u8; 48] {
+        fixed(digest::digest(&digest::SHA384, data).as_ref())
+    }
+}
+
+/// The digest's bytes in an array of its size (the digest functions above
+/// always produce exactly `N`).
+fn fixed<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = *b;
+    }
+    out
+}
+
+fn verification(curve: Curve) -> &'static signature::EcdsaVerificationAlgorithm {
+    match curve {
+        Curve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
+        Curve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
+    }
+}
+
 impl CryptoProvider for AwsLc {
     fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], sig: &[u8]) -> bool {
         if key.curve() != alg.curve() || sig.len() != alg.signature_len() {
             return false;
         }
-        let algorithm = match alg {
-            Algorithm::Es384 => &signature::ECDSA_P384_SHA384_FIXED,
-            Algorithm::Es256 => &signature::ECDSA_P256_SHA256_FIXED,
-        };
-        UnparsedPublicKey::new(algorithm, key.sec1())
+        UnparsedPublicKey::new(verification(alg.curve()), key.uncompressed())
             .verify(message, sig)
             .is_ok()
     }
 
-    fn sha384(&self, data: &[u8]) -> [u8; 48] {
-        let mut out = [0u8; 48];
-        let d = digest::digest(&digest::SHA384, data);
-        for (o, b) in out.iter_mut().zip(d.as_ref()) {
-            *o = *b;
+    fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>> {
+        // aws-lc-rs also takes a SubjectPublicKeyInfo here: only SEC1 points
+        // are keys of this interface.
+        if !matches!(sec1.first(), Some(0x02..=0x04)) {
+            return None;
         }
-        out
+        // aws-lc-rs parses a point (and checks it is on the curve) but
+        // hands it back only inside a SubjectPublicKeyInfo, which it writes
+        // with the point uncompressed.
+        let parsed = ParsedPublicKey::new(verification(curve), sec1).ok()?;
+        let spki_der = parsed.as_der().ok()?;
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der.as_ref()).ok()?;
+        spki.subject_public_key.as_bytes().map(<[u8]>::to_vec)
     }
 }

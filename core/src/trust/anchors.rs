@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use super::cert::Cert;
 use super::error::ChainError;
 use super::profile::Profile;
+use crate::crypto::CryptoProvider;
 use crate::error::Error;
 
 /// The set of certificates a verifier trusts. Several may be trusted at once,
@@ -84,6 +85,30 @@ impl TrustAnchors {
             self.add_der(der)?;
         }
         Ok(ders.len())
+    }
+
+    /// Checks with `crypto` that every anchor's key is a point of its
+    /// curve, which needs curve arithmetic and so is not done when an
+    /// anchor is added: `chain.bad-anchor` for the first that is not.
+    /// [`VerifierConfig`](crate::config::VerifierConfig) does this when it
+    /// builds a verifier; an anchor whose key is not on its curve otherwise
+    /// issues nothing (`chain.no-anchor`, or `chain.malformed` when it is
+    /// in the chain).
+    pub fn check_keys(&self, crypto: &dyn CryptoProvider) -> Result<(), Error> {
+        for (index, (cert, _)) in self.entries.iter().enumerate() {
+            let checked = match &cert.key {
+                Ok(key) => key.checked(crypto),
+                Err(problem) => Err(problem.clone()),
+            };
+            if let Err(problem) = checked {
+                return Err(ChainError::BadAnchor {
+                    index,
+                    reason: alloc::format!("{problem:?}"),
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// How many anchors are trusted.

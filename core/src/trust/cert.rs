@@ -34,7 +34,7 @@ use x509_cert::time::Time;
 use x509_cert::{Certificate, Version};
 
 use super::name::names_match;
-use crate::crypto::{Algorithm, CryptoProvider, Curve, PublicKey};
+use crate::crypto::{self, Algorithm, CryptoProvider, Curve, PublicKey};
 
 /// A signature algorithm as named in a certificate or CRL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,23 @@ pub(crate) enum KeyProblem {
     Unsupported(String),
     /// An EC key whose encoding or point is invalid.
     Invalid(String),
+}
+
+/// A certificate's EC key as encoded: its curve and a SEC1 point in a form
+/// RFC 5480 allows. Whether the point is on the curve is the crypto
+/// provider's to say, when the key is used ([`EncodedKey::checked`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EncodedKey {
+    pub(crate) curve: Curve,
+    pub(crate) point: Vec<u8>,
+}
+
+impl EncodedKey {
+    /// The key, its point checked by `crypto`.
+    pub(crate) fn checked(&self, crypto: &dyn CryptoProvider) -> Result<PublicKey, KeyProblem> {
+        PublicKey::from_sec1(self.curve, &self.point, crypto)
+            .map_err(|_| KeyProblem::Invalid(format!("not a valid {} point", self.curve.name())))
+    }
 }
 
 /// The parts of an authorityKeyIdentifier the profile looks at.
@@ -80,7 +97,7 @@ pub(crate) struct Cert {
     /// GeneralizedTime although its year is in 1950..=2049.
     pub(crate) generalized_time_before_2050: Option<&'static str>,
     pub(crate) has_unique_id: bool,
-    pub(crate) key: Result<PublicKey, KeyProblem>,
+    pub(crate) key: Result<EncodedKey, KeyProblem>,
     /// The signature algorithm, or the unsupported algorithm's description.
     pub(crate) sig_alg: Result<SigAlg, String>,
     /// The ECDSA signature, DER `Ecdsa-Sig-Value`.
@@ -385,15 +402,7 @@ pub(crate) fn check_signature(
             ))
         }
     };
-    let raw = match algorithm {
-        Algorithm::Es384 => {
-            p384::ecdsa::Signature::from_der(der_signature).map(|s| s.to_bytes().to_vec())
-        }
-        Algorithm::Es256 => {
-            p256::ecdsa::Signature::from_der(der_signature).map(|s| s.to_bytes().to_vec())
-        }
-    };
-    let Ok(raw) = raw else {
+    let Some(raw) = crypto::ecdsa_signature_from_der(algorithm, der_signature) else {
         return Ok(false);
     };
     Ok(crypto.verify(algorithm, issuer_key, tbs, &raw))
@@ -420,7 +429,7 @@ pub(crate) fn signature_algorithm(alg: &spki::AlgorithmIdentifierOwned) -> Resul
     Ok(found)
 }
 
-fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<PublicKey, KeyProblem> {
+fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<EncodedKey, KeyProblem> {
     if spki.algorithm.oid != rfc5912::ID_EC_PUBLIC_KEY {
         return Err(KeyProblem::Unsupported(format!(
             "key algorithm {} (only EC keys on P-256 and P-384)",
@@ -446,8 +455,16 @@ fn public_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<PublicKey, KeyPr
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| KeyProblem::Invalid("key BIT STRING has unused bits".to_string()))?;
-    PublicKey::from_sec1(curve, point)
-        .map_err(|_| KeyProblem::Invalid(format!("not a valid {} point", curve.name())))
+    if crypto::sec1_x(curve, point).is_none() {
+        return Err(KeyProblem::Invalid(format!(
+            "not a valid {} point",
+            curve.name()
+        )));
+    }
+    Ok(EncodedKey {
+        curve,
+        point: point.to_vec(),
+    })
 }
 
 /// Seconds since the epoch of an X.509 time.

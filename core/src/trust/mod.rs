@@ -55,7 +55,7 @@ pub use profile::{Check, Position, Profile};
 pub use revocation::{Revocation, Status, StatusEntry, StatusList};
 
 use crate::claims::ClaimsSet;
-use crate::crypto::{CryptoProvider, PublicKey};
+use crate::crypto::{CryptoProvider, Digests, PublicKey};
 use crate::error::Error;
 use crate::time::UnixTime;
 use crate::token::{HeaderPlacement, Token};
@@ -203,7 +203,11 @@ pub struct ChainVerifier {
     anchors: TrustAnchors,
     revocation: Revocation,
     options: ChainOptions,
-    fingerprint: [u8; 48],
+    /// [`ChainVerifier::fingerprint`], computed with the first provider
+    /// that needs it (the cache keys), and forgotten when the
+    /// configuration changes.
+    #[cfg(feature = "std")]
+    fingerprint: std::sync::OnceLock<[u8; 48]>,
     #[cfg(feature = "std")]
     cache: Option<ChainCache>,
 }
@@ -212,30 +216,36 @@ impl ChainVerifier {
     /// A verifier trusting `anchors`, with no revocation data, default
     /// options and no cache.
     pub fn new(anchors: TrustAnchors) -> ChainVerifier {
-        let mut verifier = ChainVerifier {
+        ChainVerifier {
             anchors,
             revocation: Revocation::new(),
             options: ChainOptions::DEFAULT,
-            fingerprint: [0; 48],
+            #[cfg(feature = "std")]
+            fingerprint: std::sync::OnceLock::new(),
             #[cfg(feature = "std")]
             cache: None,
-        };
-        verifier.refresh_fingerprint();
-        verifier
+        }
     }
 
     /// Checks paths against `revocation` too.
     pub fn with_revocation(mut self, revocation: Revocation) -> ChainVerifier {
         self.revocation = revocation;
-        self.refresh_fingerprint();
+        self.configuration_changed();
         self
     }
 
     /// Uses `options` instead of the defaults.
     pub fn with_options(mut self, options: ChainOptions) -> ChainVerifier {
         self.options = options;
-        self.refresh_fingerprint();
+        self.configuration_changed();
         self
+    }
+
+    fn configuration_changed(&mut self) {
+        #[cfg(feature = "std")]
+        {
+            self.fingerprint = std::sync::OnceLock::new();
+        }
     }
 
     /// Caches up to `capacity` validated chains (see [`ChainCache`]).
@@ -256,15 +266,25 @@ impl ChainVerifier {
         &self.anchors
     }
 
-    /// A SHA-384 fingerprint of everything validation depends on besides
-    /// the chain and the time: anchors, revocation data and options. Two
-    /// verifiers with equal fingerprints give equal results.
-    pub fn fingerprint(&self) -> &[u8; 48] {
-        &self.fingerprint
+    /// A SHA-384 fingerprint (by `digests`) of everything validation
+    /// depends on besides the chain and the time: anchors with their
+    /// profiles, revocation data and options. Two verifiers with equal
+    /// fingerprints give equal results.
+    pub fn fingerprint<D: Digests + ?Sized>(&self, digests: &D) -> [u8; 48] {
+        #[cfg(feature = "std")]
+        {
+            *self
+                .fingerprint
+                .get_or_init(|| digests.sha384(&self.configuration()))
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            digests.sha384(&self.configuration())
+        }
     }
 
-    fn refresh_fingerprint(&mut self) {
-        use sha2::Digest as _;
+    /// The canonical bytes [`fingerprint`](Self::fingerprint) hashes.
+    fn configuration(&self) -> Vec<u8> {
         let mut data = Vec::new();
         data.extend_from_slice(b"mtattest trust configuration v1\0");
         data.extend_from_slice(&(self.anchors.len() as u64).to_be_bytes());
@@ -279,7 +299,7 @@ impl ChainVerifier {
         data.extend_from_slice(&(o.max_cert_size as u64).to_be_bytes());
         data.extend_from_slice(&o.crl_grace_secs.to_be_bytes());
         data.push(u8::from(o.require_protected_x5chain));
-        self.fingerprint = sha2::Sha384::digest(&data).into();
+        data
     }
 
     /// Validates a chain (DER certificates, leaf first) at `now`, using and
@@ -322,8 +342,9 @@ impl ChainVerifier {
     #[cfg(feature = "std")]
     fn cache_key<C: AsRef<[u8]>>(&self, chain: &[C], crypto: &dyn CryptoProvider) -> [u8; 48] {
         let total: usize = chain.iter().map(|c| c.as_ref().len() + 8).sum();
-        let mut data = Vec::with_capacity(self.fingerprint.len() + 8 + total);
-        data.extend_from_slice(&self.fingerprint);
+        let fingerprint = self.fingerprint(crypto);
+        let mut data = Vec::with_capacity(fingerprint.len() + 8 + total);
+        data.extend_from_slice(&fingerprint);
         data.extend_from_slice(&(chain.len() as u64).to_be_bytes());
         for der in chain {
             let der = der.as_ref();

@@ -143,10 +143,10 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
         };
         let issuer = path.get(pos + 1);
         let issuer_key = match issuer {
-            Some(issuer) => Some((issuer, usable_key(issuer)?)),
+            Some(issuer) => Some((issuer, usable_key(issuer, crypto)?)),
             None => None,
         };
-        if let Some((_, key)) = issuer_key {
+        if let Some((_, key)) = &issuer_key {
             if !(pos + 1 == top && top_verified) {
                 verify_link(node, key, crypto)?;
             }
@@ -160,7 +160,7 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
             profile::check_leaf(node, profile)?;
         }
         check_status_list(node, revocation)?;
-        if let Some((issuer, key)) = issuer_key {
+        if let Some((issuer, key)) = &issuer_key {
             check_crls(
                 node,
                 issuer,
@@ -175,7 +175,7 @@ pub(crate) fn validate<C: AsRef<[u8]>>(
     }
 
     let leaf = path.first().ok_or(ChainError::Empty)?;
-    let leaf_key = usable_key(leaf)?.clone();
+    let leaf_key = usable_key(leaf, crypto)?;
     Ok(ValidatedChain {
         leaf_key,
         leaf_serial: leaf.cert.serial_hex.clone(),
@@ -255,8 +255,12 @@ fn find_issuing_anchor(
         if top.issuer_matches(anchor).is_err() {
             continue;
         }
-        let Ok(key) = &anchor.key else { continue };
-        match check_signature(key, &top.sig_alg, &top.tbs, &top.signature, crypto) {
+        // An anchor whose key is no point of its curve issues nothing
+        // (`VerifierConfig` refuses such an anchor when it is loaded).
+        let Ok(Ok(key)) = anchor.key.as_ref().map(|k| k.checked(crypto)) else {
+            continue;
+        };
+        match check_signature(&key, &top.sig_alg, &top.tbs, &top.signature, crypto) {
             Ok(true) => return Ok((a, true)),
             Ok(false) => {
                 first_failure.get_or_insert(ChainError::BadSignature { index });
@@ -269,15 +273,21 @@ fn find_issuing_anchor(
     Err(first_failure.unwrap_or(ChainError::NoAnchor { index }))
 }
 
-fn usable_key<'a>(node: &Subject<'a>) -> Result<&'a PublicKey, ChainError> {
-    node.cert.key.as_ref().map_err(|problem| match problem {
+/// The certificate's key, its point checked by `crypto`.
+fn usable_key(node: &Subject<'_>, crypto: &dyn CryptoProvider) -> Result<PublicKey, ChainError> {
+    let problem = match node.cert.key.as_ref().map(|k| k.checked(crypto)) {
+        Ok(Ok(key)) => return Ok(key),
+        Ok(Err(problem)) => problem,
+        Err(problem) => problem.clone(),
+    };
+    Err(match problem {
         KeyProblem::Unsupported(reason) => ChainError::UnsupportedAlgorithm {
             index: node.index,
-            reason: reason.clone(),
+            reason,
         },
         KeyProblem::Invalid(reason) => ChainError::Malformed {
             index: node.index,
-            reason: reason.clone(),
+            reason,
         },
     })
 }

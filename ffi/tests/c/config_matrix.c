@@ -7,7 +7,10 @@
  *   config-error CODE | invalid CODE | valid STATUS ACTION
  *
  *   config_matrix CONFIG.json TOKEN TIME NONCE_HEX|-
+ *   config_matrix --default-crypto-provider
  *
+ * The second form prints the library's default provider ("aws-lc" or
+ * "rustcrypto"), which decides the expectations of the aws-lc cases.
  * "-" is no challenge; "" is an empty one (a non-NULL pointer, length 0).
  * Driven by ffi/scripts/config-matrix.py, which compares with the matrix.
  */
@@ -65,6 +68,11 @@ static const char *status_name(mtattest_status s) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--default-crypto-provider") == 0) {
+    const char *name = mtattest_default_crypto_provider();
+    printf("%s\n", name != NULL ? name : "none");
+    return 0;
+  }
   if (argc != 5) {
     fprintf(stderr, "usage: config_matrix CONFIG.json TOKEN TIME NONCE_HEX|-\n");
     return 2;

@@ -5,8 +5,8 @@
  * nothing), the setters added with it (require-nonce, crypto provider,
  * chain cache, replay peak rate), and mtattest_verifier_from_config_json.
  * Uses the conformance vectors' example phone token. Run under
- * AddressSanitizer (or valgrind) by ffi/scripts/test-c, against a library
- * built without the aws-lc feature.
+ * AddressSanitizer (or valgrind) by ffi/scripts/test-c, against the library
+ * built with its default features, which include aws-lc.
  *
  *   config_test TEST_VECTORS_DIR
  */
@@ -123,8 +123,10 @@ static void test_new_setters(void) {
   CHECK_RC(mtattest_verifier_builder_add_anchors(b, root_pem, root_pem_len), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_crypto_provider(b, "openssl"), MTATTEST_CONFIG_BAD_VALUE);
   CHECK_RC(mtattest_verifier_builder_set_crypto_provider(b, "RustCrypto"), MTATTEST_CONFIG_BAD_VALUE);
-  /* This library is built without the aws-lc feature. */
-  CHECK_RC(mtattest_verifier_builder_set_crypto_provider(b, "aws-lc"), MTATTEST_CONFIG_UNAVAILABLE);
+  /* The default build has aws-lc, and uses it unless told otherwise. */
+  CHECK(mtattest_default_crypto_provider() != NULL &&
+        strcmp(mtattest_default_crypto_provider(), "aws-lc") == 0);
+  CHECK_RC(mtattest_verifier_builder_set_crypto_provider(b, "aws-lc"), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_crypto_provider(b, "rustcrypto"), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_chain_cache_size(b, 0), MTATTEST_CONFIG_BAD_VALUE);
   CHECK_RC(mtattest_verifier_builder_set_chain_cache_size(b, 16), MTATTEST_OK);

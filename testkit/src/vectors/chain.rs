@@ -179,6 +179,17 @@ pub(super) fn cases(gen: &mut Gen) -> Result<(), Error> {
         ))?;
     }
 
+    let (chain, leaf) = pki.compact_point_chain()?;
+    gen.add(CaseSpec::invalid(
+        "invalid-chain-device-key-compact-point",
+        "The device certificate writes its key in the \"compact\" form 05 || x, which RFC \
+         5480 does not allow (only 04, 02 and 03; spec 10.2). Some libraries decode it, here to \
+         the very key that signed the token, and the intermediate signed the certificate: a \
+         verifier that took the form would accept the token.",
+        signed(&chain, &leaf)?,
+        "chain.malformed",
+    ))?;
+
     let (chain, leaf) = pki.too_deep_chain()?;
     gen.add(CaseSpec::invalid(
         "invalid-chain-path-length",

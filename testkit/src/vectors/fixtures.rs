@@ -226,6 +226,56 @@ impl Pki {
         Ok((vec![device.der.clone(), intermediate.der], device))
     }
 
+    /// A device certificate issued by the standard intermediate whose key
+    /// is written in the "compact" form `05 || x` (a form RFC 5480 does
+    /// not allow, which RustCrypto's curves decode to the point with the
+    /// smaller `y`), for a key whose point has the smaller `y`, so a
+    /// verifier that decodes the form gets the right key. Returns the
+    /// chain (device, intermediate) and the device.
+    pub fn compact_point_chain(&self) -> Result<(Vec<Vec<u8>>, Cert), Error> {
+        use der::{Decode as _, Encode as _};
+        use p384::elliptic_curve::sec1::ToCompactEncodedPoint as _;
+        let malformed = |reason: String| -> Error {
+            mtattest::error::ChainError::Malformed { index: 0, reason }.into()
+        };
+        // The first seed whose point has the smaller y (half of them do).
+        let (key, compact) = (0..64)
+            .find_map(|i| {
+                let key = KeySpec::p384(&format!("vectors device compact point {i}"));
+                let sec1 = key.signer().ok()?.public_key().uncompressed().to_vec();
+                let point = p384::PublicKey::from_sec1_bytes(&sec1).ok()?;
+                let compact = point.as_affine().to_compact_encoded_point();
+                Option::from(compact).map(|c: p384::EncodedPoint| (key, c.as_bytes().to_vec()))
+            })
+            .ok_or_else(|| malformed("no seed gives a compact point".into()))?;
+        debug_assert_eq!(compact.first(), Some(&0x05));
+        let spec = CertSpec {
+            subject: subject("mtattest Test Device Compact Point"),
+            serial: 0x3007,
+            key,
+            ..CertSpec::device()
+        };
+        let plain = Cert::issue(spec.clone(), Some(&self.intermediate.spec))?;
+        let mut spki = x509_cert::Certificate::from_der(&plain.der)
+            .map_err(|e| malformed(e.to_string()))?
+            .tbs_certificate
+            .subject_public_key_info;
+        // Only the bits change: the form the point is written in.
+        spki.subject_public_key =
+            der::asn1::BitString::from_bytes(&compact).map_err(|e| malformed(e.to_string()))?;
+        let device = Cert::issue(
+            CertSpec {
+                spki_override: Some(spki.to_der().map_err(|e| malformed(e.to_string()))?),
+                ..spec
+            },
+            Some(&self.intermediate.spec),
+        )?;
+        Ok((
+            vec![device.der.clone(), self.intermediate.der.clone()],
+            device,
+        ))
+    }
+
     /// A fourth certificate: a CA issued by the standard intermediate, which
     /// its pathLen 0 does not allow, and a device under it. Returns the
     /// chain (device, sub-CA, intermediate) and the device.

@@ -66,11 +66,11 @@ fn key(id: &ReplayId) -> Key {
 ///
 /// ```
 /// use mtattest::appraisal::{MemoryReplayCache, ReplayCache, ReplayId, ReplayIdKind};
-/// use mtattest::crypto::{Algorithm, SoftwareSigner};
+/// use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 /// use mtattest::UnixTime;
 ///
 /// let device = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48])?.public_key();
-/// let id = |n: u8| ReplayId::new(ReplayIdKind::Cti, &device, &[n]);
+/// let id = |n: u8| ReplayId::new(ReplayIdKind::Cti, &device, &[n], &RustCrypto);
 /// // Room for two identifiers.
 /// let cache = MemoryReplayCache::new(2);
 /// let now = UnixTime(1000);
@@ -321,16 +321,21 @@ impl ReplayCache for MemoryReplayCache {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rustcrypto"))]
 mod tests {
     use super::*;
-    use crate::crypto::{Algorithm, SoftwareSigner};
+    use crate::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 
     fn id(n: u32) -> ReplayId {
         let device = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[3; 48])
             .unwrap()
             .public_key();
-        ReplayId::new(super::super::ReplayIdKind::Cti, &device, &n.to_be_bytes())
+        ReplayId::new(
+            super::super::ReplayIdKind::Cti,
+            &device,
+            &n.to_be_bytes(),
+            &RustCrypto,
+        )
     }
 
     #[test]
