@@ -38,7 +38,7 @@ pub fn run() -> Result<(), String> {
     let verifier = ChainVerifier::new(anchors);
     let decoded = Token::decode(&token, &DecodeOptions::default()).map_err(fail("decoding"))?;
     let (chain, verified) = verifier
-        .verify_token(&decoded, now, &RustCrypto)
+        .verify_chain_and_signature(&decoded, now, &RustCrypto)
         .map_err(fail("verification"))?;
     check_round_trip(&claims, &verified, &nonce)?;
     println!(

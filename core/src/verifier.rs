@@ -410,9 +410,13 @@ impl Verifier {
         })?;
         let token = Token::decode(token, &self.decode)?;
         let (claims, key, signer): (ClaimsSet, KeyCheck, PublicKey) = match &self.keys {
-            KeySource::Key(k) => (token.verify(k, crypto)?, KeyCheck::Configured, k.clone()),
+            KeySource::Key(k) => (
+                token.verified_claims(k, crypto)?,
+                KeyCheck::Configured,
+                k.clone(),
+            ),
             KeySource::Chain(chains) => {
-                let (chain, claims) = chains.verify_token(&token, now, crypto)?;
+                let (chain, claims) = chains.verify_chain_and_signature(&token, now, crypto)?;
                 let signer = chain.leaf_key().clone();
                 (claims, KeyCheck::Chain(chain), signer)
             }

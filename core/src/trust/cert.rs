@@ -405,7 +405,7 @@ pub(crate) fn check_signature(
     let Some(raw) = crypto::ecdsa_signature_from_der(algorithm, der_signature) else {
         return Ok(false);
     };
-    Ok(crypto.verify(algorithm, issuer_key, tbs, &raw))
+    Ok(crypto.verify_raw_signature(algorithm, issuer_key, tbs, &raw))
 }
 
 /// The DER of the first element (the TBS) of an outer SEQUENCE.
