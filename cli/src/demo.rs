@@ -70,7 +70,7 @@ fn appraise(
         .as_ref()
         .map_or(vec![], |a| a.app_signers.clone());
     let policy = Policy::preset(Preset::Payment, &signers).map_err(fail("policy"))?;
-    let healthy = rp
+    let (_, healthy) = rp
         .verify_and_appraise(token, Some(nonce), &policy, now)
         .map_err(fail("appraisal"))?;
     println!(
@@ -85,7 +85,7 @@ fn appraise(
     let bad_token = pki
         .token(&rooted, HeaderPlacement::Protected)
         .map_err(fail("issuing"))?;
-    let compromised = rp
+    let (_, compromised) = rp
         .verify_and_appraise(&bad_token, Some(&bad_nonce), &policy, now)
         .map_err(fail("appraisal"))?;
     println!(

@@ -43,6 +43,25 @@ impl TrustAnchors {
         TrustAnchors::default()
     }
 
+    /// The anchors of a PEM bundle (every block a `CERTIFICATE`, under the
+    /// strict profile): [`TrustAnchors::add_pem`] on an empty set. A bundle
+    /// with no certificate, or any block that is not a usable anchor, is
+    /// `chain.bad-anchor`.
+    ///
+    /// ```
+    /// use mtattest::trust::TrustAnchors;
+    ///
+    /// let root = include_bytes!("../../../test-vectors/anchors/root.pem");
+    /// assert_eq!(TrustAnchors::from_pem(root).unwrap().len(), 1);
+    /// let err = TrustAnchors::from_pem(b"no PEM here").unwrap_err();
+    /// assert_eq!(err.code(), "chain.bad-anchor");
+    /// ```
+    pub fn from_pem(pem: &[u8]) -> Result<TrustAnchors, Error> {
+        let mut anchors = TrustAnchors::new();
+        anchors.add_pem(pem)?;
+        Ok(anchors)
+    }
+
     /// Adds a DER certificate, under the strict profile. Fails with
     /// `chain.bad-anchor` if it does not parse, if its key is not a P-256 or
     /// P-384 key, or if it repeats an anchor already in the set.

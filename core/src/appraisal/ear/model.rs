@@ -286,6 +286,50 @@ impl Reason {
     }
 }
 
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One line for a log: the status it gives, the claim, what was seen and
+/// what the rule requires, then the rule, the kind of failure and, where
+/// they apply, the advisory and the evidence sources.
+///
+/// `warning submods.os.os-patch-level: seen 2024-01-01, required >=
+/// 2025-06-01 (rule os-patch-fresh, mismatch)`
+impl core::fmt::Display for Reason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} {}: seen ", self.status, self.claim)?;
+        match &self.seen {
+            Some(seen) => f.write_str(seen)?,
+            None => f.write_str("(absent)")?,
+        }
+        write!(
+            f,
+            ", required {} (rule {}, {}",
+            self.required, self.rule, self.failure
+        )?;
+        if let Some(advisory) = &self.advisory {
+            write!(f, ", advisory {advisory}")?;
+        }
+        match (self.evidence_source, self.effective_source) {
+            (Some(declared), Some(effective)) if declared != effective => write!(
+                f,
+                ", source {} counted as {}",
+                declared.name(),
+                effective.name()
+            )?,
+            (Some(declared), _) => write!(f, ", source {}", declared.name())?,
+            _ => {}
+        }
+        if let Some(min) = self.min_source {
+            write!(f, ", min source {}", min.name())?;
+        }
+        f.write_str(")")
+    }
+}
+
 pub(crate) fn layer_of(path: &str) -> Option<Layer> {
     let rest = path.strip_prefix("submods.")?;
     let name = rest.split('.').next()?;
@@ -355,6 +399,14 @@ pub struct AttestationResult {
 }
 
 impl AttestationResult {
+    /// Whether the relying party may let the request through: the policy's
+    /// action for this verdict is `allow`. `step-up` and `deny` are not
+    /// allowed, nor is a result with no verdict (its action is always
+    /// `deny`, spec §11.3).
+    pub fn is_allowed(&self) -> bool {
+        self.action == Action::Allow
+    }
+
     /// The result of a layer, if it was appraised.
     pub fn layer(&self, layer: Layer) -> Option<&LayerResult> {
         self.layers.iter().find(|l| l.layer == layer)
