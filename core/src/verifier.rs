@@ -53,7 +53,7 @@ use alloc::vec::Vec;
 
 use crate::appraisal::{
     self, AttestationResult, Bulletin, Context, EarProfile, Freshness, Policy, ReplayCache,
-    ReplayId, VerifierId,
+    ReplayError, ReplayId, ReplayPartition, VerifierId,
 };
 use crate::claims::ClaimsSet;
 use crate::config::ConfigError;
@@ -144,6 +144,65 @@ impl Verified {
     /// The last instant the token's times would still be accepted.
     pub fn accept_until(&self) -> UnixTime {
         self.accept_until
+    }
+}
+
+/// A token verified up to the replay step (spec §9 step 12), from
+/// [`Verifier::verify_deferring_replay`]: genuine and fresh, with the
+/// identifiers a replay store must check and insert atomically. It gives
+/// up its claims only through [`complete`](Self::complete) with the
+/// store's answer (or [`check_with`](Self::check_with) a cache), so a
+/// token whose replay check failed or never ran is never a [`Verified`]
+/// that says it was checked.
+#[derive(Debug, Clone)]
+pub struct ReplayPending {
+    verified: Verified,
+    ids: Vec<ReplayId>,
+    partition: ReplayPartition,
+}
+
+impl ReplayPending {
+    /// The token's replay identifiers (spec §11.2): its `cti` and nonce,
+    /// or its payload digest when it has neither.
+    pub fn ids(&self) -> &[ReplayId] {
+        &self.ids
+    }
+
+    /// The partition of the token's signer: every identifier above belongs
+    /// to it (spec §11.2.2).
+    pub fn partition(&self) -> ReplayPartition {
+        self.partition
+    }
+
+    /// The deadline of the identifiers: the last instant the token's times
+    /// are still accepted (spec §11.1).
+    pub fn live_until(&self) -> UnixTime {
+        self.verified.accept_until
+    }
+
+    /// The verification time.
+    pub fn verified_at(&self) -> UnixTime {
+        self.verified.verified_at
+    }
+
+    /// Completes verification with a replay store's answer for
+    /// [`ids`](Self::ids): `Ok` (the identifiers were absent and are now
+    /// held until [`live_until`](Self::live_until)) gives the verified
+    /// token, marked replay-checked; a refusal is the verification's error
+    /// (`replay.*`). Pass only what the store answered: a store that could
+    /// not answer is `replay.store-unavailable`, never `Ok`.
+    pub fn complete(self, store_answer: Result<(), ReplayError>) -> Result<Verified, Error> {
+        store_answer?;
+        Ok(Verified {
+            replay_checked: true,
+            ..self.verified
+        })
+    }
+
+    /// Completes verification with `cache`'s check-and-insert.
+    pub fn check_with(self, cache: &dyn ReplayCache) -> Result<Verified, Error> {
+        let answer = cache.check_and_insert(&self.ids, self.live_until(), self.verified_at());
+        self.complete(answer)
     }
 }
 
@@ -402,6 +461,55 @@ impl Verifier {
         expected_nonce: Option<&[u8]>,
         now: UnixTime,
     ) -> Result<Verified, Error> {
+        let pending = self.verify_deferring_replay(token, expected_nonce, now)?;
+        match &self.replay {
+            Some(cache) => pending.check_with(cache.as_ref()),
+            None => Ok(pending.verified),
+        }
+    }
+
+    /// Verifies a token at `now` like [`verify`](Self::verify) up to, but
+    /// not including, the replay step (spec §9 step 12), which the caller
+    /// completes with a store of its own — typically an asynchronous one
+    /// shared by several servers — through [`ReplayPending`]. The
+    /// verifier's own replay cache, if it has one, is not consulted.
+    ///
+    /// ```
+    /// use mtattest::appraisal::{MemoryReplayCache, ReplayCache as _};
+    /// use mtattest_testkit::example_phone;
+    /// use mtattest::crypto::{Algorithm, SoftwareSigner};
+    /// use mtattest::token::issue;
+    /// use mtattest::verifier::{KeySource, Verifier};
+    /// use mtattest::UnixTime;
+    ///
+    /// # fn main() -> Result<(), mtattest::Error> {
+    /// let device_key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7; 48])?;
+    /// let now = UnixTime::from_secs(1_790_000_000);
+    /// let challenge = b"rp-challenge-0001";
+    /// let token = issue(&example_phone(now.secs(), challenge.to_vec()), &device_key)?;
+    /// let verifier = Verifier::builder(KeySource::Key(device_key.public_key()))
+    ///     .without_replay_cache()
+    ///     .build();
+    /// let store = MemoryReplayCache::new(1000); // stands for a shared store
+    ///
+    /// let pending = verifier.verify_deferring_replay(&token, Some(challenge), now)?;
+    /// // The store's answer for these identifiers completes verification.
+    /// let answer = store.check_and_insert(pending.ids(), pending.live_until(), now);
+    /// let verified = pending.complete(answer)?;
+    /// assert!(verified.replay_checked());
+    ///
+    /// let again = verifier.verify_deferring_replay(&token, Some(challenge), now)?;
+    /// let answer = store.check_and_insert(again.ids(), again.live_until(), now);
+    /// assert_eq!(again.complete(answer).unwrap_err().code(), "replay.seen");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn verify_deferring_replay(
+        &self,
+        token: &[u8],
+        expected_nonce: Option<&[u8]>,
+        now: UnixTime,
+    ) -> Result<ReplayPending, Error> {
         self.check_call(expected_nonce)?;
         let crypto = self.crypto.as_deref().ok_or_else(|| {
             ConfigError::unavailable(
@@ -424,28 +532,25 @@ impl Verifier {
         };
         self.freshness.check(&claims, expected_nonce, now)?;
         let accept_until = self.freshness.accept_until(&claims);
-        let replay_checked = match &self.replay {
-            Some(cache) => {
-                let ids = ReplayId::for_token(
-                    &signer,
-                    claims.cti.as_ref().map(|c| c.as_bytes()),
-                    claims.nonce.as_ref().map(|n| n.as_bytes()),
-                    token.payload(),
-                    crypto,
-                );
-                cache.check_and_insert(&ids, accept_until, now)?;
-                true
-            }
-            None => false,
-        };
-        Ok(Verified {
-            claims,
-            algorithm: token.algorithm(),
-            key,
-            nonce_checked: expected_nonce.is_some(),
-            replay_checked,
-            verified_at: now,
-            accept_until,
+        let ids = ReplayId::for_token(
+            &signer,
+            claims.cti.as_ref().map(|c| c.as_bytes()),
+            claims.nonce.as_ref().map(|n| n.as_bytes()),
+            token.payload(),
+            crypto,
+        );
+        Ok(ReplayPending {
+            ids,
+            partition: ReplayPartition::of(&signer, crypto),
+            verified: Verified {
+                claims,
+                algorithm: token.algorithm(),
+                key,
+                nonce_checked: expected_nonce.is_some(),
+                replay_checked: false,
+                verified_at: now,
+                accept_until,
+            },
         })
     }
 

@@ -65,7 +65,7 @@ pub use presets::Preset;
 #[cfg(feature = "std")]
 pub use replay::MemoryReplayCache;
 pub use replay::{
-    acceptance_window_secs, replay_capacity, ReplayCache, ReplayId, ReplayIdKind,
+    acceptance_window_secs, replay_capacity, ReplayCache, ReplayId, ReplayIdKind, ReplayPartition,
     CLOCK_CONFIRMATION_SECS, CLOCK_STEP_SECS, DEFAULT_ACCEPTANCE_WINDOW_SECS,
     DEFAULT_REPLAY_PEAK_RATE, IDS_PER_TOKEN,
 };

@@ -122,6 +122,41 @@ impl ReplayId {
     }
 }
 
+/// The replay partition of a token's signer: the first 16 bytes of
+/// SHA-384 over a domain label and the key in its uncompressed SEC1 form.
+///
+/// Every identifier of a token is derived from the key that verified it
+/// ([`ReplayId::for_token`]), so two tokens can only share an identifier
+/// if they share a signer. A store spread over shards (Redis Cluster) may
+/// therefore place all the identifiers of one signer on one shard, named by
+/// this value, and still check and insert a token's identifiers in one
+/// atomic step (spec §11.2.2). One key in either SEC1 form gives one
+/// partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReplayPartition([u8; 16]);
+
+impl ReplayPartition {
+    /// The partition of the tokens signed by `signer`, hashed by `digests`.
+    pub fn of<D: Digests + ?Sized>(signer: &PublicKey, digests: &D) -> ReplayPartition {
+        const DOMAIN: &[u8] = b"mtattest replay partition v1\0";
+        // A certificate may carry the key compressed (RFC 5480): one key
+        // in either form must name one partition.
+        let key = signer.uncompressed();
+        let mut data = Vec::with_capacity(DOMAIN.len() + key.len());
+        data.extend_from_slice(DOMAIN);
+        data.extend_from_slice(key);
+        let digest = digests.sha384(&data);
+        let mut bytes = [0; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        ReplayPartition(bytes)
+    }
+
+    /// The 16 bytes (a store's shard key).
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
 /// A store of the identifiers of tokens already accepted.
 ///
 /// `check_and_insert` must be atomic: if any of `ids` is present it
