@@ -299,6 +299,7 @@ fn human(result: &AttestationResult, verified: &Verified) -> String {
             chain.path_len(),
             chain.leaf_serial()
         ),
+        other => format!("{other:?}"),
     };
     let claims = verified.claims();
     let _ = writeln!(

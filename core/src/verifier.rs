@@ -66,6 +66,7 @@ use crate::trust::{ChainVerifier, ValidatedChain};
 
 /// Where the verifier gets the key a token must be signed with.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum KeySource {
     /// One key the relying party already trusts (provisioned out of band).
     Key(PublicKey),
@@ -83,6 +84,7 @@ impl KeySource {
 
 /// How the token's key was established.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum KeyCheck {
     /// The configured key ([`KeySource::Key`]).
     Configured,

@@ -194,7 +194,7 @@ pub(crate) fn certificates(
     what: &str,
     bad: &dyn Fn(usize, String) -> mtattest::Error,
 ) -> Result<Vec<Vec<u8>>, Failure> {
-    if mtattest::encoding::certificates::is_pem(data) {
+    if mtattest::encoding::is_pem(data) {
         utf8(data, what)?;
     }
     mtattest::encoding::certificate_list(data)

@@ -10,7 +10,7 @@ use std::ffi::{c_char, CStr};
 use mtattest::config::{
     ConfigError, DerSource, JsonSource, PolicyConfig, ReplayConfig, Text, VerifierConfig,
 };
-use mtattest::encoding::certificates::is_pem;
+use mtattest::encoding::is_pem;
 use mtattest::encoding::to_hex;
 use mtattest::error::ChainError;
 

@@ -158,6 +158,7 @@ fn valid_result(
             "validFrom": c.valid_from().secs(),
             "validUntil": c.valid_until().secs(),
         }),
+        other => json!({"kind": format!("{other:?}")}),
     };
     json!({
         "status": result.status.name(),

@@ -50,6 +50,7 @@ use crate::error::Error;
 /// Which patch level an advisory's range applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum PatchClaim {
     /// `submods.os.os-patch-level` (the default).
     #[default]
@@ -204,7 +205,7 @@ pub struct AdvisoryMatch<'a> {
 /// assert_eq!(match_key("Ｍａße"), match_key("MASSE"));
 /// assert_eq!(match_key(" \u{2003} "), "");
 /// ```
-pub fn match_key(text: &str) -> String {
+pub(crate) fn match_key(text: &str) -> String {
     let compatible: String = text.nfkc().collect();
     let mut spaced = String::with_capacity(compatible.len());
     for word in compatible

@@ -1,13 +1,15 @@
 //! The text forms of bytes and times, read and written the same way by
 //! every part of the library and by every front end (CLI, C ABI, WASM):
 //!
-//! - [`hex`]: bytes as hex digits — written lowercase, read in either case,
-//!   nothing else (no `0x`, no whitespace);
-//! - [`rfc3339`]: times as RFC 3339 date-times, and a time as a person
-//!   writes it (epoch seconds or RFC 3339);
-//! - [`certificates`]: certificate lists — a PEM bundle, or DER
-//!   certificates one after the other;
-//! - [`token_text`]: a token as it arrives — raw CBOR, hex or base64.
+//! - hex ([`to_hex`], [`from_hex`]): bytes as hex digits — written
+//!   lowercase, read in either case, nothing else (no `0x`, no whitespace);
+//! - RFC 3339 ([`format_rfc3339`], [`parse_rfc3339`], [`parse_time`]):
+//!   times as RFC 3339 date-times, and a time as a person writes it (epoch
+//!   seconds or RFC 3339);
+//! - certificate lists ([`certificate_list`], [`pem_blocks`], [`is_pem`]):
+//!   a PEM bundle, or DER certificates one after the other;
+//! - token text ([`decode_token_text`]): a token as it arrives — raw CBOR,
+//!   hex or base64.
 //!
 //! A failure is an [`EncodingError`] saying what is wrong; it has no code of
 //! its own, because what a malformed text means depends on where it came
@@ -15,14 +17,14 @@
 //! `claims.invalid-value`, an anchor `chain.bad-anchor`): each caller wraps
 //! it in its own error.
 
-pub mod certificates;
-pub mod hex;
-pub mod rfc3339;
-pub mod token_text;
+mod certificates;
+mod hex;
+mod rfc3339;
+mod token_text;
 
 use alloc::string::String;
 
-pub use certificates::{certificate_list, pem_blocks};
+pub use certificates::{certificate_list, is_pem, pem_blocks};
 pub use hex::{from_hex, to_hex};
 pub use rfc3339::{format_rfc3339, parse_rfc3339, parse_time};
 pub use token_text::{decode_token_text, TokenEncoding};

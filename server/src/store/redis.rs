@@ -19,8 +19,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use mtattest::encoding::to_hex;
 use mtattest::appraisal::ReplayError;
+use mtattest::encoding::to_hex;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands as _, Script};
 

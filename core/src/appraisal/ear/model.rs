@@ -214,6 +214,7 @@ impl TrustVector {
 /// How a rule failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Failure {
     /// The claim's value does not satisfy the rule.
     Mismatch,
