@@ -205,7 +205,7 @@ pub struct AdvisoryMatch<'a> {
 /// assert_eq!(match_key("Ｍａße"), match_key("MASSE"));
 /// assert_eq!(match_key(" \u{2003} "), "");
 /// ```
-pub(crate) fn match_key(text: &str) -> String {
+pub fn match_key(text: &str) -> String {
     let compatible: String = text.nfkc().collect();
     let mut spaced = String::with_capacity(compatible.len());
     for word in compatible

@@ -48,7 +48,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub use bulletin::{Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software};
+pub use bulletin::{
+    match_key, Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software,
+};
 pub use ear::{
     labels, AttestationResult, Component, EarProfile, Failure, LayerResult, Reason, Status,
     TrustVector, VerifierId, DEVICE_SUBMOD, EAR_PROFILE, EAR_PROFILE_DRAFT_04,
