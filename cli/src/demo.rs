@@ -38,7 +38,7 @@ pub fn run() -> Result<(), String> {
     let verifier = ChainVerifier::new(anchors);
     let decoded = Token::decode(&token, &DecodeOptions::default()).map_err(fail("decoding"))?;
     let (chain, verified) = verifier
-        .verify_token(&decoded, now, &RustCrypto)
+        .verify_chain_and_signature(&decoded, now, &RustCrypto)
         .map_err(fail("verification"))?;
     check_round_trip(&claims, &verified, &nonce)?;
     println!(
@@ -70,7 +70,7 @@ fn appraise(
         .as_ref()
         .map_or(vec![], |a| a.app_signers.clone());
     let policy = Policy::preset(Preset::Payment, &signers).map_err(fail("policy"))?;
-    let healthy = rp
+    let (_, healthy) = rp
         .verify_and_appraise(token, Some(nonce), &policy, now)
         .map_err(fail("appraisal"))?;
     println!(
@@ -85,7 +85,7 @@ fn appraise(
     let bad_token = pki
         .token(&rooted, HeaderPlacement::Protected)
         .map_err(fail("issuing"))?;
-    let compromised = rp
+    let (_, compromised) = rp
         .verify_and_appraise(&bad_token, Some(&bad_nonce), &policy, now)
         .map_err(fail("appraisal"))?;
     println!(

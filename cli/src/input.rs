@@ -1,5 +1,7 @@
-//! Reading the CLI's inputs: a path or `-` for stdin, tokens as raw CBOR,
-//! hex or base64 (detected), PEM bundles, keys, hex arguments and times.
+//! Reading the CLI's inputs: a path or `-` for stdin, tokens, certificate
+//! lists, keys, hex arguments and times. The text forms themselves (hex,
+//! RFC 3339, PEM and DER lists, token text) are the library's
+//! (`mtattest::encoding`), as in every front end.
 //!
 //! Every failure is one line that names the input (`--anchors roots.pem: no
 //! PEM certificate found`); nothing here panics on bad input.
@@ -7,10 +9,11 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
-use base64::Engine as _;
 use mtattest::crypto::{Algorithm, SoftwareSigner};
+use mtattest::encoding::{
+    certificate_list, decode_token_text, format_rfc3339, from_hex, parse_time, TokenEncoding,
+};
+use mtattest::UnixTime;
 
 /// Inputs larger than this are refused before they are read further (a
 /// token is at most 16 KiB; PEM bundles, policies and CRLs are small).
@@ -102,115 +105,20 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// How a token was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    /// Raw CBOR bytes.
-    Raw,
-    /// Hex text.
-    Hex,
-    /// Base64 text (standard or URL-safe, padded or not).
-    Base64,
-}
-
-impl Encoding {
-    pub fn name(self) -> &'static str {
-        match self {
-            Encoding::Raw => "raw CBOR",
-            Encoding::Hex => "hex",
-            Encoding::Base64 => "base64",
-        }
-    }
-}
-
-/// Decodes token bytes written as raw CBOR, hex or base64.
-///
-/// Input that is not entirely printable ASCII (and whitespace) is raw CBOR
-/// (a token starts with the tag byte 0xd2 or 0xd8). Otherwise whitespace
-/// anywhere is dropped; text made only of hex digits is hex (an optional
-/// `0x` prefix is allowed); anything else must be base64, standard or
-/// URL-safe, with or without padding.
-pub fn decode_token_text(bytes: &[u8]) -> Result<(Encoding, Vec<u8>), String> {
-    let is_text = bytes
-        .iter()
-        .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace());
-    if !is_text {
-        return Ok((Encoding::Raw, bytes.to_vec()));
-    }
-    let compact: Vec<u8> = bytes
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    if compact.is_empty() {
-        return Err("empty (expected a token as raw CBOR, hex or base64)".to_string());
-    }
-    let hex_part = compact
-        .strip_prefix(b"0x")
-        .or_else(|| compact.strip_prefix(b"0X"))
-        .unwrap_or(&compact);
-    if !hex_part.is_empty() && hex_part.iter().all(u8::is_ascii_hexdigit) {
-        if hex_part.len() % 2 == 1 {
-            return Err(format!(
-                "bad hex: odd number of hex digits ({})",
-                hex_part.len()
-            ));
-        }
-        return hex::decode(hex_part)
-            .map(|b| (Encoding::Hex, b))
-            .map_err(|e| format!("bad hex: {e}"));
-    }
-    let url_safe = compact.iter().any(|&b| b == b'-' || b == b'_');
-    let alphabet = if url_safe {
-        base64::alphabet::URL_SAFE
-    } else {
-        base64::alphabet::STANDARD
-    };
-    let engine = GeneralPurpose::new(
-        &alphabet,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    match engine.decode(&compact) {
-        Ok(b) if !b.is_empty() => Ok((Encoding::Base64, b)),
-        Ok(_) => Err("empty (expected a token as raw CBOR, hex or base64)".to_string()),
-        Err(e) => {
-            let first = compact
-                .iter()
-                .find(|&&b| !(b.is_ascii_alphanumeric() || b"+/-_=".contains(&b)));
-            Err(match first {
-                Some(&c) => format!(
-                    "not raw CBOR, hex or base64 (unexpected character {:?})",
-                    c as char
-                ),
-                None => format!("bad base64: {e}"),
-            })
-        }
-    }
-}
-
-/// Reads a token from a path or stdin and decodes its text form.
-pub fn read_token(path: &Path) -> Result<(Encoding, Vec<u8>), String> {
+/// Reads a token from a path or stdin and decodes its text form (raw
+/// CBOR, hex or base64: `mtattest::encoding::decode_token_text`).
+pub fn read_token(path: &Path) -> Result<(TokenEncoding, Vec<u8>), String> {
     let bytes = read("token", path)?;
     decode_token_text(&bytes).map_err(|e| format!("{}: {e}", display("token", path)))
 }
 
-/// Decodes a hex command-line value (`--nonce`, `--app-signer`).
+/// Decodes a hex command-line value by the library's one hex rule (digits
+/// in either case, nothing else); empty is refused.
 pub fn hex_arg(flag: &str, value: &str) -> Result<Vec<u8>, String> {
-    let v = value.trim();
-    let v = v
-        .strip_prefix("0x")
-        .or_else(|| v.strip_prefix("0X"))
-        .unwrap_or(v);
-    if v.is_empty() {
+    if value.is_empty() {
         return Err(format!("{flag}: empty (expected hex)"));
     }
-    if let Some(c) = v.chars().find(|c| !c.is_ascii_hexdigit()) {
-        return Err(format!("{flag} {value:?}: not hex (unexpected {c:?})"));
-    }
-    if v.len() % 2 == 1 {
-        return Err(format!("{flag} {value:?}: odd number of hex digits"));
-    }
-    hex::decode(v).map_err(|e| format!("{flag} {value:?}: not hex ({e})"))
+    from_hex(value).map_err(|e| format!("{flag} {value:?}: {e}"))
 }
 
 /// A challenge nonce from `--nonce HEX`, 8..=64 bytes as the profile
@@ -227,26 +135,11 @@ pub fn nonce_arg(value: &str, code: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// The DER certificates of a PEM bundle, in file order. A file that is
-/// not PEM is read as one DER certificate.
+/// The DER certificates of a list, in order: a PEM bundle or DER
+/// certificates one after the other (`mtattest::encoding::certificate_list`).
 pub fn certificates(what: &str, path: &Path) -> Result<Vec<Vec<u8>>, String> {
-    let label = display(what, path);
     let bytes = read(what, path)?;
-    if !contains(&bytes, b"-----BEGIN") {
-        return match <x509_cert::Certificate as der::Decode>::from_der(&bytes) {
-            Ok(_) => Ok(vec![bytes]),
-            Err(_) => Err(format!("{label}: no PEM certificate found")),
-        };
-    }
-    let certs = x509_cert::Certificate::load_pem_chain(&bytes)
-        .map_err(|e| format!("{label}: not a PEM certificate bundle ({e})"))?;
-    if certs.is_empty() {
-        return Err(format!("{label}: no PEM certificate found"));
-    }
-    certs
-        .iter()
-        .map(|c| der::Encode::to_der(c).map_err(|e| format!("{label}: {e}")))
-        .collect()
+    certificate_list(&bytes).map_err(|e| format!("{}: {e}", display(what, path)))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -302,67 +195,20 @@ pub fn signer(path: &Path) -> Result<SoftwareSigner, String> {
 /// A time from `--at`: epoch seconds, or RFC 3339 (`2026-01-01T00:00:00Z`,
 /// fractions dropped, any offset).
 pub fn time_arg(value: &str) -> Result<i64, String> {
-    let v = value.trim();
-    let digits = v.strip_prefix('-').unwrap_or(v);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return v
-            .parse::<i64>()
-            .map_err(|_| format!("--at {value:?}: out of range"));
-    }
-    crate::time::parse_rfc3339(v).map_err(|e| {
-        format!(
-            "--at {value:?}: {e} (expected epoch seconds or RFC 3339 such as 2026-01-01T00:00:00Z)"
-        )
-    })
+    parse_time(value)
+        .map(|t| t.secs())
+        .map_err(|e| format!("--at {value:?}: {e}"))
+}
+
+/// Epoch seconds as the CLI shows them: RFC 3339 in UTC, or plain seconds
+/// where RFC 3339 has no form (years outside 0000..=9999).
+pub fn time_text(secs: i64) -> String {
+    format_rfc3339(UnixTime(secs)).unwrap_or_else(|| format!("{secs} s"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn token_text_forms() {
-        let raw = [0xd2, 0x84, 0x43, 0xa1, 0x01, 0x38];
-        assert_eq!(
-            decode_token_text(&raw).unwrap(),
-            (Encoding::Raw, raw.to_vec())
-        );
-        assert_eq!(
-            decode_token_text(b" d28443a10138\n").unwrap(),
-            (Encoding::Hex, raw.to_vec())
-        );
-        assert_eq!(
-            decode_token_text(b"D2 84 43 A1\n01 38").unwrap(),
-            (Encoding::Hex, raw.to_vec())
-        );
-        for b64 in ["0oRDoQE4", "0oRD\noQE4\n"] {
-            assert_eq!(
-                decode_token_text(b64.as_bytes()).unwrap(),
-                (Encoding::Base64, raw.to_vec())
-            );
-        }
-        for b64 in ["0oRDoQ==", "0oRDoQ"] {
-            assert_eq!(decode_token_text(b64.as_bytes()).unwrap().1, raw[..4]);
-        }
-        // 0xfb 0xff: '+' and '/' in standard base64, '-' and '_' URL-safe.
-        assert_eq!(decode_token_text(b"+/8").unwrap().1, vec![0xfb, 0xff]);
-        assert_eq!(decode_token_text(b"-_8").unwrap().1, vec![0xfb, 0xff]);
-        assert_eq!(decode_token_text(b"-_8=").unwrap().1, vec![0xfb, 0xff]);
-    }
-
-    #[test]
-    fn token_text_errors() {
-        assert!(decode_token_text(b"d28")
-            .unwrap_err()
-            .contains("odd number"));
-        assert!(decode_token_text(b"  \n").unwrap_err().contains("empty"));
-        assert!(decode_token_text(b"not a token!")
-            .unwrap_err()
-            .contains("unexpected character '!'"));
-        assert!(decode_token_text(b"abc=def")
-            .unwrap_err()
-            .contains("base64"));
-    }
 
     #[test]
     fn messages_fit_one_line() {
@@ -379,6 +225,8 @@ mod tests {
         assert_eq!(hex_arg("--x", "0aFF").unwrap(), vec![0x0a, 0xff]);
         assert!(hex_arg("--x", "abc").unwrap_err().contains("odd"));
         assert!(hex_arg("--x", "zz").unwrap_err().contains("not hex"));
+        assert!(hex_arg("--x", "").unwrap_err().contains("empty"));
+        assert!(hex_arg("--x", "0x0a").unwrap_err().contains("not hex"));
         assert_eq!(
             nonce_arg("0011", "c.d").unwrap_err(),
             "--nonce: 2 bytes; a nonce is 8..64 bytes [c.d]"
@@ -391,5 +239,7 @@ mod tests {
         assert_eq!(time_arg("1767225600").unwrap(), 1_767_225_600);
         assert_eq!(time_arg("2026-01-01T00:00:00Z").unwrap(), 1_767_225_600);
         assert!(time_arg("yesterday").unwrap_err().starts_with("--at"));
+        assert_eq!(time_text(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(time_text(i64::MAX), "9223372036854775807 s");
     }
 }

@@ -14,9 +14,10 @@ use mtattest::crypto::Algorithm;
 use mtattest::inspect::{bucket_name, inspect, Inspection, LABEL_ALG, LABEL_CRIT, LABEL_KID};
 use serde_json::json;
 
-use crate::input::{self, Encoding};
+use crate::input;
 use crate::verify::{EXIT_AFFIRMING, EXIT_INVALID};
 use mtattest::diag;
+use mtattest::encoding::{to_hex, TokenEncoding};
 
 /// Arguments of `mtattest inspect`.
 #[derive(Debug, clap::Args)]
@@ -87,7 +88,7 @@ fn diag_of(value: Option<&Value>) -> Option<String> {
     value.map(|v| diag::render(v, &diag::Limits::DEFAULT))
 }
 
-fn to_text(encoding: Encoding, view: &Inspection) -> String {
+fn to_text(encoding: TokenEncoding, view: &Inspection) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "{BANNER}\n");
@@ -133,7 +134,7 @@ fn to_text(encoding: Encoding, view: &Inspection) -> String {
     match view.param(LABEL_KID) {
         Some(p) => {
             let kid = match p.value {
-                Value::Bytes(b) => format!("h'{}'", hex::encode(b)),
+                Value::Bytes(b) => format!("h'{}'", to_hex(b)),
                 v => diag::render_compact(v, &diag::Limits::DEFAULT),
             };
             let _ = writeln!(out, "  kid: {kid}, {}", bucket_name(p.bucket));
@@ -181,8 +182,8 @@ fn to_text(encoding: Encoding, view: &Inspection) -> String {
                     let _ = writeln!(
                         out,
                         "      valid:   {} to {}",
-                        crate::time::format(c.not_before),
-                        crate::time::format(c.not_after)
+                        crate::input::time_text(c.not_before),
+                        crate::input::time_text(c.not_after)
                     );
                     let _ = writeln!(out, "      key:     {}", c.key);
                     match &c.key_description {
@@ -242,7 +243,7 @@ fn to_text(encoding: Encoding, view: &Inspection) -> String {
     out
 }
 
-fn to_json(encoding: Encoding, view: &Inspection) -> Vec<(&'static str, serde_json::Value)> {
+fn to_json(encoding: TokenEncoding, view: &Inspection) -> Vec<(&'static str, serde_json::Value)> {
     let param = |label: i64| {
         view.param(label).map(|p| {
             json!({
@@ -262,7 +263,7 @@ fn to_json(encoding: Encoding, view: &Inspection) -> Vec<(&'static str, serde_js
         })
     });
     let kid = view.param(LABEL_KID).map(|p| match p.value {
-        Value::Bytes(b) => json!({"bucket": bucket_name(p.bucket), "hex": hex::encode(b)}),
+        Value::Bytes(b) => json!({"bucket": bucket_name(p.bucket), "hex": to_hex(b)}),
         v => json!({
             "bucket": bucket_name(p.bucket),
             "diagnostic": diag::render_compact(v, &diag::Limits::DEFAULT),
@@ -281,8 +282,8 @@ fn to_json(encoding: Encoding, view: &Inspection) -> Vec<(&'static str, serde_js
                             "subject": c.subject,
                             "issuer": c.issuer,
                             "serial": c.serial,
-                            "not-before": crate::time::format(c.not_before),
-                            "not-after": crate::time::format(c.not_after),
+                            "not-before": crate::input::time_text(c.not_before),
+                            "not-after": crate::input::time_text(c.not_after),
                             "key": c.key,
                         });
                         if let (Some(kd), Some(obj)) = (&c.key_description, m.as_object_mut()) {
@@ -313,9 +314,9 @@ fn to_json(encoding: Encoding, view: &Inspection) -> Vec<(&'static str, serde_js
         (
             "encoding",
             json!(match encoding {
-                Encoding::Raw => "raw",
-                Encoding::Hex => "hex",
-                Encoding::Base64 => "base64",
+                TokenEncoding::Raw => "raw",
+                TokenEncoding::Hex => "hex",
+                TokenEncoding::Base64 => "base64",
             }),
         ),
         ("well-formed", json!(view.well_formed())),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use mtattest::claims::{ClaimsSet, Nonce};
 use mtattest::crypto::{PublicKey, RustCrypto, SoftwareSigner};
+use mtattest::encoding::to_hex;
 use mtattest::token::{HeaderPlacement, TokenBuilder};
 
 use crate::input::{self, lib_error};
@@ -98,7 +99,7 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
     });
     let bytes = match format {
         Format::Raw => token.clone(),
-        Format::Hex => format!("{}\n", hex::encode(&token)).into_bytes(),
+        Format::Hex => format!("{}\n", to_hex(&token)).into_bytes(),
         Format::Base64 => format!(
             "{}\n",
             base64::engine::general_purpose::STANDARD.encode(&token)
@@ -122,7 +123,7 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
             (None, Format::Base64) => {
                 Some(base64::engine::general_purpose::STANDARD.encode(&token))
             }
-            (None, _) => Some(hex::encode(&token)),
+            (None, _) => Some(to_hex(&token)),
         };
         let json = serde_json::json!({
             "alg": signer_alg(&signer),

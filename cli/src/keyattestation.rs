@@ -111,7 +111,7 @@ pub fn run(args: &KeyAttestationArgs) -> Result<u8, String> {
         "VALID  Android Key Attestation, {} certificates to {root}, leaf serial {}, checked at {}",
         attestation.path_len,
         attestation.leaf_serial,
-        crate::time::format(now.secs())
+        crate::input::time_text(now.secs())
     );
     print_json("", &kd_json);
     Ok(0)

@@ -8,7 +8,6 @@ mod issue;
 mod keyattestation;
 #[cfg(feature = "testkit")]
 mod pki;
-mod time;
 #[cfg(feature = "testkit")]
 mod vectors;
 mod verify;

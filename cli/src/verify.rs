@@ -335,6 +335,7 @@ fn human(result: &AttestationResult, verified: &Verified) -> String {
             chain.path_len(),
             chain.leaf_serial()
         ),
+        other => format!("{other:?}"),
     };
     let claims = verified.claims();
     let _ = writeln!(
@@ -345,13 +346,13 @@ fn human(result: &AttestationResult, verified: &Verified) -> String {
     let _ = writeln!(
         out,
         "freshness: iat {}, nonce {}, checked at {}",
-        crate::time::format(claims.iat),
+        crate::input::time_text(claims.iat),
         if verified.nonce_checked() {
             "matches the challenge"
         } else {
             "not checked (no --nonce)"
         },
-        crate::time::format(verified.verified_at().secs())
+        crate::input::time_text(verified.verified_at().secs())
     );
     if let Some(android) = verified.android() {
         let _ = writeln!(out, "android attestation: {}", android.binding.attester);

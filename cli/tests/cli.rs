@@ -739,7 +739,9 @@ fn bad_inputs_give_one_line_and_exit_1() {
                 "--app-signer",
                 "xyz",
             ],
-            "[policy.bad-value]",
+            // Malformed hex beside a policy is the configuration's value,
+            // as in a configuration file (tests/config-matrix).
+            "[config.bad-value]",
         ),
         (
             vec!["verify", token, "--anchors", root, "--app-signer", SIGNER],

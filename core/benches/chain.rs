@@ -2,7 +2,7 @@
 //!
 //! * `bare_es384_verify` — one ES384 verify of the token's Sig_structure by
 //!   the provider (the physical floor);
-//! * `token_cached_chain` — `ChainVerifier::verify_token` on a decoded token
+//! * `token_cached_chain` — `ChainVerifier::verify_chain_and_signature` on a decoded token
 //!   whose chain is in the cache (one SHA-384 of the chain, the token
 //!   signature verify, claims decoding);
 //! * `decode_and_token_cached_chain` — the same from the token bytes
@@ -13,13 +13,13 @@
 //!   of the chain, map lookup); `parts/to_be_signed` and
 //!   `parts/claims_decode` — the other two costs a cached token adds to the
 //!   bare verify (building the Sig_structure, decoding the claims);
-//! * `token_new_device_cached_intermediate` — `verify_token` on the first
-//!   token of a device not seen before, its intermediate's link to the
-//!   root in the link cache (spec §10.6): the chain is parsed and
-//!   validated, 2 verifies (the device certificate's, the token's). The
+//! * `token_new_device_cached_intermediate` — `verify_chain_and_signature`
+//!   on the first token of a device not seen before, its intermediate's
+//!   link to the root in the link cache (spec §10.6): the chain is parsed
+//!   and validated, 2 verifies (the device certificate's, the token's). The
 //!   tokens of 16 devices are verified in turn by a verifier caching one
 //!   chain, so no chain is ever found in the chain cache;
-//! * `token_uncached_chain` — `verify_token` with no cache: the
+//! * `token_uncached_chain` — `verify_chain_and_signature` with no cache: the
 //!   2-certificate chain (device, intermediate; root omitted) is parsed and
 //!   validated, 3 verifies in all.
 //!
@@ -103,23 +103,29 @@ fn bench(c: &mut Criterion) {
         let crypto = crypto.as_ref();
         let uncached = ChainVerifier::new(anchors.clone());
         let cached = ChainVerifier::new(anchors.clone()).with_cache(1024);
-        assert!(crypto.verify(Algorithm::Es384, &key, &tbs, &signature));
+        assert!(crypto.verify_raw_signature(Algorithm::Es384, &key, &tbs, &signature));
         cached
-            .verify_token(&token, now, crypto)
+            .verify_chain_and_signature(&token, now, crypto)
             .expect("warm the cache");
 
         let mut group = c.benchmark_group(name);
         group.sample_size(60);
         group.bench_function("bare_es384_verify", |b| {
-            b.iter(|| crypto.verify(Algorithm::Es384, &key, black_box(&tbs), &signature))
+            b.iter(|| {
+                crypto.verify_raw_signature(Algorithm::Es384, &key, black_box(&tbs), &signature)
+            })
         });
         group.bench_function("token_cached_chain", |b| {
-            b.iter(|| cached.verify_token(black_box(&token), now, crypto).is_ok())
+            b.iter(|| {
+                cached
+                    .verify_chain_and_signature(black_box(&token), now, crypto)
+                    .is_ok()
+            })
         });
         group.bench_function("decode_and_token_cached_chain", |b| {
             b.iter(|| {
                 Token::decode(black_box(&bytes), &options)
-                    .and_then(|t| cached.verify_token(&t, now, crypto))
+                    .and_then(|t| cached.verify_chain_and_signature(&t, now, crypto))
                     .is_ok()
             })
         });
@@ -139,7 +145,7 @@ fn bench(c: &mut Criterion) {
         let links_only = ChainVerifier::new(anchors.clone()).with_cache(1);
         for token in &new_devices {
             links_only
-                .verify_token(token, now, crypto)
+                .verify_chain_and_signature(token, now, crypto)
                 .expect("every device verifies");
         }
         let mut turn = new_devices.iter().cycle();
@@ -147,14 +153,14 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let token = turn.next().expect("a cycle never ends");
                 links_only
-                    .verify_token(black_box(token), now, crypto)
+                    .verify_chain_and_signature(black_box(token), now, crypto)
                     .is_ok()
             })
         });
         group.bench_function("token_uncached_chain", |b| {
             b.iter(|| {
                 uncached
-                    .verify_token(black_box(&token), now, crypto)
+                    .verify_chain_and_signature(black_box(&token), now, crypto)
                     .is_ok()
             })
         });

@@ -331,7 +331,13 @@ pub trait CryptoProvider: Digests {
     /// `alg`. Returns `false` for any signature that does not verify,
     /// including one of the wrong length or with `r` or `s` outside
     /// `1..n`; never panics.
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool;
+    fn verify_raw_signature(
+        &self,
+        alg: Algorithm,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool;
 
     /// The uncompressed encoding (`04 ‖ x ‖ y`) of the point `sec1`
     /// encodes on `curve` (uncompressed or compressed SEC1), or `None` if
@@ -439,7 +445,7 @@ mod tests {
     }
 
     impl CryptoProvider for Answers {
-        fn verify(&self, _: Algorithm, _: &PublicKey, _: &[u8], _: &[u8]) -> bool {
+        fn verify_raw_signature(&self, _: Algorithm, _: &PublicKey, _: &[u8], _: &[u8]) -> bool {
             false
         }
         fn uncompressed_point(&self, _: Curve, _: &[u8]) -> Option<Vec<u8>> {

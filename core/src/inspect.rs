@@ -477,7 +477,7 @@ pub fn certificate_summary(der_bytes: &[u8]) -> Result<CertSummary, String> {
     use der::Decode as _;
     let cert = x509_cert::Certificate::from_der(der_bytes).map_err(|e| format!("{e}"))?;
     let tbs = &cert.tbs_certificate;
-    let serial = hex(tbs.serial_number.as_bytes());
+    let serial = crate::encoding::to_hex(tbs.serial_number.as_bytes());
     let serial = serial.trim_start_matches('0');
     let secs = |t: &x509_cert::time::Time| {
         i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
@@ -511,13 +511,4 @@ pub fn certificate_summary(der_bytes: &[u8]) -> Result<CertSummary, String> {
                     .map_err(|err| format!("{err} [{}]", err.code()))
             }),
     })
-}
-
-/// Lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
-    for b in bytes {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
 }

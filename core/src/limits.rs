@@ -27,8 +27,8 @@
 //! Producers stay within the same limits (spec §7.1, §8.1):
 //! [`TokenBuilder::sign`](crate::token::TokenBuilder::sign) refuses, before
 //! anything is signed, a token a verifier would refuse for a limit, with
-//! that limit's code ([`check_x5chain`], [`check_claims_payload`],
-//! [`check_envelope`]).
+//! that limit's code (the chain: [`check_x5chain`], which a producer that
+//! assembles its own chain can call first; the payload and the envelope).
 
 use crate::claims::ClaimsSet;
 use crate::error::{ChainError, Error, TokenError};
@@ -156,7 +156,7 @@ pub fn check_x5chain<C: AsRef<[u8]>>(chain: &[C]) -> Result<(), ChainError> {
 /// `cbor.too-many-items`, `cbor.map-too-large`), the submodule depth
 /// (`claims.submods-too-deep`), then the claims themselves, so a producer
 /// never signs a payload that no verifier accepts.
-pub fn check_claims_payload(payload: &[u8]) -> Result<(), Error> {
+pub(crate) fn check_claims_payload(payload: &[u8]) -> Result<(), Error> {
     ClaimsSet::from_cbor(payload, &Limits::DEFAULT).map(drop)
 }
 
@@ -164,7 +164,7 @@ pub fn check_claims_payload(payload: &[u8]) -> Result<(), Error> {
 /// protected header as a verifier's first steps would (§9 steps 1–2):
 /// the size limit (`token.too-large`), then the CBOR limits of the token and
 /// of the protected header.
-pub fn check_envelope(token: &[u8], protected_header: &[u8]) -> Result<(), Error> {
+pub(crate) fn check_envelope(token: &[u8], protected_header: &[u8]) -> Result<(), Error> {
     let limits = Limits::DEFAULT;
     if token.len() > limits.max_token_size {
         return Err(TokenError::TooLarge {

@@ -31,15 +31,7 @@ impl UnixTime {
 /// algorithm), negative before it. `month` is 1..=12 and `day` 1..=31; the
 /// date is not validated. Exact for years far beyond any date the profile
 /// carries (patch levels are 1970..=9999).
-///
-/// ```
-/// use mtattest::time::{civil_from_days, days_from_civil};
-///
-/// assert_eq!(days_from_civil(2024, 2, 29), 19_782);
-/// assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-/// assert_eq!(civil_from_days(-1), (1969, 12, 31));
-/// ```
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let (month, day) = (i64::from(month), i64::from(day));
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -52,7 +44,7 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 /// The proleptic Gregorian date `(year, month, day)` of a day count since
 /// 1970-01-01, the inverse of [`days_from_civil`].
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days.saturating_add(719_468);
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -66,7 +66,7 @@ pub enum HeaderPlacement {
 }
 
 /// A token whose envelope passed every structural and header rule. Its
-/// signature is not checked yet: call [`Token::verify`] or
+/// signature is not checked yet: call [`Token::verified_claims`] or
 /// [`Token::verify_signature`] before trusting anything in it.
 #[derive(Debug, Clone)]
 pub struct Token {
@@ -197,7 +197,8 @@ impl Token {
             }
             .into());
         }
-        if crypto.verify(self.algorithm, key, &self.to_be_signed(), self.signature()) {
+        if crypto.verify_raw_signature(self.algorithm, key, &self.to_be_signed(), self.signature())
+        {
             Ok(())
         } else {
             Err(TokenError::BadSignature.into())
@@ -211,7 +212,11 @@ impl Token {
     }
 
     /// Checks the signature under `key`, then decodes the claims.
-    pub fn verify(&self, key: &PublicKey, crypto: &dyn CryptoProvider) -> Result<ClaimsSet, Error> {
+    pub fn verified_claims(
+        &self,
+        key: &PublicKey,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<ClaimsSet, Error> {
         self.verify_signature(key, crypto)?;
         self.unverified_claims()
     }
@@ -517,7 +522,7 @@ type Chain = (HeaderPlacement, Vec<Vec<u8>>);
 /// let bytes = TokenBuilder::new().sign(&claims, &signer).unwrap();
 ///
 /// let token = Token::decode(&bytes, &DecodeOptions::default()).unwrap();
-/// let verified = token.verify(&signer.public_key(), &RustCrypto).unwrap();
+/// let verified = token.verified_claims(&signer.public_key(), &RustCrypto).unwrap();
 /// assert_eq!(verified, claims);
 /// ```
 #[derive(Debug, Clone, Default)]

@@ -34,7 +34,8 @@
 //! let signer = claims.app.as_ref().unwrap().app_signers[0].clone();
 //! let policy = Policy::preset(Preset::Payment, &[signer])?;
 //!
-//! let result = verifier.verify_and_appraise(&token, Some(challenge), &policy, now)?;
+//! let (verified, result) = verifier.verify_and_appraise(&token, Some(challenge), &policy, now)?;
+//! assert_eq!(verified.claims(), &claims);
 //! assert_eq!(result.status, Status::Affirming);
 //! assert!(result.reasons.is_empty());
 //!
@@ -66,6 +67,7 @@ use crate::trust::{ChainVerifier, ValidatedChain};
 
 /// Where the verifier gets the key a token must be signed with.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum KeySource {
     /// One key the relying party already trusts (provisioned out of band).
     Key(PublicKey),
@@ -83,6 +85,7 @@ impl KeySource {
 
 /// How the token's key was established.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum KeyCheck {
     /// The configured key ([`KeySource::Key`]).
     Configured,
@@ -593,7 +596,11 @@ impl Verifier {
         let token = Token::decode(token, &self.decode)?;
         let mut android_leaf = None;
         let (claims, key, signer): (ClaimsSet, KeyCheck, PublicKey) = match &self.keys {
-            KeySource::Key(k) => (token.verify(k, crypto)?, KeyCheck::Configured, k.clone()),
+            KeySource::Key(k) => (
+                token.verified_claims(k, crypto)?,
+                KeyCheck::Configured,
+                k.clone(),
+            ),
             KeySource::Chain(chains) => {
                 // §17.4 step 1 comes before the path, so that a chain
                 // extended below an attested key has its own code.
@@ -602,7 +609,7 @@ impl Verifier {
                         android_leaf = Some(android::check_placement(x5chain, chains)?);
                     }
                 }
-                let (chain, claims) = chains.verify_token(&token, now, crypto)?;
+                let (chain, claims) = chains.verify_chain_and_signature(&token, now, crypto)?;
                 let signer = chain.leaf_key().clone();
                 let is_android = chains
                     .anchors()
@@ -720,17 +727,44 @@ impl Verifier {
         Ok(self.appraise(verified, policy, now))
     }
 
-    /// Verifies and appraises in one call.
+    /// Verifies and appraises in one call: the verified token (its claims,
+    /// what was checked) together with the verdict on it.
     pub fn verify_and_appraise(
         &self,
         token: &[u8],
         expected_nonce: Option<&[u8]>,
         policy: &Policy,
         now: UnixTime,
-    ) -> Result<AttestationResult, Error> {
+    ) -> Result<(Verified, AttestationResult), Error> {
         let verified = self.verify(token, expected_nonce, now)?;
-        Ok(self.appraise(&verified, policy, now))
+        let result = self.appraise(&verified, policy, now);
+        Ok((verified, result))
     }
+}
+
+/// The length of the challenges [`new_challenge`] makes: 32 bytes, within
+/// the profile's 8..=64 (spec §11.1) and beyond guessing.
+pub const CHALLENGE_LEN: usize = 32;
+
+/// A fresh challenge (nonce) for one attestation, from the operating
+/// system's random source: send it to the device, then pass it to
+/// [`Verifier::verify`] as the expected nonce. Fails only if the system
+/// has no random source to give (never a predictable fallback).
+///
+/// ```
+/// let a = mtattest::new_challenge().unwrap();
+/// let b = mtattest::new_challenge().unwrap();
+/// assert_eq!(a.len(), mtattest::verifier::CHALLENGE_LEN);
+/// assert_ne!(a, b);
+/// ```
+#[cfg(all(
+    feature = "std",
+    not(all(target_arch = "wasm32", target_os = "unknown"))
+))]
+pub fn new_challenge() -> std::io::Result<[u8; CHALLENGE_LEN]> {
+    let mut challenge = [0u8; CHALLENGE_LEN];
+    getrandom::getrandom(&mut challenge).map_err(std::io::Error::from)?;
+    Ok(challenge)
 }
 
 #[cfg(all(test, feature = "rustcrypto"))]

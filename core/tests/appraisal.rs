@@ -50,6 +50,7 @@ fn appraise_with(
     verifier(bulletin)
         .verify_and_appraise(&token, Some(CHALLENGE), policy, UnixTime(NOW))
         .unwrap()
+        .1
 }
 
 /// Overall status is the worst of every layer and reason, never better.
@@ -439,7 +440,8 @@ fn nonce_bound_policy_needs_a_checked_nonce() {
     // Verified without a challenge: the payment preset refuses the result.
     let r = v
         .verify_and_appraise(&token, None, &policy(Preset::Payment), UnixTime(NOW))
-        .unwrap();
+        .unwrap()
+        .1;
     assert_eq!(r.status, Status::Contraindicated);
     assert_eq!(r.reasons.len(), 1);
     assert_eq!(r.reasons[0].rule, "nonce-bound");
@@ -451,7 +453,8 @@ fn nonce_bound_policy_needs_a_checked_nonce() {
     let token = issue(&other, &device_key()).unwrap();
     let r = v
         .verify_and_appraise(&token, None, &policy(Preset::Content), UnixTime(NOW))
-        .unwrap();
+        .unwrap()
+        .1;
     assert_eq!(r.status, Status::Affirming);
 }
 

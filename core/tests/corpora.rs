@@ -51,7 +51,7 @@ fn wycheproof_p384_p1363_every_case() {
             for case in group["tests"].as_array().expect("tests") {
                 let id = &case["tcId"];
                 let accepted = match &key {
-                    Ok(key) => provider.verify(
+                    Ok(key) => provider.verify_raw_signature(
                         Algorithm::Es384,
                         key,
                         &hex(&case["msg"]),
@@ -157,7 +157,7 @@ fn cose_wg_sign1_pass_cases_rejected_on_purpose() {
     let signature = &bytes[bytes.len() - 64..];
     let tbs = hex(&doc["intermediates"]["ToBeSign_hex"]);
     assert!(
-        RustCrypto.verify(Algorithm::Es256, &key, &tbs, signature),
+        RustCrypto.verify_raw_signature(Algorithm::Es256, &key, &tbs, signature),
         "valid with its AAD"
     );
 
@@ -183,9 +183,12 @@ fn wycheproof_p384_der_every_case() {
                 let id = &case["tcId"];
                 let raw = ecdsa_signature_from_der(Algorithm::Es384, &hex(&case["sig"]));
                 let accepted = match (&key, raw) {
-                    (Ok(key), Some(raw)) => {
-                        provider.verify(Algorithm::Es384, key, &hex(&case["msg"]), &raw)
-                    }
+                    (Ok(key), Some(raw)) => provider.verify_raw_signature(
+                        Algorithm::Es384,
+                        key,
+                        &hex(&case["msg"]),
+                        &raw,
+                    ),
                     _ => false,
                 };
                 match case["result"].as_str() {
@@ -365,7 +368,7 @@ fn cose_sign_signatures(rel: &str, doc: &Value, bytes: &[u8]) -> usize {
         );
         let key = signer_key(&signer["key"]);
         assert!(
-            RustCrypto.verify(alg, &key, &tbs, sig),
+            RustCrypto.verify_raw_signature(alg, &key, &tbs, sig),
             "{rel}: signer {i} verifies"
         );
         checked += 1;

@@ -254,7 +254,7 @@ fn a_digest_signer_and_a_hash_make_a_producer() {
             let decoded = Token::decode(&token, &DecodeOptions::default()).unwrap();
             assert_eq!(
                 decoded
-                    .verify(&software.public_key(), crypto.as_ref())
+                    .verified_claims(&software.public_key(), crypto.as_ref())
                     .unwrap(),
                 claims,
                 "{name} {alg:?}"

@@ -24,7 +24,7 @@ fn appraise(claims: &ClaimsSet, rule: &str) -> (Status, Option<Failure>, Option<
     )
     .unwrap();
     let verifier = Verifier::builder(KeySource::Key(key.public_key())).build();
-    let result = verifier
+    let (_, result) = verifier
         .verify_and_appraise(
             &issue(claims, &key).unwrap(),
             None,

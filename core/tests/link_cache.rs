@@ -54,9 +54,15 @@ impl Digests for Counting {
 }
 
 impl CryptoProvider for Counting {
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
+    fn verify_raw_signature(
+        &self,
+        alg: Algorithm,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
         self.verifies.fetch_add(1, Ordering::SeqCst);
-        RustCrypto.verify(alg, key, message, signature)
+        RustCrypto.verify_raw_signature(alg, key, message, signature)
     }
     fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>> {
         RustCrypto.uncompressed_point(curve, sec1)
@@ -106,12 +112,12 @@ fn a_new_device_under_a_known_intermediate_costs_two_verifications() {
     let verifier = ChainVerifier::new(root_anchor(&pki)).with_cache(16);
     let crypto = Counting::default();
     verifier
-        .verify_token(&token_of(&pki, &device(1)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(1)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 3, "intermediate, device, token");
     for n in 2..5 {
         verifier
-            .verify_token(&token_of(&pki, &device(n)), now(), &crypto)
+            .verify_chain_and_signature(&token_of(&pki, &device(n)), now(), &crypto)
             .unwrap();
         assert_eq!(
             crypto.take(),
@@ -123,14 +129,14 @@ fn a_new_device_under_a_known_intermediate_costs_two_verifications() {
     assert_eq!((links.hits, links.misses, links.len), (3, 1, 1));
     // The same device again: the chain cache, one verification.
     verifier
-        .verify_token(&token_of(&pki, &device(4)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(4)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 1);
     // Without caches every token costs three.
     let uncached = ChainVerifier::new(root_anchor(&pki));
     for n in 1..3 {
         uncached
-            .verify_token(&token_of(&pki, &device(n)), now(), &crypto)
+            .verify_chain_and_signature(&token_of(&pki, &device(n)), now(), &crypto)
             .unwrap();
         assert_eq!(crypto.take(), 3);
     }
@@ -159,11 +165,11 @@ fn crls_seen_before_cost_nothing() {
         .with_cache(16);
     let crypto = Counting::default();
     verifier
-        .verify_token(&token_of(&pki, &device(1)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(1)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 5, "intermediate, device, two CRLs, token");
     verifier
-        .verify_token(&token_of(&pki, &device(2)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(2)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 2);
     // A revoked device is still found revoked, its CRL's signature cached.
@@ -171,7 +177,8 @@ fn crls_seen_before_cost_nothing() {
         serial: 0x3999,
         ..device(3)
     };
-    let err = chain_error(verifier.verify_token(&token_of(&pki, &revoked), now(), &crypto));
+    let err =
+        chain_error(verifier.verify_chain_and_signature(&token_of(&pki, &revoked), now(), &crypto));
     assert!(
         matches!(err, ChainError::Revoked { index: 0, .. }),
         "{err:?}"
@@ -179,7 +186,11 @@ fn crls_seen_before_cost_nothing() {
     // And after the CRLs' nextUpdate, stale: the cached links do not hold
     // past their window and the time checks run.
     let later = UnixTime::from_secs(NOW + 86_400 + 1);
-    let err = chain_error(verifier.verify_token(&token_of(&pki, &device(4)), later, &crypto));
+    let err = chain_error(verifier.verify_chain_and_signature(
+        &token_of(&pki, &device(4)),
+        later,
+        &crypto,
+    ));
     assert!(matches!(err, ChainError::CrlStale { .. }), "{err:?}");
 }
 
@@ -191,14 +202,18 @@ fn a_cached_link_skips_no_other_check() {
     let verifier = ChainVerifier::new(root_anchor(&pki)).with_cache(16);
     let warm = || {
         verifier
-            .verify_token(&token_of(&pki, &device(1)), now(), &RustCrypto)
+            .verify_chain_and_signature(&token_of(&pki, &device(1)), now(), &RustCrypto)
             .unwrap()
     };
     warm();
     // A device the intermediate did not sign.
     let mut forged = device(2);
     forged.corrupt_signature = true;
-    let err = chain_error(verifier.verify_token(&token_of(&pki, &forged), now(), &RustCrypto));
+    let err = chain_error(verifier.verify_chain_and_signature(
+        &token_of(&pki, &forged),
+        now(),
+        &RustCrypto,
+    ));
     assert!(
         matches!(err, ChainError::BadSignature { index: 0 }),
         "{err:?}"
@@ -206,7 +221,11 @@ fn a_cached_link_skips_no_other_check() {
     // A device naming another issuer.
     let mut misnamed = device(3);
     misnamed.issuer_override = Some("CN=Someone Else,O=mtattest Test OEM".into());
-    let err = chain_error(verifier.verify_token(&token_of(&pki, &misnamed), now(), &RustCrypto));
+    let err = chain_error(verifier.verify_chain_and_signature(
+        &token_of(&pki, &misnamed),
+        now(),
+        &RustCrypto,
+    ));
     assert!(
         matches!(err, ChainError::NameMismatch { index: 0, .. }),
         "{err:?}"
@@ -235,7 +254,11 @@ fn a_cached_link_skips_no_other_check() {
     assert!(verifier.link_cache_stats().unwrap().hits > before);
     // After the intermediate has expired.
     let expired = UnixTime::from_secs(INTERMEDIATE_NOT_AFTER + 1);
-    let err = chain_error(verifier.verify_token(&token_of(&pki, &device(5)), expired, &RustCrypto));
+    let err = chain_error(verifier.verify_chain_and_signature(
+        &token_of(&pki, &device(5)),
+        expired,
+        &RustCrypto,
+    ));
     assert!(
         matches!(err, ChainError::Expired { index: 1, .. }),
         "{err:?}"
@@ -306,7 +329,7 @@ fn the_issuer_is_part_of_the_link() {
         let token = token_of(&pki, &device(7));
         assert_eq!(
             verifier
-                .verify_token(&token, now(), &RustCrypto)
+                .verify_chain_and_signature(&token, now(), &RustCrypto)
                 .unwrap()
                 .0
                 .anchor_index(),
@@ -333,17 +356,17 @@ fn a_link_is_not_used_outside_its_window() {
     };
     let crypto = Counting::default();
     verifier
-        .verify_token(&token_of(&pki, &long_lived(1)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &long_lived(1)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 3);
     verifier
-        .verify_token(&token_of(&pki, &long_lived(2)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &long_lived(2)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 2);
     let later = UnixTime::from_secs(INTERMEDIATE_NOT_AFTER + 1);
     for n in 3..5 {
         verifier
-            .verify_token(&token_of(&pki, &long_lived(n)), later, &crypto)
+            .verify_chain_and_signature(&token_of(&pki, &long_lived(n)), later, &crypto)
             .unwrap();
         assert_eq!(crypto.take(), 3, "device {n}");
     }
@@ -375,27 +398,27 @@ fn other_revocation_data_reuses_no_link() {
         .with_revocation(crl(NOW - 86_400))
         .with_cache(16);
     verifier
-        .verify_token(&token_of(&pki, &device(1)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(1)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 4, "intermediate, device, CRL, token");
     verifier
-        .verify_token(&token_of(&pki, &device(2)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(2)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 2, "device, token");
     // A newer CRL: the same verifier (and caches), other revocation data.
     let verifier = verifier.with_revocation(crl(NOW - 3_600));
     verifier
-        .verify_token(&token_of(&pki, &device(3)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(3)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 4, "no link of the old revocation data");
     verifier
-        .verify_token(&token_of(&pki, &device(4)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(4)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 2);
     // Back to the first CRL: its links are found again.
     let verifier = verifier.with_revocation(crl(NOW - 86_400));
     verifier
-        .verify_token(&token_of(&pki, &device(5)), now(), &crypto)
+        .verify_chain_and_signature(&token_of(&pki, &device(5)), now(), &crypto)
         .unwrap();
     assert_eq!(crypto.take(), 2);
 }
@@ -490,7 +513,7 @@ fn chain_verifier(dir: &Path, settings: &Value, config: &Configuration) -> Chain
 
 /// The outcome of `verify_token`: "ok" or the error code.
 fn outcome(verifier: &ChainVerifier, token: &Token, now: UnixTime) -> String {
-    match verifier.verify_token(token, now, &RustCrypto) {
+    match verifier.verify_chain_and_signature(token, now, &RustCrypto) {
         Ok(_) => "ok".into(),
         Err(e) => e.code().into(),
     }

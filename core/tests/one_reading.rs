@@ -149,7 +149,7 @@ fn decode(bytes: &[u8]) -> Result<Token, mtattest::Error> {
 
 fn verifies(bytes: &[u8]) -> bool {
     decode(bytes)
-        .and_then(|t| t.verify(&signer().public_key(), &RustCrypto))
+        .and_then(|t| t.verified_claims(&signer().public_key(), &RustCrypto))
         .is_ok()
 }
 

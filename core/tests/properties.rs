@@ -343,7 +343,7 @@ fn check_signed_bytes(payload: Vec<u8>, claims: &ClaimsSet) -> Result<(), TestCa
     prop_assert_eq!(decoded.payload(), payload.as_slice());
     prop_assert_eq!(decoded.to_be_signed(), signer.last());
     let verified = decoded
-        .verify(&device_key().public_key(), &RustCrypto)
+        .verified_claims(&device_key().public_key(), &RustCrypto)
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&verified, claims);
     Ok(())
@@ -416,6 +416,6 @@ fn a_non_preferred_protected_header_is_signed_as_sent() {
     assert_eq!(decoded.to_be_signed(), tbs);
     assert_eq!(decoded.payload(), payload.as_slice());
     decoded
-        .verify(&device_key().public_key(), &RustCrypto)
+        .verified_claims(&device_key().public_key(), &RustCrypto)
         .unwrap();
 }

@@ -33,16 +33,25 @@ fn providers_agree_on_es384_and_es256() {
         let signature = signer.sign(message).unwrap();
         for (name, p) in providers() {
             for k in [key.clone(), compressed(&key)] {
-                assert!(p.verify(alg, &k, message, &signature), "{name} {alg:?}");
-                assert!(!p.verify(alg, &k, b"other", &signature), "{name} {alg:?}");
-                assert!(!p.verify(alg, &k, message, &signature[1..]), "{name} short");
+                assert!(
+                    p.verify_raw_signature(alg, &k, message, &signature),
+                    "{name} {alg:?}"
+                );
+                assert!(
+                    !p.verify_raw_signature(alg, &k, b"other", &signature),
+                    "{name} {alg:?}"
+                );
+                assert!(
+                    !p.verify_raw_signature(alg, &k, message, &signature[1..]),
+                    "{name} short"
+                );
                 let other = if alg == Algorithm::Es384 {
                     Algorithm::Es256
                 } else {
                     Algorithm::Es384
                 };
                 assert!(
-                    !p.verify(other, &k, message, &signature),
+                    !p.verify_raw_signature(other, &k, message, &signature),
                     "{name} wrong alg"
                 );
             }

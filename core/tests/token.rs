@@ -84,7 +84,7 @@ fn decode(bytes: &[u8]) -> Result<Token, Error> {
 }
 
 fn verify(bytes: &[u8], key: &PublicKey) -> Result<mtattest::claims::ClaimsSet, Error> {
-    decode(bytes)?.verify(key, &RustCrypto)
+    decode(bytes)?.verified_claims(key, &RustCrypto)
 }
 
 fn code(r: Result<impl std::fmt::Debug, Error>) -> &'static str {
@@ -110,7 +110,9 @@ fn builder_token_round_trips_for_both_algorithms() {
         assert_eq!(token.algorithm(), signer.algorithm());
         assert_eq!(token.kid(), Some(&b"k1"[..]));
         assert_eq!(
-            token.verify(&signer.public_key(), &RustCrypto).unwrap(),
+            token
+                .verified_claims(&signer.public_key(), &RustCrypto)
+                .unwrap(),
             claims
         );
     }
@@ -182,7 +184,9 @@ fn tags_are_enforced() {
     );
     let token = decode(&cwt).expect("CWT-wrapped token accepted");
     assert!(token.is_cwt_tagged());
-    assert!(token.verify(&p384().public_key(), &RustCrypto).is_ok());
+    assert!(token
+        .verified_claims(&p384().public_key(), &RustCrypto)
+        .is_ok());
 
     let cwt_untagged = raw_token_with(
         Some(ser(&Value::Map(vec![es384()]))),
@@ -488,7 +492,9 @@ fn x5chain_forms() {
             .unwrap();
         let token = decode(&bytes).unwrap();
         assert_eq!(token.x5chain(), Some((placement, chain.as_slice())));
-        assert!(token.verify(&p384().public_key(), &RustCrypto).is_ok());
+        assert!(token
+            .verified_claims(&p384().public_key(), &RustCrypto)
+            .is_ok());
     }
 }
 
@@ -537,7 +543,7 @@ fn claims_are_checked_after_the_signature() {
         .verify_signature(&signer.public_key(), &RustCrypto)
         .is_ok());
     assert_eq!(
-        code(token.verify(&signer.public_key(), &RustCrypto)),
+        code(token.verified_claims(&signer.public_key(), &RustCrypto)),
         "claims.not-a-map"
     );
     // Duplicate keys inside the signed payload: {6: 1, 6: 2}.

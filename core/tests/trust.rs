@@ -192,7 +192,9 @@ fn root_rotation_two_anchors_tokens_chained_to_either_verify() {
     for (pki, anchor) in [(&old, 0), (&new, 1)] {
         let bytes = pki.token(&claims, HeaderPlacement::Protected).unwrap();
         let token = Token::decode(&bytes, &DecodeOptions::default()).unwrap();
-        let (chain, verified) = verifier.verify_token(&token, now(), &RustCrypto).unwrap();
+        let (chain, verified) = verifier
+            .verify_chain_and_signature(&token, now(), &RustCrypto)
+            .unwrap();
         assert_eq!(chain.anchor_index(), anchor);
         assert_eq!(verified, claims);
     }
@@ -1089,7 +1091,7 @@ fn token_verifies_against_the_root_only_in_either_header() {
     for placement in [HeaderPlacement::Protected, HeaderPlacement::Unprotected] {
         let token = decode(&pki.token(&claims, placement).unwrap());
         let (chain, verified) = verifier_for(&pki)
-            .verify_token(&token, now(), &RustCrypto)
+            .verify_chain_and_signature(&token, now(), &RustCrypto)
             .unwrap();
         assert_eq!(verified, claims);
         assert_eq!(chain.leaf_key(), &pki.device.public_key().unwrap());
@@ -1104,7 +1106,7 @@ fn token_without_x5chain() {
         .sign(&claims, &pki.device.signer().unwrap())
         .unwrap();
     let err = verifier_for(&pki)
-        .verify_token(&decode(&bytes), now(), &RustCrypto)
+        .verify_chain_and_signature(&decode(&bytes), now(), &RustCrypto)
         .unwrap_err();
     assert_eq!(err, Error::Chain(ChainError::Missing));
     assert_eq!(err.code(), "chain.missing");
@@ -1120,11 +1122,13 @@ fn unprotected_x5chain_refused_when_the_profile_requires_protected() {
     });
     let unprotected = decode(&pki.token(&claims, HeaderPlacement::Unprotected).unwrap());
     let err = strict
-        .verify_token(&unprotected, now(), &RustCrypto)
+        .verify_chain_and_signature(&unprotected, now(), &RustCrypto)
         .unwrap_err();
     assert_eq!(err.code(), "chain.unprotected");
     let protected = decode(&pki.token(&claims, HeaderPlacement::Protected).unwrap());
-    assert!(strict.verify_token(&protected, now(), &RustCrypto).is_ok());
+    assert!(strict
+        .verify_chain_and_signature(&protected, now(), &RustCrypto)
+        .is_ok());
 }
 
 #[test]
@@ -1139,7 +1143,7 @@ fn token_signed_by_another_key_than_the_leaf() {
     for _ in 0..2 {
         // Both uncached and cached: the token signature is always checked.
         let err = verifier
-            .verify_token(&decode(&bytes), now(), &RustCrypto)
+            .verify_chain_and_signature(&decode(&bytes), now(), &RustCrypto)
             .unwrap_err();
         assert_eq!(err.code(), "token.bad-signature");
     }
@@ -1153,7 +1157,7 @@ fn es256_token_from_a_p256_leaf() {
     let token = decode(&pki.token(&claims, HeaderPlacement::Protected).unwrap());
     assert_eq!(token.algorithm(), Algorithm::Es256);
     assert!(verifier_for(&pki)
-        .verify_token(&token, now(), &RustCrypto)
+        .verify_chain_and_signature(&token, now(), &RustCrypto)
         .is_ok());
 }
 
@@ -1175,9 +1179,15 @@ impl Digests for Counting {
 }
 
 impl CryptoProvider for Counting {
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
+    fn verify_raw_signature(
+        &self,
+        alg: Algorithm,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
         self.verifies.fetch_add(1, Ordering::SeqCst);
-        RustCrypto.verify(alg, key, message, signature)
+        RustCrypto.verify_raw_signature(alg, key, message, signature)
     }
     fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>> {
         RustCrypto.uncompressed_point(curve, sec1)
@@ -1191,13 +1201,17 @@ fn cache_hit_costs_one_signature_verify() {
     let token = decode(&pki.token(&claims, HeaderPlacement::Protected).unwrap());
     let verifier = verifier_for(&pki).with_cache(16);
     let crypto = Counting::default();
-    let (first, _) = verifier.verify_token(&token, now(), &crypto).unwrap();
+    let (first, _) = verifier
+        .verify_chain_and_signature(&token, now(), &crypto)
+        .unwrap();
     assert_eq!(
         crypto.verifies.swap(0, Ordering::SeqCst),
         3,
         "two links and the token"
     );
-    let (second, verified) = verifier.verify_token(&token, now(), &crypto).unwrap();
+    let (second, verified) = verifier
+        .verify_chain_and_signature(&token, now(), &crypto)
+        .unwrap();
     assert_eq!(crypto.verifies.load(Ordering::SeqCst), 1, "the token only");
     assert_eq!(first, second);
     assert_eq!(verified, claims);

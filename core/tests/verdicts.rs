@@ -62,6 +62,7 @@ fn appraise(table: &Value, policy: &Policy, feed: Option<&[u8]>, phone: &str) ->
         .build()
         .verify_and_appraise(&token, Some(&nonce), policy, now)
         .unwrap_or_else(|e| panic!("{phone}: {e}"))
+        .1
 }
 
 /// The table's policy `name`; `none` is what a front end uses when it is

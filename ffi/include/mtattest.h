@@ -1182,80 +1182,6 @@ enum mtattest_result mtattest_issue(const struct mtattest_signer *signer,
                                     size_t *out_len);
 
 /**
- * Frees a verifier. NULL is ignored.
- *
- * # Safety
- *
- * `verifier` must be NULL or a verifier not used again (and not in use
- * by another thread).
- */
-void mtattest_verifier_free(struct mtattest_verifier *verifier);
-
-/**
- * Verifies a token at `unix_time` (seconds since 1970, the caller's
- * clock) and appraises it under the verifier's policy (and bulletins):
- * the envelope and claims, the x5chain to the trust anchors with
- * revocation, the signature, freshness against `nonce` (the challenge
- * the relying party issued; NULL and 0 when it issued none) and the
- * replay cache.
- *
- * Returns MTATTEST_OK for a valid token (its status says the verdict:
- * affirming, warning, contraindicated, or none without a policy), or the
- * token's stable error code (e.g. MTATTEST_CHAIN_EXPIRED) for a rejected
- * one. In both cases `*out_result` receives a result to free with
- * mtattest_verify_result_free(). A challenge of 1 to 7 or more than 64
- * bytes rejects the token this way (MTATTEST_FRESHNESS_NONCE_LENGTH, status
- * MTATTEST_STATUS_INVALID), as in the CLI and the WASM bindings.
- *
- * For any other failure (a NULL or bad argument: nothing was verified)
- * `*out_result` is set to NULL: among them a non-NULL `nonce` of length 0
- * (MTATTEST_CONFIG_EMPTY: an empty challenge is never "no challenge") and
- * no challenge for a verifier that requires one
- * (MTATTEST_CONFIG_NONCE_REQUIRED). So
- * `if (mtattest_verify(...) != MTATTEST_OK)` rejects every token that is
- * not valid, and freeing `*out_result` is always right.
- *
- * Arguments are checked before anything is verified, so a bad call never
- * consumes a token in the replay cache.
- *
- * # Safety
- *
- * `verifier` must be NULL or a live verifier; `token` NULL or `token_len`
- * readable bytes; `nonce` NULL or `nonce_len` readable bytes;
- * `out_result` NULL or valid for writing a pointer.
- */
-enum mtattest_result mtattest_verify(const struct mtattest_verifier *verifier,
-                                     const uint8_t *token,
-                                     size_t token_len,
-                                     const uint8_t *nonce,
-                                     size_t nonce_len,
-                                     int64_t unix_time,
-                                     struct mtattest_verify_result **out_result);
-
-/**
- * As mtattest_verify(), for a verifier in Android enrolled-key mode
- * (spec §17.6): `enrolment` is the challenge the relying party issued
- * when it enrolled the device's key, which the key's attestation must
- * carry (NULL and 0 for none: in enrolled-key mode the call is then
- * refused with MTATTEST_CONFIG_ENROLMENT_CHALLENGE_REQUIRED; a non-NULL
- * pointer with length 0 with MTATTEST_CONFIG_EMPTY).
- *
- * # Safety
- *
- * As for mtattest_verify(); `enrolment` NULL or `enrolment_len` readable
- * bytes.
- */
-enum mtattest_result mtattest_verify_enrolled(const struct mtattest_verifier *verifier,
-                                              const uint8_t *token,
-                                              size_t token_len,
-                                              const uint8_t *nonce,
-                                              size_t nonce_len,
-                                              const uint8_t *enrolment,
-                                              size_t enrolment_len,
-                                              int64_t unix_time,
-                                              struct mtattest_verify_result **out_result);
-
-/**
  * Writes the result's status to `*out_status`:
  * MTATTEST_STATUS_INVALID for a rejected token, otherwise the
  * appraisal's (none, affirming, warning, contraindicated).
@@ -1378,6 +1304,80 @@ enum mtattest_result mtattest_verify_result_android_json(const struct mtattest_v
  * `result` must be NULL or a result not used again.
  */
 void mtattest_verify_result_free(struct mtattest_verify_result *result);
+
+/**
+ * Frees a verifier. NULL is ignored.
+ *
+ * # Safety
+ *
+ * `verifier` must be NULL or a verifier not used again (and not in use
+ * by another thread).
+ */
+void mtattest_verifier_free(struct mtattest_verifier *verifier);
+
+/**
+ * Verifies a token at `unix_time` (seconds since 1970, the caller's
+ * clock) and appraises it under the verifier's policy (and bulletins):
+ * the envelope and claims, the x5chain to the trust anchors with
+ * revocation, the signature, freshness against `nonce` (the challenge
+ * the relying party issued; NULL and 0 when it issued none) and the
+ * replay cache.
+ *
+ * Returns MTATTEST_OK for a valid token (its status says the verdict:
+ * affirming, warning, contraindicated, or none without a policy), or the
+ * token's stable error code (e.g. MTATTEST_CHAIN_EXPIRED) for a rejected
+ * one. In both cases `*out_result` receives a result to free with
+ * mtattest_verify_result_free(). A challenge of 1 to 7 or more than 64
+ * bytes rejects the token this way (MTATTEST_FRESHNESS_NONCE_LENGTH, status
+ * MTATTEST_STATUS_INVALID), as in the CLI and the WASM bindings.
+ *
+ * For any other failure (a NULL or bad argument: nothing was verified)
+ * `*out_result` is set to NULL: among them a non-NULL `nonce` of length 0
+ * (MTATTEST_CONFIG_EMPTY: an empty challenge is never "no challenge") and
+ * no challenge for a verifier that requires one
+ * (MTATTEST_CONFIG_NONCE_REQUIRED). So
+ * `if (mtattest_verify(...) != MTATTEST_OK)` rejects every token that is
+ * not valid, and freeing `*out_result` is always right.
+ *
+ * Arguments are checked before anything is verified, so a bad call never
+ * consumes a token in the replay cache.
+ *
+ * # Safety
+ *
+ * `verifier` must be NULL or a live verifier; `token` NULL or `token_len`
+ * readable bytes; `nonce` NULL or `nonce_len` readable bytes;
+ * `out_result` NULL or valid for writing a pointer.
+ */
+enum mtattest_result mtattest_verify(const struct mtattest_verifier *verifier,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     const uint8_t *nonce,
+                                     size_t nonce_len,
+                                     int64_t unix_time,
+                                     struct mtattest_verify_result **out_result);
+
+/**
+ * As mtattest_verify(), for a verifier in Android enrolled-key mode
+ * (spec §17.6): `enrolment` is the challenge the relying party issued
+ * when it enrolled the device's key, which the key's attestation must
+ * carry (NULL and 0 for none: in enrolled-key mode the call is then
+ * refused with MTATTEST_CONFIG_ENROLMENT_CHALLENGE_REQUIRED; a non-NULL
+ * pointer with length 0 with MTATTEST_CONFIG_EMPTY).
+ *
+ * # Safety
+ *
+ * As for mtattest_verify(); `enrolment` NULL or `enrolment_len` readable
+ * bytes.
+ */
+enum mtattest_result mtattest_verify_enrolled(const struct mtattest_verifier *verifier,
+                                              const uint8_t *token,
+                                              size_t token_len,
+                                              const uint8_t *nonce,
+                                              size_t nonce_len,
+                                              const uint8_t *enrolment,
+                                              size_t enrolment_len,
+                                              int64_t unix_time,
+                                              struct mtattest_verify_result **out_result);
 
 #ifdef __cplusplus
 }  // extern "C"

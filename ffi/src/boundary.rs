@@ -185,6 +185,22 @@ pub(crate) fn utf8<'a>(raw: &'a [u8], what: &str) -> Result<&'a str, Failure> {
     })
 }
 
+/// The DER certificates of a list (`mtattest::encoding::certificate_list`:
+/// a PEM bundle, or DER certificates one after the other). PEM text must
+/// be UTF-8 (`MTATTEST_ERR_INVALID_UTF8` naming `what`); any other fault is
+/// `bad`'s error for the certificate it is about.
+pub(crate) fn certificates(
+    data: &[u8],
+    what: &str,
+    bad: &dyn Fn(usize, String) -> mtattest::Error,
+) -> Result<Vec<Vec<u8>>, Failure> {
+    if mtattest::encoding::is_pem(data) {
+        utf8(data, what)?;
+    }
+    mtattest::encoding::certificate_list(data)
+        .map_err(|e| Failure::from(&bad(e.item.unwrap_or(0), e.reason)))
+}
+
 /// Writes `value` through an out-pointer.
 ///
 /// # Safety

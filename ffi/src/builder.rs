@@ -10,15 +10,18 @@ use std::ffi::{c_char, CStr};
 use mtattest::config::{
     ConfigError, DerSource, JsonSource, PolicyConfig, ReplayConfig, Text, VerifierConfig,
 };
+use mtattest::encoding::is_pem;
+use mtattest::encoding::to_hex;
 use mtattest::error::ChainError;
 
 use crate::boundary::{
-    self, borrow, borrow_mut, bytes, into_handle, utf8, write_out, Failure, Opaque, Outcome,
+    self, borrow, borrow_mut, bytes, certificates, into_handle, utf8, write_out, Failure, Opaque,
+    Outcome,
 };
 use crate::error::mtattest_result;
 use crate::verify::{
-    certificates, contains, mtattest_verifier, VerifierState, MTATTEST_ALG_ES256,
-    MTATTEST_ALG_ES384, MTATTEST_EAR_PROFILE_IETF_DRAFT_04, MTATTEST_EAR_PROFILE_VERAISON_2023,
+    mtattest_verifier, VerifierState, MTATTEST_ALG_ES256, MTATTEST_ALG_ES384,
+    MTATTEST_EAR_PROFILE_IETF_DRAFT_04, MTATTEST_EAR_PROFILE_VERAISON_2023,
 };
 
 /// The name of the policy the builder's policy setters configure.
@@ -140,10 +143,10 @@ fn der_sources(
     if data.is_empty() {
         return Ok(vec![DerSource::Der(Text::default())]);
     }
-    if contains(data, b"-----BEGIN") {
+    if is_pem(data) {
         return Ok(vec![DerSource::Pem(utf8(data, what)?.into())]);
     }
-    Ok(certificates(data, bad)?
+    Ok(certificates(data, what, bad)?
         .iter()
         .map(|der| DerSource::der(der))
         .collect())
@@ -266,7 +269,7 @@ pub unsafe extern "C" fn mtattest_verifier_builder_add_crl(
             let data = value_bytes(data, len, "crl")?;
             let source = if data.is_empty() {
                 DerSource::Der(Text::default())
-            } else if contains(data, b"-----BEGIN") {
+            } else if is_pem(data) {
                 DerSource::Pem(utf8(data, "the CRL PEM")?.into())
             } else {
                 DerSource::der(data)
@@ -535,7 +538,7 @@ pub unsafe extern "C" fn mtattest_verifier_builder_set_policy_preset(
                         Failure::invalid("app_signer_len * app_signer_count overflows")
                     })?;
                     let data = bytes(app_signers, total, "app_signers")?;
-                    Some(data.chunks(len).map(|d| Text::new(hex(d))).collect())
+                    Some(data.chunks(len).map(|d| Text::new(to_hex(d))).collect())
                 }
             };
             let mut policy = PolicyConfig::preset(name);
@@ -544,10 +547,6 @@ pub unsafe extern "C" fn mtattest_verifier_builder_set_policy_preset(
             Ok(())
         })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Sets the appraisal policy from a JSON policy document

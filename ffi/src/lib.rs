@@ -48,6 +48,7 @@ mod boundary;
 pub mod builder;
 pub mod error;
 pub mod produce;
+pub mod result;
 pub mod verify;
 
 pub use builder::{
@@ -69,13 +70,16 @@ pub use produce::{
     mtattest_signer_new_callback, mtattest_signer_new_p384, mtattest_signer_new_pkcs8_pem,
     mtattest_signer_sign, MTATTEST_ISSUE_CWT_TAG, MTATTEST_ISSUE_X5CHAIN_UNPROTECTED,
 };
-pub use verify::{
-    mtattest_status, mtattest_verifier, mtattest_verifier_free, mtattest_verify,
-    mtattest_verify_enrolled, mtattest_verify_result, mtattest_verify_result_android_json,
+pub use result::{
+    mtattest_verify_result, mtattest_verify_result_android_json,
     mtattest_verify_result_claims_json, mtattest_verify_result_ear_cbor,
     mtattest_verify_result_ear_json, mtattest_verify_result_error,
     mtattest_verify_result_error_code, mtattest_verify_result_free, mtattest_verify_result_message,
-    mtattest_verify_result_status, MTATTEST_ALG_ES256, MTATTEST_ALG_ES384,
+    mtattest_verify_result_status,
+};
+pub use verify::{
+    mtattest_status, mtattest_verifier, mtattest_verifier_free, mtattest_verify,
+    mtattest_verify_enrolled, MTATTEST_ALG_ES256, MTATTEST_ALG_ES384,
     MTATTEST_EAR_PROFILE_IETF_DRAFT_04, MTATTEST_EAR_PROFILE_VERAISON_2023,
     MTATTEST_MAX_TOKEN_SIZE,
 };

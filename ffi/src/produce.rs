@@ -10,10 +10,11 @@ use mtattest::error::{ChainError, CryptoError};
 use mtattest::token::{HeaderPlacement, TokenBuilder};
 
 use crate::boundary::{
-    self, borrow, bytes, copy_out, into_handle, optional_bytes, text, write_out, Failure, Opaque,
+    self, borrow, bytes, certificates, copy_out, into_handle, optional_bytes, text, write_out,
+    Failure, Opaque,
 };
 use crate::error::mtattest_result;
-use crate::verify::{algorithms, certificates};
+use crate::verify::algorithms;
 
 /// Issue flag: put x5chain in the unprotected header (default: protected,
 /// so the signature covers the chain).
@@ -412,7 +413,7 @@ pub unsafe extern "C" fn mtattest_issue(
             let malformed = |index: usize, reason: String| -> mtattest::Error {
                 ChainError::Malformed { index, reason }.into()
             };
-            let certs = certificates(chain, &malformed)?;
+            let certs = certificates(chain, "the chain PEM", &malformed)?;
             // The chain limits come before any certificate is parsed, as
             // in a verifier.
             mtattest::limits::check_x5chain(&certs).map_err(mtattest::Error::from)?;

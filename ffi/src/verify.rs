@@ -1,17 +1,14 @@
 //! The relying party's side: verify and appraise tokens with a verifier
-//! (configured by the builder, `builder.rs`) into result handles.
+//! (configured by the builder, `builder.rs`) into result handles
+//! (`result.rs`).
 
-use std::ffi::{c_char, CStr, CString};
-use std::sync::OnceLock;
-
-use mtattest::appraisal::{AttestationResult, EarProfile};
-use mtattest::claims::ClaimsSet;
 use mtattest::crypto::Algorithm;
 use mtattest::verifier::Verifier;
 use mtattest::UnixTime;
 
-use crate::boundary::{self, borrow, bytes, into_handle, write_out, Failure, Opaque, Outcome};
+use crate::boundary::{self, borrow, bytes, into_handle, write_out, Failure, Opaque};
 use crate::error::mtattest_result;
+use crate::result::{mtattest_verify_result, ResultState};
 
 /// Algorithm bit (and identifier): ECDSA P-384 with SHA-384 (COSE ES384).
 pub const MTATTEST_ALG_ES384: u32 = 1;
@@ -110,65 +107,6 @@ impl Opaque for mtattest_verifier {
     const NAME: &'static str = "mtattest_verifier";
 }
 
-/// The outcome of one mtattest_verify() call: the status, for a rejected
-/// token the error, for a valid one the attestation result (EAR) and the
-/// verified claims. Freed by mtattest_verify_result_free(); everything its
-/// accessors lend stays valid until then.
-pub struct mtattest_verify_result {
-    _private: [u8; 0],
-}
-
-/// What a result holds.
-pub(crate) struct ResultState {
-    status: mtattest_status,
-    error: mtattest_result,
-    code: CString,
-    message: CString,
-    /// What a verified token has; `None` for a rejected one.
-    verified: Option<VerifiedOutputs>,
-}
-
-/// A verified token's result and claims. Their serialisations are made on
-/// first request (about 60 µs for all three, against 170–800 µs for the
-/// verification itself), then kept: what an accessor lends stays valid
-/// until the result is freed.
-pub(crate) struct VerifiedOutputs {
-    ear: AttestationResult,
-    ear_profile: EarProfile,
-    claims: ClaimsSet,
-    ear_json: OnceLock<CString>,
-    ear_cbor: OnceLock<Vec<u8>>,
-    claims_json: OnceLock<CString>,
-    /// The Android attestation behind the token, as JSON (spec §17).
-    android_json: Option<CString>,
-}
-
-impl VerifiedOutputs {
-    fn ear_json(&self) -> &CString {
-        self.ear_json
-            .get_or_init(|| boundary::c_text(&self.ear.to_json_as(self.ear_profile)))
-    }
-
-    fn ear_cbor(&self) -> &[u8] {
-        self.ear_cbor
-            .get_or_init(|| self.ear.to_cbor_as(self.ear_profile))
-    }
-
-    fn claims_json(&self) -> &CString {
-        self.claims_json.get_or_init(|| {
-            let claims = self.claims.to_json();
-            let text = serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string());
-            boundary::c_text(&text)
-        })
-    }
-}
-
-impl Opaque for mtattest_verify_result {
-    type Inner = ResultState;
-    const MAGIC: u64 = 0x6d74_6174_7265_736c; // "mtatresl"
-    const NAME: &'static str = "mtattest_verify_result";
-}
-
 // One verifier serves many threads (its replay cache and chain cache lock
 // internally); keep that true.
 const _: fn() = || {
@@ -177,94 +115,6 @@ const _: fn() = || {
     // Accessors may run on several threads at once.
     sync::<ResultState>();
 };
-
-/// A certificate list: a PEM bundle (detected by "-----BEGIN"), or one or
-/// more DER certificates one after the other. Returns the DER of each, as
-/// given (PEM blocks decoded, not re-encoded). `bad` builds the error for
-/// the certificate at an index.
-pub(crate) fn certificates(
-    data: &[u8],
-    bad: &dyn Fn(usize, String) -> mtattest::Error,
-) -> Result<Vec<Vec<u8>>, Failure> {
-    let mut out = Vec::new();
-    if contains(data, b"-----BEGIN") {
-        let text = std::str::from_utf8(data).map_err(|e| {
-            Failure::new(
-                mtattest_result::MTATTEST_ERR_INVALID_UTF8,
-                format!("the PEM text is not UTF-8: {e}"),
-            )
-        })?;
-        let mut rest = text;
-        while let Some(start) = rest.find("-----BEGIN ") {
-            let block = &rest[start..];
-            let label = block["-----BEGIN ".len()..]
-                .split("-----")
-                .next()
-                .unwrap_or_default();
-            if label != "CERTIFICATE" {
-                return Err(bad(
-                    out.len(),
-                    format!("PEM block is {label:?}, expected \"CERTIFICATE\""),
-                )
-                .into());
-            }
-            let end_marker = "-----END CERTIFICATE-----";
-            let Some(end) = block.find(end_marker) else {
-                return Err(bad(out.len(), "a PEM block does not end".into()).into());
-            };
-            let end = end + end_marker.len();
-            let (_, der) = der::pem::decode_vec(&block.as_bytes()[..end])
-                .map_err(|e| bad(out.len(), format!("bad PEM ({e})")))?;
-            out.push(der);
-            rest = &block[end..];
-        }
-    } else {
-        let mut rest = data;
-        while !rest.is_empty() {
-            let len = der_len(rest).ok_or_else(|| {
-                bad(
-                    out.len(),
-                    "not a DER certificate (nor a PEM bundle)".to_string(),
-                )
-            })?;
-            let (cert, tail) = rest.split_at(len);
-            out.push(cert.to_vec());
-            rest = tail;
-        }
-    }
-    if out.is_empty() {
-        return Err(bad(0, "no certificate found".to_string()).into());
-    }
-    Ok(out)
-}
-
-/// The length of the DER SEQUENCE at the start of `data` (header
-/// included), if it is one that fits.
-fn der_len(data: &[u8]) -> Option<usize> {
-    let (&tag, rest) = data.split_first()?;
-    if tag != 0x30 {
-        return None;
-    }
-    let (&first, rest) = rest.split_first()?;
-    let (content, header) = if first < 0x80 {
-        (usize::from(first), 2)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        (len, 2 + n)
-    };
-    let total = header.checked_add(content)?;
-    (total <= data.len()).then_some(total)
-}
-
-pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
 
 /// Frees a verifier. NULL is ignored.
 ///
@@ -386,40 +236,23 @@ pub unsafe extern "C" fn mtattest_verify_enrolled(
                     ear.policy_id,
                     ear.reasons.len()
                 );
-                let result = ResultState {
+                let android_json = verified.android().map(|e| {
+                    let json = mtattest::android::evidence_json(e);
+                    serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string())
+                });
+                let result = ResultState::verified(
                     status,
-                    error: mtattest_result::MTATTEST_OK,
-                    code: CString::default(),
-                    message: boundary::c_text(&message),
-                    verified: Some(VerifiedOutputs {
-                        ear,
-                        ear_profile: state.verifier.ear_profile(),
-                        android_json: verified.android().map(|e| {
-                            let json = mtattest::android::evidence_json(e);
-                            boundary::c_text(
-                                &serde_json::to_string_pretty(&json)
-                                    .unwrap_or_else(|_| json.to_string()),
-                            )
-                        }),
-                        claims: verified.into_claims(),
-                        ear_json: OnceLock::new(),
-                        ear_cbor: OnceLock::new(),
-                        claims_json: OnceLock::new(),
-                    }),
-                };
+                    &message,
+                    ear,
+                    state.verifier.ear_profile(),
+                    android_json,
+                    verified.into_claims(),
+                );
                 (result, Ok(()))
             }
             Err(e) => {
                 let failure = Failure::from(&e);
-                let result = ResultState {
-                    status: mtattest_status::MTATTEST_STATUS_INVALID,
-                    error: failure.code,
-                    // The core's own code, even one this build has no
-                    // number for.
-                    code: boundary::c_text(e.code()),
-                    message: boundary::c_text(&failure.message),
-                    verified: None,
-                };
+                let result = ResultState::rejected(&failure, e.code());
                 (result, Err(failure))
             }
         };
@@ -447,269 +280,9 @@ unsafe fn challenge<'a>(ptr: *const u8, len: usize) -> Result<Option<&'a [u8]>, 
     }
 }
 
-/// Reads a result.
-///
-/// # Safety
-///
-/// `result` must be NULL or a live result.
-unsafe fn with_result(
-    result: *const mtattest_verify_result,
-    read: impl FnOnce(&ResultState) -> Outcome,
-) -> mtattest_result {
-    boundary::guard(|| {
-        // SAFETY: forwarded from the caller.
-        let state = unsafe { borrow::<mtattest_verify_result>(result, "result") }?;
-        read(state)
-    })
-}
-
-/// Writes the result's status to `*out_status`:
-/// MTATTEST_STATUS_INVALID for a rejected token, otherwise the
-/// appraisal's (none, affirming, warning, contraindicated).
-///
-/// # Safety
-///
-/// `result` must be NULL or a live result; `out_status` NULL or valid for
-/// writing an mtattest_status.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_status(
-    result: *const mtattest_verify_result,
-    out_status: *mut mtattest_status,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| {
-            write_out(out_status, state.status, "out_status")
-        })
-    }
-}
-
-/// Writes the error of a rejected token to `*out_error` (what
-/// mtattest_verify returned), MTATTEST_OK for a valid one.
-///
-/// # Safety
-///
-/// `result` must be NULL or a live result; `out_error` NULL or valid for
-/// writing an mtattest_result.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_error(
-    result: *const mtattest_verify_result,
-    out_error: *mut mtattest_result,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| {
-            write_out(out_error, state.error, "out_error")
-        })
-    }
-}
-
-/// Lends the stable dotted error code of a rejected token
-/// ("chain.expired"), or "" for a valid one, as a NUL-terminated string
-/// valid until the result is freed.
-///
-/// # Safety
-///
-/// `result` must be NULL or a live result; `out_code` NULL or valid for
-/// writing a pointer.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_error_code(
-    result: *const mtattest_verify_result,
-    out_code: *mut *const c_char,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| {
-            write_out(out_code, state.code.as_ptr(), "out_code")
-        })
-    }
-}
-
-/// Lends a readable one-line message: why the token was rejected, or a
-/// summary of the verdict. NUL-terminated, valid until the result is
-/// freed; `*out_len` (if `out_len` is not NULL) receives its length
-/// without the NUL.
-///
-/// # Safety
-///
-/// `result` must be NULL or a live result; `out_message` NULL or valid for
-/// writing a pointer; `out_len` NULL or valid for writing a size_t.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_message(
-    result: *const mtattest_verify_result,
-    out_message: *mut *const c_char,
-    out_len: *mut usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| {
-            lend_text(&state.message, out_message, out_len)
-        })
-    }
-}
-
-/// Lends text: pointer, and the length if asked for.
-///
-/// # Safety
-///
-/// `out` NULL or valid for writing a pointer; `out_len` NULL or valid for
-/// writing a size_t.
-unsafe fn lend_text(text: &CStr, out: *mut *const c_char, out_len: *mut usize) -> Outcome {
-    if out.is_null() {
-        return Err(Failure::null("the output pointer"));
-    }
-    if !out_len.is_null() {
-        // SAFETY: non-NULL and valid for writes per the caller.
-        unsafe { write_out(out_len, text.to_bytes().len(), "out_len") }?;
-    }
-    // SAFETY: non-NULL and valid for writes per the caller.
-    unsafe { write_out(out, text.as_ptr(), "the output pointer") }
-}
-
-fn not_available(what: &str) -> Failure {
-    Failure::new(
-        mtattest_result::MTATTEST_ERR_NOT_AVAILABLE,
-        format!("the token was rejected, so the result has no {what}"),
-    )
-}
-
-/// Lends the attestation result (EAR, spec section 11.6), in the form
-/// chosen with mtattest_verifier_builder_set_ear_profile (default: Veraison
-/// 2023), as pretty JSON text: NUL-terminated, valid until the result is
-/// freed; `*out_len` (if `out_len` is not NULL) receives its length without
-/// the NUL. A rejected token has none (MTATTEST_ERR_NOT_AVAILABLE).
-///
-/// # Safety
-///
-/// As for mtattest_verify_result_message.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_ear_json(
-    result: *const mtattest_verify_result,
-    out_json: *mut *const c_char,
-    out_len: *mut usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| match &state.verified {
-            Some(v) => lend_text(v.ear_json(), out_json, out_len),
-            None => Err(not_available("EAR")),
-        })
-    }
-}
-
-/// Lends the attestation result (EAR), in the form chosen with
-/// mtattest_verifier_builder_set_ear_profile, encoded as CBOR: `*out_cbor`
-/// points to `*out_len` bytes, valid until the result is freed. A rejected
-/// token has none (MTATTEST_ERR_NOT_AVAILABLE).
-///
-/// # Safety
-///
-/// `result` must be NULL or a live result; `out_cbor` NULL or valid for
-/// writing a pointer; `out_len` NULL or valid for writing a size_t.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_ear_cbor(
-    result: *const mtattest_verify_result,
-    out_cbor: *mut *const u8,
-    out_len: *mut usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| {
-            let Some(cbor) = state.verified.as_ref().map(VerifiedOutputs::ear_cbor) else {
-                return Err(not_available("EAR"));
-            };
-            if out_cbor.is_null() {
-                return Err(Failure::null("out_cbor"));
-            }
-            write_out(out_len, cbor.len(), "out_len")?;
-            write_out(out_cbor, cbor.as_ptr(), "out_cbor")
-        })
-    }
-}
-
-/// Lends the verified claims in their JSON form (spec/claims-json.md) as
-/// pretty JSON text: NUL-terminated, valid until the result is freed;
-/// `*out_len` (if `out_len` is not NULL) receives its length without the
-/// NUL. A rejected token has none (MTATTEST_ERR_NOT_AVAILABLE): claims
-/// that did not verify are never handed out.
-///
-/// # Safety
-///
-/// As for mtattest_verify_result_message.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_claims_json(
-    result: *const mtattest_verify_result,
-    out_json: *mut *const c_char,
-    out_len: *mut usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| match &state.verified {
-            Some(v) => lend_text(v.claims_json(), out_json, out_len),
-            None => Err(not_available("claims")),
-        })
-    }
-}
-
-/// Lends the Android Key Attestation behind a verified token (spec §17)
-/// as pretty JSON text: `attester`, `securityLevel`, `leafSerial`,
-/// `keyDescription` (§17.2.3) and `claims` (what it proved, contradicted or
-/// adds, §17.5); NUL-terminated, valid until the result is freed;
-/// `*out_len` (if not NULL) receives its length without the NUL. A rejected
-/// token, or one whose chain does not end at an Android anchor, has none
-/// (MTATTEST_ERR_NOT_AVAILABLE).
-///
-/// # Safety
-///
-/// As for mtattest_verify_result_message.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_android_json(
-    result: *const mtattest_verify_result,
-    out_json: *mut *const c_char,
-    out_len: *mut usize,
-) -> mtattest_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        with_result(result, |state| {
-            match state
-                .verified
-                .as_ref()
-                .and_then(|v| v.android_json.as_ref())
-            {
-                Some(json) => lend_text(json, out_json, out_len),
-                None => Err(not_available("android attestation")),
-            }
-        })
-    }
-}
-
-/// Frees a result and everything its accessors lent. NULL is ignored.
-///
-/// # Safety
-///
-/// `result` must be NULL or a result not used again.
-#[no_mangle]
-pub unsafe extern "C" fn mtattest_verify_result_free(result: *mut mtattest_verify_result) {
-    // SAFETY: forwarded from the caller.
-    boundary::guard_pure((), || unsafe { boundary::free(result) });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn der_lengths() {
-        assert_eq!(der_len(&[0x30, 0x00]), Some(2));
-        assert_eq!(der_len(&[0x30, 0x01, 0xff, 0x00]), Some(3));
-        assert_eq!(der_len(&[0x30, 0x81, 0x01, 0xff]), Some(4));
-        assert_eq!(der_len(&[0x30, 0x82, 0x00, 0x01, 0xff]), Some(5));
-        assert_eq!(der_len(&[0x30, 0x05, 0x00]), None);
-        assert_eq!(der_len(&[0x31, 0x00]), None);
-        assert_eq!(der_len(&[0x30, 0x80]), None);
-        assert_eq!(der_len(&[0x30, 0x85, 1, 1, 1, 1, 1]), None);
-        assert_eq!(der_len(&[]), None);
-    }
 
     /// A verifier built by the C builder keeps a chain cache and a link
     /// cache (1024 entries each unless sized; spec §10.6).

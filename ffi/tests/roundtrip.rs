@@ -76,7 +76,7 @@ fn the_c_abi_and_the_core_agree() {
     anchors.add_der(&pki.root.der).unwrap();
     let core = Verifier::builder(KeySource::chain(ChainVerifier::new(anchors))).build();
     let policy = Policy::preset(Preset::Payment, &[signer_digest.as_bytes()]).unwrap();
-    let expected = core
+    let (_, expected) = core
         .verify_and_appraise(&token, Some(&nonce), &policy, UnixTime::from_secs(NOW))
         .unwrap();
 
@@ -184,7 +184,7 @@ fn the_ear_profile_setter_chooses_the_form() {
     anchors.add_der(&pki.root.der).unwrap();
     let core = Verifier::builder(KeySource::chain(ChainVerifier::new(anchors))).build();
     let policy = Policy::preset(Preset::Payment, &[signer_digest.as_bytes()]).unwrap();
-    let expected = core
+    let (_, expected) = core
         .verify_and_appraise(&token, Some(&nonce), &policy, UnixTime::from_secs(NOW))
         .unwrap();
 

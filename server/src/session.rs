@@ -5,6 +5,8 @@
 //! `expiry` in RFC 3339 with a time zone, `result` a JWT string.
 
 use base64::Engine as _;
+use mtattest::encoding::format_rfc3339;
+use mtattest::UnixTime;
 use serde_json::{json, Map, Value};
 
 use crate::store::UnixMillis;
@@ -186,11 +188,17 @@ impl Session {
     }
 }
 
-/// `at` in RFC 3339, UTC, with milliseconds (`2030-10-12T07:20:50.520Z`).
+/// `at` in RFC 3339, UTC, with milliseconds (`2030-10-12T07:20:50.520Z`):
+/// the library's one RFC 3339 writer (`mtattest::encoding`) for the
+/// seconds. Times before 1970 are written as 1970, times past 9999 (which
+/// RFC 3339 cannot write) as its last millisecond.
 pub fn rfc3339(at: UnixMillis) -> String {
-    let at = u64::try_from(at).unwrap_or(0);
-    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(at);
-    humantime::format_rfc3339_millis(time).to_string()
+    let at = at.max(0);
+    let (secs, millis) = (at.div_euclid(1000), at.rem_euclid(1000));
+    match format_rfc3339(UnixTime::from_secs(secs)) {
+        Some(seconds) => format!("{}.{millis:03}Z", seconds.trim_end_matches('Z')),
+        None => "9999-12-31T23:59:59.999Z".to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -216,6 +224,10 @@ mod tests {
         // Standard alphabet: 0xfb 0xfb 0xfb is "+/v7".
         assert_eq!(j["nonce"], "+/v7+/v7+/v7");
         assert_eq!(j["expiry"], "2030-03-17T17:46:40.520Z");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_767_225_600_007), "2026-01-01T00:00:00.007Z");
+        assert_eq!(rfc3339(-5), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(i64::MAX), "9999-12-31T23:59:59.999Z");
         assert_eq!(j["status"], "waiting");
         assert_eq!(j["accept"][0], "application/eat+cwt");
         assert!(j.get("result").is_none());

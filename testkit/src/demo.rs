@@ -90,13 +90,13 @@ pub fn run(now: UnixTime) -> Result<DemoResults, Error> {
     // A distinct token id, as a real device would send.
     compromised_claims.cti = mtattest::claims::Cti::new(*b"demo-token-rooted").ok();
 
-    let healthy = verifier.verify_and_appraise(
+    let (_, healthy) = verifier.verify_and_appraise(
         &issue(&healthy_claims, &key)?,
         Some(b"demo-challenge-healthy"),
         &policy,
         now,
     )?;
-    let compromised = verifier.verify_and_appraise(
+    let (_, compromised) = verifier.verify_and_appraise(
         &issue(&compromised_claims, &key)?,
         Some(b"demo-challenge-rooted"),
         &policy,

@@ -164,6 +164,7 @@ fn valid_result(
             "validFrom": c.valid_from().secs(),
             "validUntil": c.valid_until().secs(),
         }),
+        other => json!({"kind": format!("{other:?}")}),
     };
     json!({
         "status": result.status.name(),
@@ -327,6 +328,45 @@ pub fn inspect(token: &[u8]) -> Json {
         "problems": problems,
         "limits": {"maxTokenSize": Limits::DEFAULT.max_token_size},
     })
+}
+
+/// The token bytes of a file or of pasted text: raw CBOR, hex or base64,
+/// by the library's one rule ([`mtattest::encoding::decode_token_text`]).
+/// Empty or blank input is `input.empty`, anything else that is not a token
+/// `input.encoding`: codes of the bindings' input, not of the library
+/// (nothing was verified).
+pub fn decode_token(input: &[u8]) -> Result<Vec<u8>, Failure> {
+    if input.iter().all(u8::is_ascii_whitespace) {
+        return Err(Failure {
+            code: "input.empty".into(),
+            message: "no token given".into(),
+        });
+    }
+    mtattest::encoding::decode_token_text(input)
+        .map(|(_, bytes)| bytes)
+        .map_err(|e| Failure {
+            code: "input.encoding".into(),
+            message: e.to_string(),
+        })
+}
+
+/// A time as a person writes it in the page: epoch seconds or RFC 3339
+/// ([`mtattest::encoding::parse_time`]); anything else is
+/// `config.bad-value`.
+pub fn parse_time(text: &str) -> Result<i64, Failure> {
+    mtattest::encoding::parse_time(text)
+        .map(UnixTime::secs)
+        .map_err(|e| Failure {
+            code: "config.bad-value".into(),
+            message: format!("not a time: {text:?}: {e}"),
+        })
+}
+
+/// Epoch seconds as an RFC 3339 date-time in UTC
+/// ([`mtattest::encoding::format_rfc3339`]), or the seconds where RFC 3339
+/// has no form.
+pub fn format_time(secs: i64) -> String {
+    mtattest::encoding::format_rfc3339(UnixTime(secs)).unwrap_or_else(|| format!("{secs} s"))
 }
 
 #[cfg(test)]
@@ -537,7 +577,7 @@ mod tests {
     fn the_report_carries_the_android_attestation() {
         use mtattest_testkit::android::{AndroidTestPki, AttestedDevice};
         let nonce = b"wasm-android-nonce-1";
-        let nonce_hex: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let nonce_hex = mtattest::encoding::to_hex(nonce);
         let t = 1_767_400_000;
         let pki = AndroidTestPki::new(&AttestedDevice::strongbox(nonce)).unwrap();
         let token = pki
@@ -564,5 +604,24 @@ mod tests {
             .verify(&token, &json!({"time": t, "nonce": "00112233445566778899"}))
             .unwrap();
         assert_eq!(bad["android"], Json::Null);
+    }
+
+    #[test]
+    fn token_text_times_and_their_codes() {
+        let raw = [0xd2, 0x84, 0x43, 0xa1];
+        assert_eq!(decode_token(&raw).unwrap(), raw);
+        assert_eq!(decode_token(b"d2 84\n43 A1").unwrap(), raw);
+        assert_eq!(decode_token(b"0oRDoQ").unwrap(), raw);
+        assert_eq!(decode_token(b" \n").unwrap_err().code, "input.empty");
+        assert_eq!(decode_token(b"").unwrap_err().code, "input.empty");
+        assert_eq!(
+            decode_token(b"not a token!").unwrap_err().code,
+            "input.encoding"
+        );
+        assert_eq!(parse_time("2026-01-01T00:00:00Z").unwrap(), 1_767_225_600);
+        assert_eq!(parse_time(" 1767225600").unwrap(), 1_767_225_600);
+        assert_eq!(parse_time("soon").unwrap_err().code, "config.bad-value");
+        assert_eq!(format_time(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(format_time(i64::MIN), format!("{} s", i64::MIN));
     }
 }

@@ -33,6 +33,13 @@
 //! - `inspect(token: Uint8Array)` → the decoded, unverified view: claims,
 //!   chain, CBOR diagnostic notation of the token, protected header and
 //!   payload, and the `problems` found.
+//! - `decodeToken(bytes: Uint8Array)` → the token bytes of a file or of
+//!   pasted text (raw CBOR, hex or base64, the library's one rule); throws
+//!   with `code` `input.empty` or `input.encoding` (codes of this input, not
+//!   of the library).
+//! - `parseTime(text)` → seconds since 1970 of epoch seconds or an RFC 3339
+//!   date-time (`config.bad-value` otherwise); `formatTime(secs)` → RFC 3339
+//!   in UTC.
 //! - `version()` → the library version.
 //!
 //! `options` ([`options::MEMBERS`]) is translated member by member into
@@ -159,6 +166,27 @@ mod js {
     #[wasm_bindgen]
     pub fn inspect(token: &[u8]) -> Result<JsValue, JsValue> {
         to_js(&engine::inspect(token))
+    }
+
+    /// The token bytes of a file or of pasted text (raw CBOR, hex or
+    /// base64); throws with `code` `input.empty` or `input.encoding`.
+    #[wasm_bindgen(js_name = decodeToken)]
+    pub fn decode_token(input: &[u8]) -> Result<Vec<u8>, JsValue> {
+        engine::decode_token(input).map_err(throw)
+    }
+
+    /// Seconds since 1970 of a time written as epoch seconds or RFC 3339;
+    /// throws with `code` `config.bad-value`.
+    #[wasm_bindgen(js_name = parseTime)]
+    pub fn parse_time(text: &str) -> Result<f64, JsValue> {
+        // Within ±2^53 every i64 a person writes as a time is exact.
+        engine::parse_time(text).map(|t| t as f64).map_err(throw)
+    }
+
+    /// Seconds since 1970 as an RFC 3339 date-time in UTC.
+    #[wasm_bindgen(js_name = formatTime)]
+    pub fn format_time(secs: f64) -> String {
+        engine::format_time(secs as i64)
     }
 
     /// The library version.

@@ -1,54 +1,30 @@
 // The verifier page: everything runs here, in WebAssembly; nothing leaves
 // the page. Serve the wasm/ directory (after wasm/build.sh) and open /www/.
-import init, { verify, inspect, version } from '../pkg/mtattest_wasm.js';
+import init, { verify, inspect, version, decodeToken, parseTime, formatTime } from '../pkg/mtattest_wasm.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** Token bytes from pasted text: hex (spaces allowed) or base64/base64url. */
-function decodeText(text) {
-  const t = text.replace(/\s+/g, '');
-  if (t === '') throw codeError('input.empty', 'no token given');
-  if (/^([0-9a-fA-F]{2})+$/.test(t)) {
-    return Uint8Array.from(t.match(/../g), (h) => parseInt(h, 16));
-  }
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
-    const b64 = t.replace(/-/g, '+').replace(/_/g, '/');
-    const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  }
-  throw codeError('input.encoding', 'the token is neither hex nor base64');
-}
+// Token text (raw CBOR, hex or base64) and times are read by the library
+// (decodeToken, parseTime, formatTime), by the same rules as the CLI and C.
 
-/** A file's bytes: raw CBOR as is, or hex/base64 text decoded. */
+/** A file's bytes: the token they hold, or the bytes as they are when they
+ * are not a token in any text form (the verifier then says why). */
 function decodeFile(bytes) {
-  // COSE_Sign1 starts with a tag (0xd2, 0xd8) or an array of 4 (0x84).
-  if (bytes.length && [0xd2, 0xd8, 0x84].includes(bytes[0])) return bytes;
   try {
-    return decodeText(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return decodeToken(bytes);
   } catch {
     return bytes;
   }
 }
 
-function codeError(code, message) {
-  const e = new Error(message);
-  e.code = code;
-  return e;
-}
-
 let fileBytes = null;
 
 function tokenBytes() {
-  return fileBytes ?? decodeText($('token').value);
+  return fileBytes ?? decodeToken(new TextEncoder().encode($('token').value));
 }
 
-function parseTime(text) {
-  const t = text.trim();
-  if (t === '') return Math.floor(Date.now() / 1000);
-  if (/^-?\d+$/.test(t)) return Number(t);
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw codeError('config.bad-value', `not a time: ${t}`);
-  return Math.floor(ms / 1000);
+function timeOf(text) {
+  return text.trim() === '' ? Math.floor(Date.now() / 1000) : parseTime(text);
 }
 
 // The form's fields as verify() options. A field left blank is left out
@@ -59,7 +35,7 @@ function options() {
   const signers = $('signers').value.split(/[\s,]+/).filter(Boolean);
   const nonce = $('nonce').value.trim();
   const opts = {
-    time: parseTime($('time').value),
+    time: timeOf($('time').value),
     earProfile: $('ear-profile').value,
   };
   if (nonce) opts.nonce = nonce;
@@ -68,7 +44,7 @@ function options() {
   return opts;
 }
 
-const fmtTime = (s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+const fmtTime = (s) => formatTime(s);
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);

@@ -167,16 +167,16 @@ pub fn bind(claims: &ClaimsSet, attestation: &AndroidAttestation) -> Binding {
         let token = boot.and_then(|l| l.boot_key_digest.as_ref());
         b.add(
             "submods.boot.boot-key-digest",
-            hex::encode(&rot.verified_boot_key),
-            token.map(|d| hex::encode(d.as_bytes())),
+            crate::encoding::to_hex(&rot.verified_boot_key),
+            token.map(|d| crate::encoding::to_hex(d.as_bytes())),
             token.is_some_and(|d| d.as_bytes() == rot.verified_boot_key.as_slice()),
         );
         if let Some(hash) = &rot.verified_boot_hash {
             let token = boot.and_then(|l| l.boot_image_digest.as_ref());
             b.add(
                 "submods.boot.boot-image-digest",
-                hex::encode(hash),
-                token.map(|d| hex::encode(d.as_bytes())),
+                crate::encoding::to_hex(hash),
+                token.map(|d| crate::encoding::to_hex(d.as_bytes())),
                 token.is_some_and(|d| d.as_bytes() == hash.as_slice()),
             );
         }
@@ -231,13 +231,17 @@ pub fn bind(claims: &ClaimsSet, attestation: &AndroidAttestation) -> Binding {
             );
         }
         if !app_id.signatures.is_empty() {
-            let mut attested: Vec<String> = app_id.signatures.iter().map(hex::encode).collect();
+            let mut attested: Vec<String> = app_id
+                .signatures
+                .iter()
+                .map(|b| crate::encoding::to_hex(b))
+                .collect();
             attested.sort();
             let token = app.filter(|a| !a.app_signers.is_empty()).map(|a| {
                 let mut t: Vec<String> = a
                     .app_signers
                     .iter()
-                    .map(|d| hex::encode(d.as_bytes()))
+                    .map(|d| crate::encoding::to_hex(d.as_bytes()))
                     .collect();
                 t.sort();
                 t.dedup();

@@ -125,10 +125,10 @@ pub fn key_description_summary(kd: &KeyDescription) -> Vec<(&'static str, String
                 } else {
                     "unlocked"
                 },
-                hex::encode(&r.verified_boot_key),
+                crate::encoding::to_hex(&r.verified_boot_key),
                 r.verified_boot_hash
                     .as_ref()
-                    .map(|h| alloc::format!(", vbmeta {}", hex::encode(h)))
+                    .map(|h| alloc::format!(", vbmeta {}", crate::encoding::to_hex(h)))
                     .unwrap_or_default()
             ),
         ));
@@ -150,7 +150,11 @@ pub fn key_description_summary(kd: &KeyDescription) -> Vec<(&'static str, String
         .or_else(|| hw.application_id());
     if let Some(app) = app {
         let names: Vec<&str> = app.packages.iter().map(|(n, _)| n.as_str()).collect();
-        let signers: Vec<String> = app.signatures.iter().map(hex::encode).collect();
+        let signers: Vec<String> = app
+            .signatures
+            .iter()
+            .map(|b| crate::encoding::to_hex(b))
+            .collect();
         out.push((
             "app",
             alloc::format!("{} (signers {})", names.join(", "), signers.join(", ")),

@@ -50,6 +50,7 @@ use crate::error::Error;
 /// Which patch level an advisory's range applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum PatchClaim {
     /// `submods.os.os-patch-level` (the default).
     #[default]

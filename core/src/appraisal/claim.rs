@@ -13,6 +13,7 @@ use crate::claims::{
 };
 
 use super::policy::PolicyValue;
+use crate::encoding::{from_hex, to_hex};
 
 /// A claim value set as policies use it: names, codes and whether the
 /// codes are ordered (so `at-least` / `at-most` apply).
@@ -382,8 +383,8 @@ pub(crate) fn extract(claims: &ClaimsSet, r: &ClaimRef) -> Option<Val> {
 fn oemid_text(o: &OemId) -> String {
     match o {
         OemId::Pen(n) => format!("{n}"),
-        OemId::Ieee(b) => hex(b),
-        OemId::Random(b) => hex(b),
+        OemId::Ieee(b) => to_hex(b),
+        OemId::Random(b) => to_hex(b),
     }
 }
 
@@ -417,10 +418,10 @@ pub(crate) fn parse(kind: Kind, v: &PolicyValue) -> Result<Val, String> {
         (Kind::Text, _) => Err("expected a string".into()),
         (Kind::TextBytes, PolicyValue::Text(s)) => Ok(Val::Bytes(s.as_bytes().to_vec())),
         (Kind::TextBytes, _) => Err("expected a string".into()),
-        (Kind::HexBytes, PolicyValue::Text(s)) => unhex(s).map(Val::Bytes),
+        (Kind::HexBytes, PolicyValue::Text(s)) => policy_hex(s).map(Val::Bytes),
         (Kind::HexBytes, _) => Err("expected a hex string".into()),
         (Kind::Digests, PolicyValue::Text(s)) => {
-            let d = unhex(s)?;
+            let d = policy_hex(s)?;
             if !(16..=64).contains(&d.len()) {
                 return Err(format!("a digest is 16..=64 bytes, not {}", d.len()));
             }
@@ -429,11 +430,11 @@ pub(crate) fn parse(kind: Kind, v: &PolicyValue) -> Result<Val, String> {
         (Kind::Digests, _) => Err("expected a hex digest".into()),
         (Kind::OemId, PolicyValue::Int(n)) => Ok(Val::Text(format!("{n}"))),
         (Kind::OemId, PolicyValue::Text(s)) => {
-            let b = unhex(s)?;
+            let b = policy_hex(s)?;
             if b.len() != 3 && b.len() != 16 {
                 return Err("a byte oemid is 3 (IEEE) or 16 (random) bytes".into());
             }
-            Ok(Val::Text(hex(&b)))
+            Ok(Val::Text(to_hex(&b)))
         }
         (Kind::OemId, _) => Err("expected a PEN (integer) or hex bytes".into()),
         (Kind::Time | Kind::Nonce, _) => Err("this claim takes no value".into()),
@@ -478,48 +479,27 @@ pub(crate) fn render(kind: Kind, v: &Val) -> String {
         (_, Val::Text(t)) => t.clone(),
         (Kind::TextBytes, Val::Bytes(b)) => match core::str::from_utf8(b) {
             Ok(t) => t.to_string(),
-            Err(_) => hex(b),
+            Err(_) => to_hex(b),
         },
-        (_, Val::Bytes(b)) => hex(b),
-        (_, Val::Digests(list)) => list.iter().map(|d| hex(d)).collect::<Vec<_>>().join(", "),
+        (_, Val::Bytes(b)) => to_hex(b),
+        (_, Val::Digests(list)) => list
+            .iter()
+            .map(|d| to_hex(d))
+            .collect::<Vec<_>>()
+            .join(", "),
         (_, Val::Present) => "present".into(),
         (_, Val::Code(c)) => format!("{c}"),
     }
 }
 
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        for nibble in [b >> 4, b & 0x0f] {
-            s.push(char::from(DIGITS[usize::from(nibble)]));
-        }
+/// A byte value of a policy: hex by the one rule of `encoding::hex`
+/// (either case, nothing but digits), and not empty.
+fn policy_hex(s: &str) -> Result<Vec<u8>, String> {
+    match from_hex(s) {
+        Ok(b) if b.is_empty() => Err("empty: expected hex bytes".into()),
+        Ok(b) => Ok(b),
+        Err(e) => Err(format!("{s:?}: {e}")),
     }
-    s
-}
-
-/// Decodes hex (either case; an optional `0x` prefix).
-pub(crate) fn unhex(s: &str) -> Result<Vec<u8>, String> {
-    let t = s.strip_prefix("0x").unwrap_or(s);
-    if t.is_empty() || t.len() % 2 != 0 {
-        return Err(format!("{s:?} is not an even number of hex digits"));
-    }
-    let digit = |c: u8| -> Result<u8, String> {
-        match c {
-            b'0'..=b'9' => Ok(c - b'0'),
-            b'a'..=b'f' => Ok(c - b'a' + 10),
-            b'A'..=b'F' => Ok(c - b'A' + 10),
-            _ => Err(format!("{s:?} is not hex")),
-        }
-    };
-    t.as_bytes()
-        .chunks_exact(2)
-        .map(|pair| match pair {
-            [hi, lo] => Ok(digit(*hi)? << 4 | digit(*lo)?),
-            _ => Err(format!("{s:?} is not hex")),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -587,10 +567,10 @@ mod tests {
     }
 
     #[test]
-    fn hex_round_trip() {
-        assert_eq!(unhex("00aBff").unwrap(), [0x00, 0xab, 0xff]);
-        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
-        assert!(unhex("abc").is_err());
-        assert!(unhex("zz").is_err());
+    fn policy_hex_is_the_one_hex_rule_and_not_empty() {
+        assert_eq!(policy_hex("00aBff").unwrap(), [0x00, 0xab, 0xff]);
+        for bad in ["", "abc", "zz", "0x00", "00 ab"] {
+            assert!(policy_hex(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -39,7 +39,6 @@ mod attested;
 mod bulletin;
 mod claim;
 mod ear;
-mod ear_profile;
 mod error;
 mod freshness;
 mod policy;
@@ -55,10 +54,9 @@ pub use bulletin::{
     match_key, Advisory, AdvisoryMatch, Bulletin, PatchClaim, PatchRange, Software,
 };
 pub use ear::{
-    labels, AttestationResult, Component, Failure, LayerResult, Reason, Status, TrustVector,
-    VerifierId, DEVICE_SUBMOD,
+    labels, AttestationResult, Component, EarProfile, Failure, LayerResult, Reason, Status,
+    TrustVector, VerifierId, DEVICE_SUBMOD, EAR_PROFILE, EAR_PROFILE_DRAFT_04,
 };
-pub use ear_profile::{EarProfile, EAR_PROFILE, EAR_PROFILE_DRAFT_04};
 pub use error::{EarError, FreshnessError, PolicyError, ReplayError};
 pub use freshness::Freshness;
 pub use policy::{

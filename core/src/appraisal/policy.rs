@@ -122,6 +122,12 @@ impl Action {
     }
 }
 
+impl core::fmt::Display for Action {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The action for each overall status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -374,6 +380,50 @@ pub struct PolicyDocument {
     pub require_android_attestation: Option<String>,
 }
 
+impl PolicyDocument {
+    /// Reads a policy document from JSON (size and syntax only: checking it
+    /// into a [`Policy`] is [`Policy::from_document`]).
+    pub fn from_json(json: &[u8]) -> Result<PolicyDocument, PolicyError> {
+        check_policy_size(json.len())?;
+        crate::serde_strict::from_json_slice(json).map_err(|e| PolicyError::Syntax {
+            reason: e.to_string(),
+        })
+    }
+
+    /// Reads a policy document from TOML (size and syntax only).
+    #[cfg(feature = "toml")]
+    pub fn from_toml(text: &str) -> Result<PolicyDocument, PolicyError> {
+        check_policy_size(text.len())?;
+        crate::serde_strict::from_toml_str(text).map_err(|e| PolicyError::Syntax {
+            reason: e.to_string(),
+        })
+    }
+
+    /// Binds the relying party's expected app signers (the digests of its
+    /// app's signing certificates, as bytes) to the document, after those
+    /// it names itself: they fill every rule on `submods.app.app-signers`
+    /// whose `one-of` is empty when the document is checked (spec §11.3).
+    /// A front end that takes signers beside a policy (`--app-signer`,
+    /// `appSigners`, a configuration's `app-signers`) binds them here, never
+    /// by editing the policy's text.
+    ///
+    /// ```
+    /// use mtattest::appraisal::{Policy, PolicyDocument};
+    ///
+    /// let mut doc = PolicyDocument::from_json(br#"{"extends": "payment"}"#).unwrap();
+    /// assert_eq!(
+    ///     Policy::from_document(doc.clone()).unwrap_err().code(),
+    ///     "policy.missing-parameter"
+    /// );
+    /// doc.bind_app_signers(&[[0xab; 32]]);
+    /// assert_eq!(Policy::from_document(doc).unwrap().id(), "payment");
+    /// ```
+    pub fn bind_app_signers<D: AsRef<[u8]>>(&mut self, signers: &[D]) {
+        self.app_signers
+            .extend(signers.iter().map(|d| crate::encoding::to_hex(d.as_ref())));
+    }
+}
+
 /// A checked rule.
 #[derive(Clone, Debug)]
 pub struct Rule {
@@ -616,12 +666,7 @@ impl Policy {
 
     /// Loads a policy document from JSON.
     pub fn from_json(json: &[u8]) -> Result<Policy, Error> {
-        check_policy_size(json.len())?;
-        let doc: PolicyDocument =
-            crate::serde_strict::from_json_slice(json).map_err(|e| PolicyError::Syntax {
-                reason: e.to_string(),
-            })?;
-        Ok(Policy::from_document(doc)?)
+        Ok(Policy::from_document(PolicyDocument::from_json(json)?)?)
     }
 
     /// Loads a policy document from TOML.
@@ -643,12 +688,7 @@ impl Policy {
     /// ```
     #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
-        check_policy_size(text.len())?;
-        let doc: PolicyDocument =
-            crate::serde_strict::from_toml_str(text).map_err(|e| PolicyError::Syntax {
-                reason: e.to_string(),
-            })?;
-        Ok(Policy::from_document(doc)?)
+        Ok(Policy::from_document(PolicyDocument::from_toml(text)?)?)
     }
 
     /// A built-in preset, with the relying party's app signer digests
@@ -664,11 +704,11 @@ impl Policy {
     /// assert_eq!(err.code(), "policy.missing-parameter");
     /// ```
     pub fn preset<D: AsRef<[u8]>>(preset: Preset, app_signers: &[D]) -> Result<Policy, Error> {
-        let doc = PolicyDocument {
+        let mut doc = PolicyDocument {
             extends: Some(preset.name().into()),
-            app_signers: app_signers.iter().map(|d| claim::hex(d.as_ref())).collect(),
             ..PolicyDocument::default()
         };
+        doc.bind_app_signers(app_signers);
         Ok(Policy::from_document(doc)?)
     }
 

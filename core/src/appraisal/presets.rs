@@ -13,6 +13,7 @@ use super::policy::PolicyDocument;
 
 /// A built-in policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Preset {
     /// Mobile payment: strict; warning steps up, contraindicated denies.
     Payment,

@@ -30,6 +30,7 @@ pub struct ReplayId([u8; 48]);
 
 /// What a [`ReplayId`] was derived from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReplayIdKind {
     /// The token's `cti`.
     Cti,

@@ -140,6 +140,7 @@ pub mod part {
 
 /// The five layers, each a submodule of the claims set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Layer {
     /// Hardware security features.
     Chip,

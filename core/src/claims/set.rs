@@ -388,13 +388,7 @@ fn check_profile(entries: &[(Value, Value)]) -> Result<(), ClaimsError> {
         Value::Integer(i) if i128::from(*i) == i128::from(keys::PROFILE) => Some(v),
         _ => None,
     });
-    let oid = |b: &[u8]| {
-        let mut s = String::from("oid:");
-        for byte in b {
-            s.push_str(&format!("{byte:02x}"));
-        }
-        s
-    };
+    let oid = |b: &[u8]| format!("oid:{}", crate::encoding::to_hex(b));
     match profile {
         None => Err(de::missing(&path)),
         Some(Value::Text(t)) if t == keys::PROFILE_V1 => Ok(()),

@@ -200,19 +200,8 @@ fn hex_text(v: &Json) -> String {
 
 /// Epoch seconds with their UTC date and time.
 fn time_text(t: i64) -> String {
-    match PatchLevel::from_unix_time(t) {
-        Some(date) => {
-            let s = t.rem_euclid(86_400);
-            format!(
-                "{t} ({:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z)",
-                date.year(),
-                date.month(),
-                date.day(),
-                s / 3600,
-                s / 60 % 60,
-                s % 60
-            )
-        }
+    match crate::encoding::format_rfc3339(crate::UnixTime(t)) {
+        Some(date_time) => format!("{t} ({date_time})"),
         None => format!("{t}"),
     }
 }

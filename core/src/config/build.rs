@@ -310,7 +310,7 @@ fn der_items(
     match source {
         DerSource::Pem(text) => {
             let text = text.checked(&format!("{field}.pem"))?;
-            pem_blocks(&format!("{field}.pem"), text, label)?.map_err(bad)
+            crate::encoding::pem_blocks(text, label).map_err(|e| bad(e.reason))
         }
         DerSource::Der(hex) => {
             let field = format!("{field}.der");
@@ -318,57 +318,6 @@ fn der_items(
         }
         DerSource::File(_) => Err(unresolved(&format!("{field}.file")).into()),
     }
-}
-
-/// The DER contents of every PEM block of `text`, each of which must be
-/// labelled `label`; text between blocks is ignored. The outer error is
-/// the configuration's (this build reads no PEM), the inner one the reason
-/// the loader reports with its own code.
-#[cfg(feature = "std")]
-fn pem_blocks(
-    _field: &str,
-    text: &str,
-    label: &str,
-) -> Result<Result<Vec<Vec<u8>>, alloc::string::String>, Error> {
-    const BEGIN: &str = "-----BEGIN ";
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
-        let block = &rest[start..];
-        let found = block[BEGIN.len()..]
-            .split("-----")
-            .next()
-            .unwrap_or_default();
-        if found != label {
-            return Ok(Err(format!(
-                "PEM block {} is {found:?}, expected {label:?}",
-                out.len()
-            )));
-        }
-        let end_marker = format!("-----END {label}-----");
-        let Some(end) = block.find(&end_marker) else {
-            return Ok(Err(format!("PEM block {} does not end", out.len())));
-        };
-        let end = end + end_marker.len();
-        match der::pem::decode_vec(&block.as_bytes()[..end]) {
-            Ok((_, der)) => out.push(der),
-            Err(e) => return Ok(Err(format!("PEM block {}: {e}", out.len()))),
-        }
-        rest = &block[end..];
-    }
-    if out.is_empty() {
-        return Ok(Err(format!("no {label} PEM block found")));
-    }
-    Ok(Ok(out))
-}
-
-#[cfg(not(feature = "std"))]
-fn pem_blocks(
-    field: &str,
-    _text: &str,
-    _label: &str,
-) -> Result<Result<Vec<Vec<u8>>, alloc::string::String>, Error> {
-    Err(ConfigError::unavailable(field, "PEM needs the std feature; give DER as hex").into())
 }
 
 fn json_text<'a>(field: &str, source: &'a JsonSource) -> Result<&'a str, Error> {

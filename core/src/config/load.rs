@@ -93,7 +93,7 @@ impl VerifierConfig {
 
 fn der_file(field: &str, base: &Path, file: &Text) -> Result<DerSource, Error> {
     let (shown, bytes) = read_named(field, base, file)?;
-    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+    if crate::encoding::is_pem(&bytes) {
         return Ok(DerSource::Pem(utf8(&shown, bytes)?.into()));
     }
     Ok(DerSource::der(&bytes))

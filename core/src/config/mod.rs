@@ -197,7 +197,7 @@ pub enum DerSource {
 impl DerSource {
     /// One DER item given as bytes (hex-encoded into the configuration).
     pub fn der(bytes: &[u8]) -> DerSource {
-        DerSource::Der(Text::new(hex::encode(bytes)))
+        DerSource::Der(Text::new(crate::encoding::to_hex(bytes)))
     }
 }
 

@@ -9,10 +9,10 @@ use alloc::vec::Vec;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 
+use super::text::hex_bytes;
 use super::{ConfigError, PolicyConfig, Text};
 use crate::appraisal::{Policy, PolicyDocument, PolicyError, Preset};
 use crate::error::Error;
-use crate::limits::MAX_POLICY_SIZE;
 
 /// Deserialises `policies`, refusing a name that appears twice (serde's
 /// maps keep the last value silently; TOML refuses repeats itself).
@@ -89,10 +89,10 @@ pub(super) fn load(name: &str, config: &PolicyConfig) -> Result<Policy, Error> {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                s.checked(&format!("{field}.app-signers[{i}]"))
-                    .map(ToString::to_string)
+                let item = format!("{field}.app-signers[{i}]");
+                Ok(hex_bytes(&item, s.checked(&item)?)?)
             })
-            .collect::<Result<Vec<_>, _>>()?,
+            .collect::<Result<Vec<_>, Error>>()?,
     };
     let given = [
         preset.as_ref().map(|t| ("preset", t)),
@@ -123,24 +123,9 @@ pub(super) fn load(name: &str, config: &PolicyConfig) -> Result<Policy, Error> {
                 ..PolicyDocument::default()
             }
         }
-        "json" if signers.is_empty() => return Policy::from_json(text.as_bytes()),
-        "json" => {
-            check_policy_size(text)?;
-            crate::serde_strict::from_json_slice(text.as_bytes()).map_err(|e| {
-                PolicyError::Syntax {
-                    reason: e.to_string(),
-                }
-            })?
-        }
+        "json" => PolicyDocument::from_json(text.as_bytes())?,
         #[cfg(feature = "toml")]
-        "toml" if signers.is_empty() => return Policy::from_toml(text),
-        #[cfg(feature = "toml")]
-        "toml" => {
-            check_policy_size(text)?;
-            crate::serde_strict::from_toml_str(text).map_err(|e| PolicyError::Syntax {
-                reason: e.to_string(),
-            })?
-        }
+        "toml" => PolicyDocument::from_toml(text)?,
         #[cfg(not(feature = "toml"))]
         "toml" => {
             return Err(ConfigError::unavailable(
@@ -151,18 +136,8 @@ pub(super) fn load(name: &str, config: &PolicyConfig) -> Result<Policy, Error> {
         }
         _ => return Err(unresolved(&format!("{field}.file")).into()),
     };
-    doc.app_signers.extend(signers);
+    doc.bind_app_signers(&signers);
     Ok(Policy::from_document(doc)?)
-}
-
-fn check_policy_size(text: &str) -> Result<(), PolicyError> {
-    if text.len() > MAX_POLICY_SIZE {
-        return Err(PolicyError::TooLarge {
-            size: text.len(),
-            max: MAX_POLICY_SIZE,
-        });
-    }
-    Ok(())
 }
 
 /// A `{ file = … }` entry that reached the build: only the file loader

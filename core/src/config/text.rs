@@ -64,13 +64,7 @@ pub(crate) fn is_blank(text: &str) -> bool {
 /// Hex digits (either case, an even number, nothing else: no prefix, no
 /// whitespace) to bytes; `config.bad-value` naming `field` otherwise.
 pub(crate) fn hex_bytes(field: &str, text: &str) -> Result<Vec<u8>, ConfigError> {
-    if let Some(c) = text.chars().find(|c| !c.is_ascii_hexdigit()) {
-        return Err(ConfigError::bad(
-            field,
-            alloc::format!("not hex: {c:?} is not a hex digit"),
-        ));
-    }
-    hex::decode(text).map_err(|e| ConfigError::bad(field, alloc::format!("not hex: {e}")))
+    crate::encoding::from_hex(text).map_err(|e| ConfigError::bad(field, e.reason))
 }
 
 /// The relying party's challenge written as hex, as every front end takes

@@ -20,8 +20,8 @@ use super::{Algorithm, CryptoProvider, Curve, Digests, HashAlgorithm, PublicKey,
 /// let signer = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &[7u8; 48]).unwrap();
 /// let signature = signer.sign(b"message").unwrap();
 /// let key = signer.public_key();
-/// assert!(AwsLc.verify(Algorithm::Es384, &key, b"message", &signature));
-/// assert!(!AwsLc.verify(Algorithm::Es384, &key, b"massage", &signature));
+/// assert!(AwsLc.verify_raw_signature(Algorithm::Es384, &key, b"message", &signature));
+/// assert!(!AwsLc.verify_raw_signature(Algorithm::Es384, &key, b"massage", &signature));
 /// assert_eq!(AwsLc.sha384(b"abc"), RustCrypto.sha384(b"abc"));
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,7 +55,13 @@ fn verification(curve: Curve) -> &'static signature::EcdsaVerificationAlgorithm 
 }
 
 impl CryptoProvider for AwsLc {
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], sig: &[u8]) -> bool {
+    fn verify_raw_signature(
+        &self,
+        alg: Algorithm,
+        key: &PublicKey,
+        message: &[u8],
+        sig: &[u8],
+    ) -> bool {
         if key.curve() != alg.curve() || sig.len() != alg.signature_len() {
             return false;
         }

@@ -27,7 +27,13 @@ impl Digests for RustCrypto {
 }
 
 impl CryptoProvider for RustCrypto {
-    fn verify(&self, alg: Algorithm, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
+    fn verify_raw_signature(
+        &self,
+        alg: Algorithm,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
         use p256::ecdsa::signature::Verifier as _;
         if key.curve() != alg.curve() {
             return false;

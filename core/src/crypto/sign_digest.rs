@@ -50,7 +50,7 @@ pub trait DigestSigner {
 /// let signer = SignDigest::new(element, Sha2);
 /// let signature = signer.sign(b"to be signed").unwrap();
 /// let key = SoftwareSigner::from_secret_bytes(Algorithm::Es384, &secret).unwrap().public_key();
-/// assert!(RustCrypto.verify(Algorithm::Es384, &key, b"to be signed", &signature));
+/// assert!(RustCrypto.verify_raw_signature(Algorithm::Es384, &key, b"to be signed", &signature));
 /// # }
 /// ```
 #[derive(Debug, Clone)]

@@ -43,6 +43,25 @@ impl TrustAnchors {
         TrustAnchors::default()
     }
 
+    /// The anchors of a PEM bundle (every block a `CERTIFICATE`, under the
+    /// strict profile): [`TrustAnchors::add_pem`] on an empty set. A bundle
+    /// with no certificate, or any block that is not a usable anchor, is
+    /// `chain.bad-anchor`.
+    ///
+    /// ```
+    /// use mtattest::trust::TrustAnchors;
+    ///
+    /// let root = include_bytes!("../../../test-vectors/anchors/root.pem");
+    /// assert_eq!(TrustAnchors::from_pem(root).unwrap().len(), 1);
+    /// let err = TrustAnchors::from_pem(b"no PEM here").unwrap_err();
+    /// assert_eq!(err.code(), "chain.bad-anchor");
+    /// ```
+    pub fn from_pem(pem: &[u8]) -> Result<TrustAnchors, Error> {
+        let mut anchors = TrustAnchors::new();
+        anchors.add_pem(pem)?;
+        Ok(anchors)
+    }
+
     /// Adds a DER certificate, under the strict profile. Fails with
     /// `chain.bad-anchor` if it does not parse, if its key is not a P-256 or
     /// P-384 key, or if it repeats an anchor already in the set.
@@ -80,27 +99,15 @@ impl TrustAnchors {
     /// (empty, blank, text without a PEM block) is refused with
     /// `chain.bad-anchor`: it trusts nothing, and saying so beats a verifier
     /// that silently refuses every token.
-    #[cfg(feature = "std")]
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, Error> {
         let bad = |reason: alloc::string::String| ChainError::BadAnchor {
             index: self.entries.len(),
             reason,
         };
-        // `load_pem_chain` subtracts one from the length of the input with
-        // its trailing line breaks removed, which overflows (a panic in
-        // debug builds) when nothing else is left.
-        if pem.iter().all(u8::is_ascii_whitespace) {
-            return Err(bad("no certificate in the PEM text".to_string()).into());
-        }
-        let certs = x509_cert::Certificate::load_pem_chain(pem)
-            .map_err(|e| bad(alloc::format!("not a PEM certificate bundle: {e}")))?;
-        if certs.is_empty() {
-            return Err(bad("no certificate in the PEM text".to_string()).into());
-        }
-        let mut ders = Vec::with_capacity(certs.len());
-        for cert in &certs {
-            ders.push(der::Encode::to_der(cert).map_err(|e| bad(alloc::format!("{e}")))?);
-        }
+        let text = core::str::from_utf8(pem)
+            .map_err(|e| bad(alloc::format!("the PEM text is not UTF-8: {e}")))?;
+        let ders = crate::encoding::pem_blocks(text, "CERTIFICATE")
+            .map_err(|e| bad(alloc::format!("not a PEM certificate bundle: {}", e.reason)))?;
         for der in &ders {
             self.add_der(der)?;
         }

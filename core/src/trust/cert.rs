@@ -499,7 +499,7 @@ pub(crate) fn check_signature(
     let Some(raw) = crypto::ecdsa_signature_from_der(algorithm, der_signature) else {
         return Ok(false);
     };
-    Ok(crypto.verify(algorithm, issuer_key, tbs, &raw))
+    Ok(crypto.verify_raw_signature(algorithm, issuer_key, tbs, &raw))
 }
 
 /// The DER of the first element (the TBS) of an outer SEQUENCE.
@@ -601,11 +601,7 @@ pub(crate) fn unix_seconds(time: Time) -> Result<i64, String> {
 /// A serial number as lowercase hex without leading zeros (`0` for zero),
 /// the form status lists use.
 pub(crate) fn serial_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push_str(&format!("{b:02x}"));
-    }
-    normalize_hex(&out)
+    normalize_hex(&crate::encoding::to_hex(bytes))
 }
 
 /// Lowercase, without leading zeros, `0` for zero.

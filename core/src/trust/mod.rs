@@ -192,13 +192,13 @@ impl ValidatedChain {
 /// let verifier = ChainVerifier::new(anchors).with_cache(1024);
 ///
 /// let token = Token::decode(&bytes, &DecodeOptions::default())?;
-/// let (chain, verified) = verifier.verify_token(&token, now, &RustCrypto)?;
+/// let (chain, verified) = verifier.verify_chain_and_signature(&token, now, &RustCrypto)?;
 /// assert_eq!(verified, claims);
 /// assert_eq!(chain.path_len(), 3);
 ///
 /// // Ten years later the device certificate has expired.
 /// let later = UnixTime::from_secs(now.secs() + 20 * 365 * 86_400);
-/// let err = verifier.verify_token(&token, later, &RustCrypto).unwrap_err();
+/// let err = verifier.verify_chain_and_signature(&token, later, &RustCrypto).unwrap_err();
 /// assert_eq!(err.code(), "chain.expired");
 /// # Ok(())
 /// # }
@@ -415,7 +415,7 @@ impl ChainVerifier {
     /// not, any other `chain.*` code for the path, and the token layer's
     /// codes (e.g. `token.bad-signature`, `token.key-algorithm-mismatch`)
     /// for the signature.
-    pub fn verify_token(
+    pub fn verify_chain_and_signature(
         &self,
         token: &Token,
         now: UnixTime,
@@ -426,7 +426,7 @@ impl ChainVerifier {
             return Err(ChainError::Unprotected.into());
         }
         let validated = self.validate_chain(chain, now, crypto)?;
-        let claims = token.verify(validated.leaf_key(), crypto)?;
+        let claims = token.verified_claims(validated.leaf_key(), crypto)?;
         Ok((validated, claims))
     }
 }

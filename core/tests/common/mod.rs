@@ -510,7 +510,8 @@ pub mod ear_results {
                 let r = builder
                     .build()
                     .verify_and_appraise(&token, Some(nonce), policy, UnixTime(now))
-                    .unwrap();
+                    .unwrap()
+                    .1;
                 out.push((format!("{name}/{}", policy.id()), r));
             }
         }

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use mtattest::appraisal::ReplayError;
+use mtattest::encoding::to_hex;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands as _, Script};
 
@@ -121,7 +122,7 @@ impl RedisStore {
     }
 
     fn challenge_key(&self, nonce: &[u8]) -> String {
-        format!("{}:challenge:{{{}}}", self.prefix, hex::encode(nonce))
+        format!("{}:challenge:{{{}}}", self.prefix, to_hex(nonce))
     }
 
     /// Runs `op` on a connection, bounded by the timeout.
@@ -311,10 +312,10 @@ impl Store for RedisStore {
     }
 
     async fn claim_replay(&self, claim: &ReplayClaim<'_>) -> Result<(), ReplayError> {
-        let partition = hex::encode(claim.partition.as_bytes());
+        let partition = to_hex(claim.partition.as_bytes());
         let mut invocation = self.claim_replay.prepare_invoke();
         for id in claim.ids {
-            let id16 = hex::encode(&id.as_bytes()[..16]);
+            let id16 = to_hex(&id.as_bytes()[..16]);
             invocation.key(format!("{}:replay:{{{partition}}}:{id16}", self.prefix));
         }
         // The last millisecond of the verification second: the check of

@@ -42,9 +42,9 @@ pub fn phone() -> ClaimsSet {
     example_phone(IAT, challenge())
 }
 
-/// Lowercase hex.
+/// Lowercase hex (the library's one hex rule).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    mtattest::encoding::to_hex(bytes)
 }
 
 /// A certificate with its private key.

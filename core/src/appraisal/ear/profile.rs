@@ -6,7 +6,42 @@
 //! policy is one text in the 2023 form and an array of text in draft-04.
 //! `spec/appraisal.md` §11.6 gives every label of both.
 
-use super::ear::labels;
+/// CBOR and JSON labels of the EAR. Unsuffixed: the Veraison 2023 form (and
+/// the labels both forms share); suffixed `_04`: draft-ietf-rats-ear-04.
+pub mod labels {
+    /// `eat_profile` (CBOR 265).
+    pub const PROFILE: (&str, i64) = ("eat_profile", 265);
+    /// `iat` (CBOR 6): when the appraisal was made.
+    pub const IAT: (&str, i64) = ("iat", 6);
+    /// `eat_nonce` (CBOR 10): the token's nonce, base64url in JSON.
+    pub const NONCE: (&str, i64) = ("eat_nonce", 10);
+    /// `submods` (CBOR 266).
+    pub const SUBMODS: (&str, i64) = ("submods", 266);
+    /// `ear.status` (CBOR 1000): in every submodule, and overall at the top.
+    pub const STATUS: (&str, i64) = ("ear.status", 1000);
+    /// `ear.trustworthiness-vector` (CBOR 1001).
+    pub const TRUST_VECTOR: (&str, i64) = ("ear.trustworthiness-vector", 1001);
+    /// `ear.appraisal-policy-id` (CBOR 1003).
+    pub const POLICY_ID: (&str, i64) = ("ear.appraisal-policy-id", 1003);
+    /// `ear.verifier-id` (CBOR 1004): `{developer (0), build (1)}`.
+    pub const VERIFIER_ID: (&str, i64) = ("ear.verifier-id", 1004);
+    /// draft-04 `ear_status` (CBOR 1000).
+    pub const STATUS_04: (&str, i64) = ("ear_status", 1000);
+    /// draft-04 `ear_trustworthiness_vector` (CBOR 1001).
+    pub const TRUST_VECTOR_04: (&str, i64) = ("ear_trustworthiness_vector", 1001);
+    /// draft-04 `ear_appraisal_policy_ids` (CBOR 1003): an array of text.
+    pub const POLICY_IDS_04: (&str, i64) = ("ear_appraisal_policy_ids", 1003);
+    /// draft-04 `ear_verifier_id` (CBOR 1004): `{developer (0), build (1)}`.
+    pub const VERIFIER_ID_04: (&str, i64) = ("ear_verifier_id", 1004);
+    /// `exp` (CBOR 4): never produced; refused in a draft-04 result.
+    pub const EXP: (&str, i64) = ("exp", 4);
+    /// mtattest extension (both forms): the relying party's action for the
+    /// status; a `$$ear-extension` member in draft-04.
+    pub const ACTION: (&str, i64) = ("mtattest.action", -80100);
+    /// mtattest extension (both forms): the reasons of a submodule; a
+    /// `$$ear-appraisal-extension` member in draft-04.
+    pub const REASONS: (&str, i64) = ("mtattest.reasons", -80101);
+}
 
 /// `eat_profile` of the Veraison 2023 form.
 pub const EAR_PROFILE: &str = "tag:github.com,2023:veraison/ear";
