@@ -633,6 +633,8 @@ pub(crate) fn default_component(claim: &ClaimRef) -> Option<Component> {
         (Some(Layer::Runtime), "measres", Some("root" | "hooking")) => Executables,
         (Some(Layer::Runtime), "measres", _) => RuntimeOpaque,
         (Some(Layer::Runtime), _, _) => Configuration,
+        (Some(Layer::Network), "measres", _) => RuntimeOpaque,
+        (Some(Layer::Network), _, _) => Configuration,
     })
 }
 
