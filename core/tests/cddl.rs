@@ -1213,7 +1213,7 @@ mod ear {
             }
         }
         assert!(reasons && no_vector_04 && empty_vector_2023);
-        assert_eq!(layers.len(), 6, "device and every layer: {layers:?}");
+        assert_eq!(layers.len(), 7, "device and every layer: {layers:?}");
     }
 
     // ---- negative checks: one edit of a produced EAR each ----
