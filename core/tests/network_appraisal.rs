@@ -33,8 +33,10 @@ fn appraise(claims: &ClaimsSet, preset: Preset) -> AttestationResult {
         .1
 }
 
-/// (rule, claim, failure, seen, required, status) of every reason.
-fn reasons(r: &AttestationResult) -> Vec<(&str, &str, Failure, Option<&str>, &str, Status)> {
+/// A reason as (rule, claim, failure, seen, required, status).
+type ReasonRow<'a> = (&'a str, &'a str, Failure, Option<&'a str>, &'a str, Status);
+
+fn reasons(r: &AttestationResult) -> Vec<ReasonRow<'_>> {
     r.reasons
         .iter()
         .map(|x: &Reason| {

@@ -1,4 +1,4 @@
-//! The claims set: top-level claims, the five layers, encode and decode.
+//! The claims set: top-level claims, the six layers, encode and decode.
 
 use alloc::format;
 use alloc::string::String;
@@ -142,7 +142,7 @@ impl ClaimsSet {
         self.unknown.remove(key)
     }
 
-    /// Submodules other than the five layers, with their values as received
+    /// Submodules other than the six layers, with their values as received
     /// (a claims-set map, a nested token, or a detached digest).
     pub fn unknown_submodules(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.unknown_submods.iter().filter_map(|(k, v)| match k {
@@ -151,7 +151,7 @@ impl ClaimsSet {
         })
     }
 
-    /// Adds a submodule other than the five layers, returning the value it
+    /// Adds a submodule other than the six layers, returning the value it
     /// replaces. Fails if `name` is a layer's name.
     pub fn insert_unknown_submodule(
         &mut self,
@@ -523,7 +523,7 @@ impl ClaimsSetBuilder {
         Ok(self)
     }
 
-    /// Adds a submodule other than the five layers; see
+    /// Adds a submodule other than the six layers; see
     /// [`ClaimsSet::insert_unknown_submodule`].
     pub fn unknown_submodule(
         mut self,
