@@ -297,8 +297,8 @@ pub fn write_all(root: &Path) -> Result<()> {
     // ---- key_description: synthetic ones and the shared Android corpus's ----
     let mut key_description = Corpus::new(root, "key_description")?;
     {
-        use mtattest_testkit::android::AttestedDevice;
         use mtattest::android::SecurityLevel;
+        use mtattest_testkit::android::AttestedDevice;
         let mut device = AttestedDevice::strongbox(NONCE);
         key_description.add("synthetic-strongbox", &device.key_description().to_der())?;
         device.security_level = SecurityLevel::TrustedEnvironment;
