@@ -9,15 +9,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mtattest::crypto::{Algorithm, CryptoProvider, Curve, Digests, PublicKey, RustCrypto};
+use mtattest::crypto::RustCrypto;
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
 use mtattest::trust::{
     ChainError, ChainOptions, ChainVerifier, Check, Position, Profile, Revocation, StatusList,
     TrustAnchors,
 };
 use mtattest::{Error, UnixTime};
+use mtattest_testkit::counting::CountingProvider;
 use mtattest_testkit::example_phone;
 use mtattest_testkit::pki::{
     issue, issue_crl, CertSpec, CrlEntryReason, CrlSpec, KeySpec, TestPki, INTERMEDIATE_NOT_AFTER,
@@ -30,43 +30,6 @@ const NOW: i64 = 1_790_000_000;
 
 fn now() -> UnixTime {
     UnixTime::from_secs(NOW)
-}
-
-/// Counts signature verifications.
-#[derive(Default)]
-struct Counting {
-    verifies: AtomicUsize,
-}
-
-impl Counting {
-    fn take(&self) -> usize {
-        self.verifies.swap(0, Ordering::SeqCst)
-    }
-}
-
-impl Digests for Counting {
-    fn sha256(&self, data: &[u8]) -> [u8; 32] {
-        RustCrypto.sha256(data)
-    }
-    fn sha384(&self, data: &[u8]) -> [u8; 48] {
-        RustCrypto.sha384(data)
-    }
-}
-
-impl CryptoProvider for Counting {
-    fn verify_raw_signature(
-        &self,
-        alg: Algorithm,
-        key: &PublicKey,
-        message: &[u8],
-        signature: &[u8],
-    ) -> bool {
-        self.verifies.fetch_add(1, Ordering::SeqCst);
-        RustCrypto.verify_raw_signature(alg, key, message, signature)
-    }
-    fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>> {
-        RustCrypto.uncompressed_point(curve, sec1)
-    }
 }
 
 fn root_anchor(pki: &TestPki) -> TrustAnchors {
@@ -110,7 +73,7 @@ fn chain_error(result: Result<impl std::fmt::Debug, Error>) -> ChainError {
 fn a_new_device_under_a_known_intermediate_costs_two_verifications() {
     let pki = TestPki::standard().unwrap();
     let verifier = ChainVerifier::new(root_anchor(&pki)).with_cache(16);
-    let crypto = Counting::default();
+    let crypto = CountingProvider::default();
     verifier
         .verify_chain_and_signature(&token_of(&pki, &device(1)), now(), &crypto)
         .unwrap();
@@ -163,7 +126,7 @@ fn crls_seen_before_cost_nothing() {
     let verifier = ChainVerifier::new(root_anchor(&pki))
         .with_revocation(revocation)
         .with_cache(16);
-    let crypto = Counting::default();
+    let crypto = CountingProvider::default();
     verifier
         .verify_chain_and_signature(&token_of(&pki, &device(1)), now(), &crypto)
         .unwrap();
@@ -296,7 +259,7 @@ fn another_certificate_with_the_same_name_and_key_is_not_the_cached_one() {
             ..ChainOptions::DEFAULT
         })
         .with_cache(16);
-    let crypto = Counting::default();
+    let crypto = CountingProvider::default();
     other.validate_chain(&pki.chain(), now(), &crypto).unwrap();
     assert_eq!(crypto.take(), 2);
 }
@@ -354,7 +317,7 @@ fn a_link_is_not_used_outside_its_window() {
         not_after: ROOT_NOT_AFTER - 1,
         ..device(n)
     };
-    let crypto = Counting::default();
+    let crypto = CountingProvider::default();
     verifier
         .verify_chain_and_signature(&token_of(&pki, &long_lived(1)), now(), &crypto)
         .unwrap();
@@ -393,7 +356,7 @@ fn other_revocation_data_reuses_no_link() {
             .unwrap();
         revocation
     };
-    let crypto = Counting::default();
+    let crypto = CountingProvider::default();
     let verifier = ChainVerifier::new(root_anchor(&pki))
         .with_revocation(crl(NOW - 86_400))
         .with_cache(16);
@@ -433,7 +396,7 @@ fn failed_links_are_not_cached() {
         issue(&bad, Some(&pki.root.spec)).unwrap(),
     ];
     let verifier = ChainVerifier::new(root_anchor(&pki)).with_cache(16);
-    let crypto = Counting::default();
+    let crypto = CountingProvider::default();
     for _ in 0..2 {
         let err = chain_error(verifier.validate_chain(&chain, now(), &crypto));
         assert!(

@@ -3,15 +3,14 @@
 //! so removing the check that catches it makes the chain validate and the
 //! test fail.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use mtattest::crypto::{Algorithm, CryptoProvider, Curve, Digests, PublicKey, RustCrypto};
+use mtattest::crypto::{Algorithm, Curve, RustCrypto};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token, TokenBuilder};
 use mtattest::trust::{
     ChainError, ChainOptions, ChainVerifier, Check, Position, Profile, Revocation, Status,
     StatusList, TrustAnchors,
 };
 use mtattest::{Error, UnixTime};
+use mtattest_testkit::counting::CountingProvider;
 use mtattest_testkit::example_phone;
 use mtattest_testkit::pki::{
     self as test_pki, issue, issue_crl, CertSpec, CrlEntryReason, CrlSpec, KeySpec, SigAlgSpec,
@@ -1163,56 +1162,21 @@ fn es256_token_from_a_p256_leaf() {
 
 // ---------------------------------------------------------------------- cache
 
-/// Counts signature verifications.
-#[derive(Default)]
-struct Counting {
-    verifies: AtomicUsize,
-}
-
-impl Digests for Counting {
-    fn sha256(&self, data: &[u8]) -> [u8; 32] {
-        RustCrypto.sha256(data)
-    }
-    fn sha384(&self, data: &[u8]) -> [u8; 48] {
-        RustCrypto.sha384(data)
-    }
-}
-
-impl CryptoProvider for Counting {
-    fn verify_raw_signature(
-        &self,
-        alg: Algorithm,
-        key: &PublicKey,
-        message: &[u8],
-        signature: &[u8],
-    ) -> bool {
-        self.verifies.fetch_add(1, Ordering::SeqCst);
-        RustCrypto.verify_raw_signature(alg, key, message, signature)
-    }
-    fn uncompressed_point(&self, curve: Curve, sec1: &[u8]) -> Option<Vec<u8>> {
-        RustCrypto.uncompressed_point(curve, sec1)
-    }
-}
-
 #[test]
 fn cache_hit_costs_one_signature_verify() {
     let pki = TestPki::standard().unwrap();
     let claims = example_phone(NOW, b"challenge".to_vec());
     let token = decode(&pki.token(&claims, HeaderPlacement::Protected).unwrap());
     let verifier = verifier_for(&pki).with_cache(16);
-    let crypto = Counting::default();
+    let crypto = CountingProvider::default();
     let (first, _) = verifier
         .verify_chain_and_signature(&token, now(), &crypto)
         .unwrap();
-    assert_eq!(
-        crypto.verifies.swap(0, Ordering::SeqCst),
-        3,
-        "two links and the token"
-    );
+    assert_eq!(crypto.take(), 3, "two links and the token");
     let (second, verified) = verifier
         .verify_chain_and_signature(&token, now(), &crypto)
         .unwrap();
-    assert_eq!(crypto.verifies.load(Ordering::SeqCst), 1, "the token only");
+    assert_eq!(crypto.count(), 1, "the token only");
     assert_eq!(first, second);
     assert_eq!(verified, claims);
     let stats = verifier.cache_stats().unwrap();

@@ -26,6 +26,7 @@
 extern crate alloc;
 
 pub mod android;
+pub mod counting;
 pub mod demo;
 mod phone;
 pub mod pki;
