@@ -3,7 +3,9 @@
 //! component) and what a token without the layer gets. Expected values are
 //! written from the spec's preset table.
 
-use mtattest::appraisal::{AttestationResult, Component, Failure, Policy, Preset, Reason, Status};
+use mtattest::appraisal::{
+    Action, AttestationResult, Component, Failure, Policy, Preset, Reason, Status,
+};
 use mtattest::claims::{ClaimsSet, MeasResult};
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::token::issue;
@@ -25,10 +27,14 @@ fn app_signer() -> Vec<u8> {
 
 fn appraise(claims: &ClaimsSet, preset: Preset) -> AttestationResult {
     let policy = Policy::preset(preset, &[app_signer()]).expect("preset");
+    appraise_with(claims, &policy)
+}
+
+fn appraise_with(claims: &ClaimsSet, policy: &Policy) -> AttestationResult {
     let token = issue(claims, &device_key()).expect("issued");
     Verifier::builder(KeySource::Key(device_key().public_key()))
         .build()
-        .verify_and_appraise(&token, Some(CHALLENGE), &policy, UnixTime(NOW))
+        .verify_and_appraise(&token, Some(CHALLENGE), policy, UnixTime(NOW))
         .expect("verified")
         .1
 }
@@ -166,10 +172,14 @@ fn an_interception_check_not_run_is_not_clean() {
 
 #[test]
 fn a_token_without_the_network_layer_fails_the_network_rules_as_missing() {
+    // Not reported is never affirmed, but it is not a finding either: the
+    // interception rule's `on-missing` is warning (spec §11.3.3), so the
+    // payment preset steps the device up instead of denying it.
     let mut phone = example_phone(NOW, CHALLENGE.to_vec());
     phone.network = None;
     let r = appraise(&phone, Preset::Payment);
-    assert_eq!(r.status, Status::Contraindicated);
+    assert_eq!(r.status, Status::Warning);
+    assert_eq!(r.action, Action::StepUp);
     let got: Vec<_> = r
         .reasons
         .iter()
@@ -182,7 +192,7 @@ fn a_token_without_the_network_layer_fails_the_network_rules_as_missing() {
                 "no-tls-interception",
                 Failure::Missing,
                 None,
-                Status::Contraindicated
+                Status::Warning
             ),
             ("no-proxy", Failure::Missing, None, Status::Warning),
             ("no-user-ca", Failure::Missing, None, Status::Warning),
@@ -207,12 +217,7 @@ fn policies_can_name_every_network_claim() {
       "actions": { "affirming": "allow", "warning": "step-up", "contraindicated": "deny", "none": "deny" }
     }"#;
     let policy = Policy::from_json(doc.as_bytes()).expect("a valid policy");
-    let token = issue(&intercepted(), &device_key()).expect("issued");
-    let r = Verifier::builder(KeySource::Key(device_key().public_key()))
-        .build()
-        .verify_and_appraise(&token, Some(CHALLENGE), &policy, UnixTime(NOW))
-        .expect("verified")
-        .1;
+    let r = appraise_with(&intercepted(), &policy);
     let failed: Vec<_> = r
         .reasons
         .iter()
@@ -236,4 +241,45 @@ fn policies_can_name_every_network_claim() {
             .code(),
         "policy.bad-value"
     );
+}
+
+#[test]
+fn on_missing_sets_the_status_of_an_absent_claim_only() {
+    let doc = |on_missing: &str| {
+        format!(
+            r#"{{"id": "interception", "rules": [
+              {{ "id": "t", "claim": "submods.network.measres.tls-interception",
+                 "equals": "success", "on-fail": "contraindicated"{on_missing} }}]}}"#
+        )
+    };
+    let status = |policy: &str, claims: &ClaimsSet| {
+        let policy = Policy::from_json(policy.as_bytes()).expect("policy");
+        let r = appraise_with(claims, &policy);
+        r.reasons.first().map(|r| (r.failure, r.status))
+    };
+    let mut absent = example_phone(NOW, CHALLENGE.to_vec());
+    absent.network = None;
+    let seen = intercepted();
+    let with = doc(r#", "on-missing": "warning""#);
+    assert_eq!(
+        status(&with, &absent),
+        Some((Failure::Missing, Status::Warning))
+    );
+    assert_eq!(
+        status(&with, &seen),
+        Some((Failure::Mismatch, Status::Contraindicated))
+    );
+    // Without it, absence counts as much as a finding.
+    let without = doc("");
+    assert_eq!(
+        status(&without, &absent),
+        Some((Failure::Missing, Status::Contraindicated))
+    );
+    // It is a severity: nothing else (in particular nothing that passes).
+    for bad in [
+        r#", "on-missing": "ignore""#,
+        r#", "on-missing": "affirming""#,
+    ] {
+        assert!(Policy::from_json(doc(bad).as_bytes()).is_err(), "{bad}");
+    }
 }

@@ -6,9 +6,10 @@ use alloc::string::String;
 
 use ciborium::value::Value;
 
+use super::appraisal_files::PAYMENT;
 use super::bad_claims::{phone_value, set_in};
 use super::envelope::layer_mut;
-use super::fixtures::{challenge, IAT};
+use super::fixtures::{challenge, phone, IAT};
 use super::sign1::int;
 use super::valid::token;
 use super::{CaseSpec, Gen};
@@ -29,15 +30,73 @@ pub(super) fn valid_cases(gen: &mut Gen) -> Result<(), Error> {
     let chain = gen.pki.chain();
     let device = gen.pki.device.signer()?;
     let intercepted = intercepted_phone(IAT, challenge());
-    gen.add(CaseSpec::valid(
-        "valid-network-intercepted",
-        "The example phone on an intercepted open network (spec §6.9a): connection wifi, \
+    gen.add(
+        CaseSpec::valid(
+            "valid-network-intercepted",
+            "The example phone on an intercepted open network (spec §6.9a): connection wifi, \
          wifi-security open, a proxy, no VPN, no private DNS, one user CA certificate, \
          tls-interception fail and dns-tampering success. Valid: the claims are \
          well-formed; whether they are acceptable is the policy's call (§11.3.3).",
-        token(&chain, intercepted.to_cbor(), &device)?,
-        &intercepted,
-    ))
+            token(&chain, intercepted.to_cbor(), &device)?,
+            &intercepted,
+        )
+        .appraise(
+            PAYMENT,
+            None,
+            "contraindicated",
+            "deny",
+            &[
+                (
+                    "no-tls-interception",
+                    "submods.network.measres.tls-interception",
+                    "mismatch",
+                    None,
+                ),
+                ("no-proxy", "submods.network.proxy", "mismatch", None),
+                (
+                    "no-user-ca",
+                    "submods.network.user-ca-certificates",
+                    "mismatch",
+                    None,
+                ),
+            ],
+        ),
+    )?;
+
+    let mut unreported = phone();
+    unreported.network = None;
+    gen.add(
+        CaseSpec::valid(
+            "valid-appraisal-no-network-layer",
+            "The example phone without its network layer: the payment preset's network \
+             rules fail as missing (spec §11.3.3); the interception rule's on-missing is \
+             warning, so the device is stepped up, not denied as one where interception \
+             was seen.",
+            token(&chain, unreported.to_cbor(), &device)?,
+            &unreported,
+        )
+        .appraise(
+            PAYMENT,
+            None,
+            "warning",
+            "step-up",
+            &[
+                (
+                    "no-tls-interception",
+                    "submods.network.measres.tls-interception",
+                    "missing",
+                    None,
+                ),
+                ("no-proxy", "submods.network.proxy", "missing", None),
+                (
+                    "no-user-ca",
+                    "submods.network.user-ca-certificates",
+                    "missing",
+                    None,
+                ),
+            ],
+        ),
+    )
 }
 
 pub(super) fn invalid_cases(gen: &mut Gen) -> Result<(), Error> {
