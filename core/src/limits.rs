@@ -51,7 +51,7 @@ pub struct Limits {
     /// checked on the declared count before reading entries
     /// (`cbor.map-too-large`).
     pub max_map_entries: usize,
-    /// Deepest nesting of submodules (`submods`, key 266): the five layers
+    /// Deepest nesting of submodules (`submods`, key 266): the six layers
     /// are at depth 1, a submodule inside an unknown submodule at depth 2,
     /// and so on (`claims.submods-too-deep`).
     pub max_submod_depth: usize,

@@ -568,7 +568,8 @@ impl TokenBuilder {
     /// `claims.submods-too-deep`) or otherwise not readable as claims; a
     /// token over 16 384 bytes (`token.too-large`). It also refuses, with
     /// `claims.invalid-value`, an `exp` that is not later than `iat` and
-    /// `nbf` (spec §6.2).
+    /// `nbf` (spec §6.2), or a `wifi-security` without `connection` wifi
+    /// (§6.9a).
     ///
     /// ```
     /// use mtattest::claims::ClaimsSet;

@@ -303,6 +303,23 @@ fn runtime_full() -> Value {
     ])
 }
 
+// Keys written as the spec's §6.9a table gives them, not through `keys`.
+fn network_full() -> Value {
+    claims(vec![
+        (keys::EVIDENCE_SOURCE, int(0)),
+        (-80090, int(2)), // connection: wifi
+        (-80091, int(5)), // wifi-security: enterprise
+        (-80092, Value::Bool(true)),
+        (-80093, Value::Bool(false)),
+        (-80094, Value::Bool(true)),
+        (-80095, int(0)),
+        (
+            keys::MEASRES,
+            measres(&[("tls-interception", 2), ("dns-tampering", 3)]),
+        ),
+    ])
+}
+
 /// Every claim of the profile, in every layer.
 fn full() -> Value {
     claims(vec![
@@ -340,6 +357,7 @@ fn full() -> Value {
                 (text(layer::OS), os_full()),
                 (text(layer::APP), app_full()),
                 (text(layer::RUNTIME), runtime_full()),
+                (text("network"), network_full()),
             ]),
         ),
     ])
@@ -420,6 +438,7 @@ fn each_layer_alone_is_valid() {
         (layer::OS, os_full()),
         (layer::APP, app_full()),
         (layer::RUNTIME, runtime_full()),
+        ("network", network_full()),
     ] {
         let only_source = claims(vec![(keys::EVIDENCE_SOURCE, int(0))]);
         for l in [layer_claims, only_source] {
@@ -1194,7 +1213,7 @@ mod ear {
             }
         }
         assert!(reasons && no_vector_04 && empty_vector_2023);
-        assert_eq!(layers.len(), 6, "device and every layer: {layers:?}");
+        assert_eq!(layers.len(), 7, "device and every layer: {layers:?}");
     }
 
     // ---- negative checks: one edit of a produced EAR each ----
@@ -1740,4 +1759,30 @@ mod ear {
             assert!(EAR_CDDL.contains(&format!("\"{}\"", s.name())));
         }
     }
+}
+
+#[test]
+fn network_values_outside_their_sets_are_invalid() {
+    let in_network =
+        |key: i64, value: Value| with_layer(&full(), "network", |l| with(l, int(key), value));
+    for (what, key, value) in [
+        ("connection 5", -80090, int(5)),
+        ("connection as text", -80090, text("wifi")),
+        ("wifi-security 6", -80091, int(6)),
+        ("proxy as 1", -80092, int(1)),
+        ("vpn as text", -80093, text("true")),
+        ("private-dns as 0", -80094, int(0)),
+        ("user-ca-certificates -1", -80095, int(-1)),
+        ("user-ca-certificates as bool", -80095, Value::Bool(false)),
+    ] {
+        assert_invalid(what, &in_network(key, value));
+    }
+    assert_valid("connection other", &in_network(-80090, int(4)));
+    assert_valid("wifi-security open", &in_network(-80091, int(0)));
+    assert_invalid(
+        "network without evidence-source",
+        &with_layer(&full(), "network", |l| {
+            without(l, &int(keys::EVIDENCE_SOURCE))
+        }),
+    );
 }

@@ -878,6 +878,15 @@ fn text_rendering_of_the_example_phone() {
         "  root: success",
         "  hooking: success",
         "  malware-scan: success",
+        "network  (evidence: software)",
+        "  connection: wifi",
+        "  wifi-security: wpa3",
+        "  proxy: false",
+        "  vpn: false",
+        "  private-dns: true",
+        "  user-ca-certificates: 0",
+        "  tls-interception: success",
+        "  dns-tampering: success",
         "unknown claims: none",
     ];
     let mut at = 0;
@@ -890,9 +899,13 @@ fn text_rendering_of_the_example_phone() {
         at += found + 1;
     }
     // Every claim of the phone is on a line: a header and 10 top-level claims,
-    // 6 + 11 + 9 + 5 + 2 layer claims, 1 + 1 + 8 detections, 5 layer headers
-    // and the unknown-claims line.
-    assert_eq!(lines.len(), 11 + 6 + 11 + 9 + 5 + 2 + 10 + 5 + 1, "{text}");
+    // 6 + 11 + 9 + 5 + 2 + 6 layer claims, 1 + 1 + 8 + 2 detections, 6 layer
+    // headers and the unknown-claims line.
+    assert_eq!(
+        lines.len(),
+        11 + 6 + 11 + 9 + 5 + 2 + 6 + 12 + 6 + 1,
+        "{text}"
+    );
     let digest_line = lines
         .iter()
         .find(|l| l.starts_with("  boot-key-digest: "))

@@ -221,6 +221,19 @@ fn presets_are_the_documented_ones() {
             row("no-debugger", "submods.runtime.measres.debugger", C, None),
             row("no-emulator", "submods.runtime.measres.emulator", C, None),
             row("no-malware", "submods.runtime.malware", C, None),
+            row(
+                "no-tls-interception",
+                "submods.network.measres.tls-interception",
+                C,
+                None
+            ),
+            row("no-proxy", "submods.network.proxy", W, None),
+            row(
+                "no-user-ca",
+                "submods.network.user-ca-certificates",
+                W,
+                None
+            ),
             row("app-signer", "submods.app.app-signers", C, None),
             row("nonce-bound", "eat-nonce", C, None),
             row("fresh", "iat", C, None),
@@ -253,6 +266,12 @@ fn presets_are_the_documented_ones() {
             row("no-root", "submods.runtime.measres.root", C, None),
             row("no-hooking", "submods.runtime.measres.hooking", W, None),
             row("no-malware", "submods.runtime.malware", C, None),
+            row(
+                "no-tls-interception",
+                "submods.network.measres.tls-interception",
+                C,
+                None
+            ),
             row("app-signer", "submods.app.app-signers", C, None),
             row("nonce-bound", "eat-nonce", C, None),
             row("fresh", "iat", W, None),
@@ -284,6 +303,13 @@ fn presets_are_the_documented_ones() {
                 None
             ),
             row("no-emulator", "submods.runtime.measres.emulator", C, None),
+            row(
+                "no-tls-interception",
+                "submods.network.measres.tls-interception",
+                C,
+                None
+            ),
+            row("no-vpn", "submods.network.vpn", W, None),
             row("app-signer", "submods.app.app-signers", C, None),
             row("fresh", "iat", W, None),
         ]

@@ -294,7 +294,7 @@ fn every_case_gives_its_expected_outcome() {
     let dir = vectors_dir();
     let manifest = manifest();
     assert_eq!(manifest["schema"], "mtattest-test-vectors/1");
-    assert_eq!(manifest["revision"], 4);
+    assert_eq!(manifest["revision"], 5);
     let settings = &manifest["verifier"];
     let limits = &settings["limits"];
     let default = Limits::DEFAULT;

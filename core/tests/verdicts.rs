@@ -160,7 +160,7 @@ fn a_policy_without_rules_only_denies() {
         r#"{"id": "x", "actions": {"warning": "allow", "contraindicated": "allow"}}"#,
         r#"{"extends": "content", "remove-rules": ["key-level", "boot-verified",
             "bootloader-locked", "os-patch", "no-root", "no-hooking", "no-screen-capture",
-            "no-emulator", "app-signer", "fresh"]}"#,
+            "no-emulator", "no-tls-interception", "no-vpn", "app-signer", "fresh"]}"#,
     ] {
         let policy = Policy::from_json(doc.as_bytes()).unwrap_or_else(|e| panic!("{doc}: {e}"));
         assert!(policy.rules().is_empty(), "{doc}");

@@ -183,13 +183,15 @@ pub enum AResultFor {
 
 impl AResultFor {
     fn build(&self) -> ResultFor {
-        const NAMES: [&str; 6] = [
+        const NAMES: [&str; 8] = [
             detection::ROOT,
             detection::HOOKING,
             detection::DEBUGGER,
             detection::EMULATOR,
             detection::KERNEL_INTEGRITY,
             detection::APP_INTEGRITY,
+            detection::TLS_INTERCEPTION,
+            detection::DNS_TAMPERING,
         ];
         match self {
             AResultFor::Detection(i) => ResultFor::from(pick(&NAMES, *i)),
@@ -449,6 +451,52 @@ impl ARuntime {
 }
 
 #[derive(Arbitrary, Debug, Clone)]
+pub struct ANetwork {
+    source: u8,
+    connection: Option<u8>,
+    wifi_security: Option<u8>,
+    proxy: Option<bool>,
+    vpn: Option<bool>,
+    private_dns: Option<bool>,
+    user_ca_certificates: Option<u64>,
+    measres: AMeasres,
+    unknowns: Unknowns,
+}
+
+impl ANetwork {
+    /// Through the builder, which sets `wifi-security` only with
+    /// `connection` wifi (spec §6.9a).
+    fn build(&self) -> NetworkLayer {
+        let mut b = NetworkLayer::builder(pick(EvidenceSource::ALL, self.source));
+        if let Some(c) = self.connection {
+            b = b.connection(pick(Connection::ALL, c));
+        }
+        if let (Some(s), Some(Connection::Wifi)) = (
+            self.wifi_security,
+            self.connection.map(|c| pick(Connection::ALL, c)),
+        ) {
+            b = b.wifi(pick(WifiSecurity::ALL, s));
+        }
+        if let Some(x) = self.proxy {
+            b = b.proxy(x);
+        }
+        if let Some(x) = self.vpn {
+            b = b.vpn(x);
+        }
+        if let Some(x) = self.private_dns {
+            b = b.private_dns(x);
+        }
+        if let Some(x) = self.user_ca_certificates {
+            b = b.user_ca_certificates(x);
+        }
+        let mut l = b.build();
+        l.measres = self.measres.build();
+        insert_unknowns(&self.unknowns, |k, v| l.insert_unknown(k, v));
+        l
+    }
+}
+
+#[derive(Arbitrary, Debug, Clone)]
 pub enum ACnf {
     Ec2 {
         x: [u8; 32],
@@ -484,6 +532,7 @@ pub struct ClaimsInput {
     os: Option<AOs>,
     app: Option<AApp>,
     runtime: Option<ARuntime>,
+    network: Option<ANetwork>,
     unknowns: Unknowns,
     submodules: Vec<(String, AValue)>,
 }
@@ -563,6 +612,9 @@ impl ClaimsInput {
         }
         if let Some(l) = &self.runtime {
             b = b.runtime(l.build());
+        }
+        if let Some(l) = &self.network {
+            b = b.network(l.build());
         }
         let mut s = b.build();
         insert_unknowns(&self.unknowns, |k, v| s.insert_unknown(k, v));

@@ -13,7 +13,7 @@ use mtattest::claims::ClaimsSet;
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::token::{HeaderPlacement, TokenBuilder};
 use mtattest_testkit::demo::{compromised_phone, DEMO_BULLETIN};
-use mtattest_testkit::example_phone;
+use mtattest_testkit::{example_phone, intercepted_phone};
 
 /// Errors of seed writing.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -67,11 +67,16 @@ pub fn write_all(root: &Path) -> Result<()> {
     let pki = pki();
     let healthy = example_phone(NOW, NONCE.to_vec());
     let compromised = compromised_phone(NOW, NONCE.to_vec());
+    let intercepted = intercepted_phone(NOW, NONCE.to_vec());
     let device = pki.device.signer()?;
 
     // ---- tokens: token_decode and verify ----
     let mut tokens: Vec<(String, Vec<u8>)> = Vec::new();
-    for (name, claims) in [("healthy", &healthy), ("compromised", &compromised)] {
+    for (name, claims) in [
+        ("healthy", &healthy),
+        ("compromised", &compromised),
+        ("intercepted", &intercepted),
+    ] {
         tokens.push((
             format!("{name}-x5chain-protected"),
             pki.token(claims, HeaderPlacement::Protected)?,
@@ -243,7 +248,11 @@ pub fn write_all(root: &Path) -> Result<()> {
     let mut ear = Corpus::new(root, "ear_decode")?;
     let signer =
         SoftwareSigner::from_secret_bytes(Algorithm::Es384, &pki.device.spec.key.secret())?;
-    for (name, claims) in [("healthy", &healthy), ("compromised", &compromised)] {
+    for (name, claims) in [
+        ("healthy", &healthy),
+        ("compromised", &compromised),
+        ("intercepted", &intercepted),
+    ] {
         let token = pki.token(claims, HeaderPlacement::Protected)?;
         let verified = verifier.verify(&token, Some(NONCE), now())?;
         for p in policies() {

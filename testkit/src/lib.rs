@@ -6,7 +6,8 @@
 //!   source, so they are known to everyone: never trust it anywhere real;
 //! - [`android`]: a synthetic Android-shaped PKI whose attested leaf
 //!   carries whatever KeyDescription a test says (spec §17);
-//! - [`example_phone`]: a realistic, healthy claims set;
+//! - [`example_phone`]: a realistic, healthy claims set, and
+//!   [`intercepted_phone`], the same phone on an intercepted open network;
 //! - [`demo`]: the healthy and the compromised phone of `mtattest demo`;
 //! - [`vectors`]: the conformance-vector generator (`spec/vectors.md`),
 //!   which writes `test-vectors/` byte for byte.
@@ -31,4 +32,4 @@ mod phone;
 pub mod pki;
 pub mod vectors;
 
-pub use phone::{example_phone, EXAMPLE_DIGEST_FORMAT};
+pub use phone::{example_phone, intercepted_phone, EXAMPLE_DIGEST_FORMAT};

@@ -8,9 +8,9 @@ use sha2::{Digest, Sha256};
 use mtattest::claims::keys::detection;
 use mtattest::claims::{
     AppLayer, BootLayer, ChipLayer, ClaimsSet, Confirmation, Cti, DebugStatus, Dloa,
-    EvidenceSource, HwModel, Installer, IntendedUse, KeySecurityLevel, Malware, MeasResult, Nonce,
-    OemId, OsLayer, PatchLevel, PrivacyEvents, RuntimeLayer, SecurityLifecycle, StorageEncryption,
-    Ueid, VerifiedBootState, Version,
+    EvidenceSource, HwModel, Installer, IntendedUse, KeySecurityLevel, Malware, MeasResult,
+    NetworkLayer, Nonce, OemId, OsLayer, PatchLevel, PrivacyEvents, RuntimeLayer,
+    SecurityLifecycle, StorageEncryption, Ueid, VerifiedBootState, Version, WifiSecurity,
 };
 
 const DAY: i64 = 86_400;
@@ -58,7 +58,9 @@ fn digest(label: &str) -> [u8; 32] {
 /// - `app` (software): `com.example.wallet` 4021 from the store, one signer,
 ///   one background privacy event, `app-integrity` success;
 /// - `runtime` (software): malware none, velocity 3, and every runtime
-///   detection of [`keys::detection`](mtattest::claims::keys::detection) `success`.
+///   detection of [`keys::detection`](mtattest::claims::keys::detection) `success`;
+/// - `network` (software): WPA3 Wi-Fi, no proxy, no VPN, private DNS on, no
+///   user CA certificates, `tls-interception` and `dns-tampering` success.
 ///
 /// Patch levels follow `iat`: the OS level is the 1st and the vendor and boot
 /// levels the 5th of the month 20 days before `iat`, so the phone passes a
@@ -136,6 +138,16 @@ pub fn example_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
         runtime.set_detection(name, MeasResult::Success);
     }
 
+    let network = NetworkLayer::builder(EvidenceSource::Software)
+        .wifi(WifiSecurity::Wpa3)
+        .proxy(false)
+        .vpn(false)
+        .private_dns(true)
+        .user_ca_certificates(0)
+        .detection(detection::TLS_INTERCEPTION, MeasResult::Success)
+        .detection(detection::DNS_TAMPERING, MeasResult::Success)
+        .build();
+
     let mut ueid = Vec::with_capacity(17);
     ueid.push(0x01); // RAND type
     ueid.extend_from_slice(digest("example device").get(..16).unwrap_or_default());
@@ -156,6 +168,7 @@ pub fn example_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
         .os(os)
         .app(app)
         .runtime(runtime)
+        .network(network)
         .build();
     // exp must be later than iat (spec §6.2): none within 300 s of the end
     // of time.
@@ -165,5 +178,26 @@ pub fn example_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
     set.ueid = Ueid::new(ueid).ok();
     set.hwmodel = HwModel::new("MT-Phone 7 Pro").ok();
     set.cnf = Confirmation::new(key).ok();
+    set
+}
+
+/// The example phone on an intercepted open network: open Wi-Fi, an HTTP
+/// proxy configured, one user-installed CA certificate trusted, private DNS
+/// off, and a man-in-the-middle certificate seen on a pinned connection
+/// (`tls-interception` fail); DNS was not tampered with. Every other claim
+/// is the healthy [`example_phone`]'s.
+pub fn intercepted_phone(iat: i64, nonce: impl Into<Vec<u8>>) -> ClaimsSet {
+    let mut set = example_phone(iat, nonce);
+    set.network = Some(
+        NetworkLayer::builder(EvidenceSource::Software)
+            .wifi(WifiSecurity::Open)
+            .proxy(true)
+            .vpn(false)
+            .private_dns(false)
+            .user_ca_certificates(1)
+            .detection(detection::TLS_INTERCEPTION, MeasResult::Fail)
+            .detection(detection::DNS_TAMPERING, MeasResult::Success)
+            .build(),
+    );
     set
 }

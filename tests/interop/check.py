@@ -108,6 +108,11 @@ LAYERS = {
         -80000: "evidence-source", -80080: "malware", -80081: "attestation-velocity",
         274: "measres",
     },
+    "network": {
+        -80000: "evidence-source", -80090: "connection", -80091: "wifi-security",
+        -80092: "proxy", -80093: "vpn", -80094: "private-dns",
+        -80095: "user-ca-certificates", 274: "measres",
+    },
 }
 NAMED = {
     "evidence-source": ["software", "kernel", "hardware"],
@@ -118,6 +123,8 @@ NAMED = {
     "storage-encryption": ["none", "software-key", "hardware-key"],
     "installer": ["store", "oem-store", "sideload", "unknown"],
     "malware": ["none", "medium", "high"],
+    "connection": ["none", "cellular", "wifi", "ethernet", "other"],
+    "wifi-security": ["open", "wep", "wpa", "wpa2", "wpa3", "enterprise"],
 }
 INTUSE = {1: "generic", 2: "registration", 3: "provisioning", 4: "csr", 5: "pop"}
 RESULTS = {1: "success", 2: "fail", 3: "not-run", 4: "absent"}
@@ -127,7 +134,8 @@ PLAIN = {"eat-profile", "iat", "exp", "nbf", "security-lifecycle", "boot-patch-l
          "rollback-index", "bootcount", "uptime", "os-patch-level", "vendor-patch-level",
          "app-version", "attestation-velocity", "hw-root-of-trust", "bootloader-locked",
          "oemboot", "rollback-enforced", "mac-enforcing", "screen-lock", "developer-options",
-         "usb-debugging", "swname", "app-id"}
+         "usb-debugging", "swname", "app-id", "proxy", "vpn", "private-dns",
+         "user-ca-certificates"}
 
 
 def head(major: int, n: int) -> bytes:
@@ -537,7 +545,19 @@ LAYER_RULES = {
                  (-80063, c_code({0, 1, 2, 3})), (-80064, c_privacy), (274, c_measres)]),
     "runtime": dict([EVIDENCE, (-80080, c_code({0, 1, 2})), (-80081, c_uint),
                      (274, c_measres)]),
+    "network": dict([EVIDENCE, (-80090, c_code({0, 1, 2, 3, 4})),
+                     (-80091, c_code({0, 1, 2, 3, 4, 5})), (-80092, c_bool),
+                     (-80093, c_bool), (-80094, c_bool), (-80095, c_uint),
+                     (274, c_measres)]),
 }
+
+WIFI = 2  # spec §6.9a: connection wifi
+
+
+def c_network_relations(layer):
+    """Spec §6.9a: wifi-security only with connection wifi."""
+    if layer.get(-80091) is not None:
+        check_value(layer.get(-80090) == WIFI)
 
 
 def c_submods(v):
@@ -548,6 +568,8 @@ def c_submods(v):
     for name, layer in v.entries:
         if name in LAYER_RULES:
             check_claims_map(layer, LAYER_RULES[name], required=(-80000,))
+            if name == "network":
+                c_network_relations(layer)
         # Another submodule: its contents are not checked (§6.4).
 
 

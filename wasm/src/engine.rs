@@ -202,7 +202,7 @@ fn layers(claims: &Json, result: Option<&AttestationResult>) -> Json {
         "claims": Json::Object(device),
     }));
     if let Some(Json::Object(submods)) = submods {
-        // Bottom up (chip, boot, os, app, runtime), then unknown names.
+        // Bottom up (chip, boot, os, app, runtime, network), then unknown names.
         let mut submods: Vec<(String, Json)> = submods.into_iter().collect();
         submods.sort_by_key(|(name, _)| {
             mtattest::claims::Layer::ALL

@@ -8,8 +8,9 @@ use core::cmp::Ordering;
 
 use crate::claims::names::{self, part, Layer, Scope};
 use crate::claims::{
-    ClaimsSet, DebugStatus, EvidenceSource, Installer, IntendedUse, KeySecurityLevel,
+    ClaimsSet, Connection, DebugStatus, EvidenceSource, Installer, IntendedUse, KeySecurityLevel,
     LifecyclePhase, Malware, MeasResult, OemId, PatchLevel, StorageEncryption, VerifiedBootState,
+    WifiSecurity,
 };
 
 use super::policy::PolicyValue;
@@ -45,6 +46,8 @@ enum_set!(BOOT_STATE, VerifiedBootState, false);
 enum_set!(INSTALLER, Installer, false);
 enum_set!(INTUSE, IntendedUse, false);
 enum_set!(MEASRES, MeasResult, false);
+enum_set!(CONNECTION, Connection, false);
+enum_set!(WIFI_SECURITY, WifiSecurity, false);
 
 const PHASES: [LifecyclePhase; 7] = [
     LifecyclePhase::Unknown,
@@ -254,6 +257,10 @@ fn kind_of(layer: Option<Layer>, name: &str, sub: Option<&str>) -> Option<Kind> 
         (Some(Layer::App), "privacy-events", Some(_)) => Kind::Uint,
         (Some(Layer::Runtime), "malware", None) => Kind::Enum(&MALWARE),
         (Some(Layer::Runtime), "attestation-velocity", None) => Kind::Uint,
+        (Some(Layer::Network), "connection", None) => Kind::Enum(&CONNECTION),
+        (Some(Layer::Network), "wifi-security", None) => Kind::Enum(&WIFI_SECURITY),
+        (Some(Layer::Network), "proxy" | "vpn" | "private-dns", None) => Kind::Bool,
+        (Some(Layer::Network), "user-ca-certificates", None) => Kind::Uint,
         (Some(_), "measres", Some(_)) => Kind::Enum(&MEASRES),
         _ => return None,
     })
@@ -369,6 +376,22 @@ pub(crate) fn extract(claims: &ClaimsSet, r: &ClaimRef) -> Option<Val> {
             match name {
                 "malware" => l.malware.and_then(|v| code(v.code())),
                 "attestation-velocity" => l.attestation_velocity.map(Val::Uint),
+                "measres" => r
+                    .sub
+                    .and_then(|d| l.detection(d))
+                    .and_then(|v| code(v.code())),
+                _ => None,
+            }
+        }
+        (Some(Layer::Network), name) => {
+            let l = claims.network.as_ref()?;
+            match name {
+                "connection" => l.connection.and_then(|v| code(v.code())),
+                "wifi-security" => l.wifi_security.and_then(|v| code(v.code())),
+                "proxy" => l.proxy.map(Val::Bool),
+                "vpn" => l.vpn.map(Val::Bool),
+                "private-dns" => l.private_dns.map(Val::Bool),
+                "user-ca-certificates" => l.user_ca_certificates.map(Val::Uint),
                 "measres" => r
                     .sub
                     .and_then(|d| l.detection(d))

@@ -378,13 +378,16 @@ fn evaluate(rule: &Rule, claims: &ClaimsSet, ctx: &Context<'_>, now: UnixTime) -
     let reason = |failure: Failure, seen: Option<String>| Reason {
         rule: rule.id().into(),
         claim: rule.claim().into(),
+        status: match failure {
+            Failure::Missing => rule.severity_when_missing().status(),
+            _ => rule.severity().status(),
+        },
         failure,
         seen,
         required: required_text(rule, now),
         evidence_source: declared,
         effective_source: effective,
         min_source: rule.min_source(),
-        status: rule.severity().status(),
         component: rule.component(),
         advisory: None,
     };

@@ -339,6 +339,11 @@ pub struct RuleDocument {
     pub min_source: Option<String>,
     /// What failing means.
     pub on_fail: Severity,
+    /// What an absent claim means, when it differs from `on_fail`
+    /// (spec §11.3.1): a claim that was not reported is not evidence of
+    /// the risk, but it never passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_missing: Option<Severity>,
     /// The trustworthiness claim it speaks to (default: by claim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component: Option<Component>,
@@ -467,6 +472,11 @@ impl Rule {
     /// What failing it means.
     pub fn severity(&self) -> Severity {
         self.doc.on_fail
+    }
+
+    /// What an absent claim means: `on-missing`, else `on-fail`.
+    pub fn severity_when_missing(&self) -> Severity {
+        self.doc.on_missing.unwrap_or(self.doc.on_fail)
     }
 
     /// The minimum evidence source, if any.
@@ -633,6 +643,8 @@ pub(crate) fn default_component(claim: &ClaimRef) -> Option<Component> {
         (Some(Layer::Runtime), "measres", Some("root" | "hooking")) => Executables,
         (Some(Layer::Runtime), "measres", _) => RuntimeOpaque,
         (Some(Layer::Runtime), _, _) => Configuration,
+        (Some(Layer::Network), "measres", _) => RuntimeOpaque,
+        (Some(Layer::Network), _, _) => Configuration,
     })
 }
 

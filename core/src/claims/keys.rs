@@ -111,7 +111,20 @@ pub const MALWARE: i64 = -80080;
 /// runtime: tokens this device produced in the last 24 hours.
 pub const ATTESTATION_VELOCITY: i64 = -80081;
 
-/// Submodule names of the five layers.
+/// network: the active transport.
+pub const CONNECTION: i64 = -80090;
+/// network: the Wi-Fi link's security (only with connection wifi).
+pub const WIFI_SECURITY: i64 = -80091;
+/// network: an HTTP(S) proxy is configured for the app's traffic.
+pub const PROXY: i64 = -80092;
+/// network: a VPN is active.
+pub const VPN: i64 = -80093;
+/// network: encrypted DNS is configured.
+pub const PRIVATE_DNS: i64 = -80094;
+/// network: user-installed CA certificates the app's TLS stack trusts.
+pub const USER_CA_CERTIFICATES: i64 = -80095;
+
+/// Submodule names of the six layers.
 pub mod layer {
     /// Hardware security features.
     pub const CHIP: &str = "chip";
@@ -123,6 +136,8 @@ pub mod layer {
     pub const APP: &str = "app";
     /// Runtime risk detections.
     pub const RUNTIME: &str = "runtime";
+    /// Communication connections.
+    pub const NETWORK: &str = "network";
 }
 
 /// The `measres` measurement-system name under which mtattest detections are reported.
@@ -150,4 +165,8 @@ pub mod detection {
     pub const REMOTE_CONTROL: &str = "remote-control";
     /// runtime: malware scan ran (its finding is the `malware` claim).
     pub const MALWARE_SCAN: &str = "malware-scan";
+    /// network: no man-in-the-middle certificate seen on a pinned connection.
+    pub const TLS_INTERCEPTION: &str = "tls-interception";
+    /// network: no DNS tampering seen.
+    pub const DNS_TAMPERING: &str = "dns-tampering";
 }

@@ -2,7 +2,7 @@
 //!
 //! A [`ClaimsSet`] holds the top-level identity and freshness claims and, in
 //! `submods`, up to five typed layers: [`ChipLayer`], [`BootLayer`],
-//! [`OsLayer`], [`AppLayer`] and [`RuntimeLayer`]. Every layer states its
+//! [`OsLayer`], [`AppLayer`], [`RuntimeLayer`] and [`NetworkLayer`]. Every layer states its
 //! [`EvidenceSource`]; detections are [`MeasResult`]s in the layer's `measres`
 //! claim (read them with e.g. [`RuntimeLayer::detection`]).
 //!
@@ -95,6 +95,7 @@ pub(crate) mod de;
 mod json;
 mod measres;
 mod nesting;
+mod network;
 mod os;
 mod patch;
 mod runtime;
@@ -114,6 +115,7 @@ pub use chip::{
 };
 pub use measres::{MeasResult, MeasurementGroup, MeasurementResults, ResultFor};
 pub use names::{Layer, Scope};
+pub use network::{Connection, NetworkLayer, NetworkLayerBuilder, WifiSecurity};
 pub use os::{OsLayer, OsLayerBuilder, StorageEncryption};
 pub use patch::PatchLevel;
 pub use runtime::{Malware, RuntimeLayer, RuntimeLayerBuilder};

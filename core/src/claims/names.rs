@@ -99,6 +99,18 @@ pub const RUNTIME: &[ClaimName] = &[
     n(keys::MEASRES, "measres"),
 ];
 
+/// Claims defined in the `network` layer.
+pub const NETWORK: &[ClaimName] = &[
+    n(keys::EVIDENCE_SOURCE, "evidence-source"),
+    n(keys::CONNECTION, "connection"),
+    n(keys::WIFI_SECURITY, "wifi-security"),
+    n(keys::PROXY, "proxy"),
+    n(keys::VPN, "vpn"),
+    n(keys::PRIVATE_DNS, "private-dns"),
+    n(keys::USER_CA_CERTIFICATES, "user-ca-certificates"),
+    n(keys::MEASRES, "measres"),
+];
+
 /// Names of the parts of structured claims, used as path segments below the
 /// claim's own name (e.g. `submods.app.privacy-events.background`).
 pub mod part {
@@ -138,7 +150,7 @@ pub mod part {
     pub const BACKGROUND: &str = "background";
 }
 
-/// The five layers, each a submodule of the claims set.
+/// The six layers, each a submodule of the claims set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Layer {
@@ -152,16 +164,19 @@ pub enum Layer {
     App,
     /// Runtime risk detections.
     Runtime,
+    /// Communication connections.
+    Network,
 }
 
 impl Layer {
     /// All layers, bottom up.
-    pub const ALL: [Layer; 5] = [
+    pub const ALL: [Layer; 6] = [
         Layer::Chip,
         Layer::Boot,
         Layer::Os,
         Layer::App,
         Layer::Runtime,
+        Layer::Network,
     ];
 
     /// The layer's submodule name (see [`keys::layer`]).
@@ -172,6 +187,7 @@ impl Layer {
             Layer::Os => keys::layer::OS,
             Layer::App => keys::layer::APP,
             Layer::Runtime => keys::layer::RUNTIME,
+            Layer::Network => keys::layer::NETWORK,
         }
     }
 
@@ -199,6 +215,7 @@ impl Layer {
                 REMOTE_CONTROL,
                 MALWARE_SCAN,
             ],
+            Layer::Network => &[TLS_INTERCEPTION, DNS_TAMPERING],
         }
     }
 
@@ -210,6 +227,7 @@ impl Layer {
             Layer::Os => OS,
             Layer::App => APP,
             Layer::Runtime => RUNTIME,
+            Layer::Network => NETWORK,
         }
     }
 }
@@ -263,6 +281,7 @@ impl Scope {
             Scope::Layer(Layer::Os) => "submods.os",
             Scope::Layer(Layer::App) => "submods.app",
             Scope::Layer(Layer::Runtime) => "submods.runtime",
+            Scope::Layer(Layer::Network) => "submods.network",
         }
     }
 }

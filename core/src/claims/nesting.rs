@@ -1,7 +1,7 @@
 //! The submodule depth limit ([`crate::Limits::max_submod_depth`]).
 //!
 //! EAT lets any claims set carry `submods` (key 266), and a submodule that is
-//! a claims set may carry its own. The five layers are submodules at depth 1;
+//! a claims set may carry its own. The six layers are submodules at depth 1;
 //! a submodule nested inside an unknown submodule is at depth 2, and so on.
 //! The check walks only `submods` maps, stops one level past the limit, and
 //! runs on the decoded value before any claim is interpreted.

@@ -1,4 +1,4 @@
-//! The claims set: top-level claims, the five layers, encode and decode.
+//! The claims set: top-level claims, the six layers, encode and decode.
 
 use alloc::format;
 use alloc::string::String;
@@ -13,8 +13,8 @@ use super::keys;
 use super::names::{Layer, Scope};
 use super::unknown::{ClaimKey, UnknownClaim, UnknownClaims};
 use super::{
-    AppLayer, BootLayer, ChipLayer, Confirmation, Cti, EvidenceSource, HwModel, IntendedUse, Nonce,
-    OemId, OsLayer, RuntimeLayer, Ueid,
+    AppLayer, BootLayer, ChipLayer, Confirmation, Cti, EvidenceSource, HwModel, IntendedUse,
+    NetworkLayer, Nonce, OemId, OsLayer, RuntimeLayer, Ueid,
 };
 use crate::error::ClaimsError;
 use crate::limits::Limits;
@@ -59,6 +59,8 @@ pub struct ClaimsSet {
     pub app: Option<AppLayer>,
     /// `submods.runtime`: runtime risk detections.
     pub runtime: Option<RuntimeLayer>,
+    /// `submods.network`: communication connections.
+    pub network: Option<NetworkLayer>,
     unknown: UnknownClaims,
     unknown_submods: UnknownClaims,
 }
@@ -91,6 +93,7 @@ impl ClaimsSet {
             os: None,
             app: None,
             runtime: None,
+            network: None,
             unknown: UnknownClaims::default(),
             unknown_submods: UnknownClaims::default(),
         }
@@ -111,6 +114,7 @@ impl ClaimsSet {
             Layer::Os => self.os.as_ref().map(|l| l.evidence_source),
             Layer::App => self.app.as_ref().map(|l| l.evidence_source),
             Layer::Runtime => self.runtime.as_ref().map(|l| l.evidence_source),
+            Layer::Network => self.network.as_ref().map(|l| l.evidence_source),
         }
     }
 
@@ -138,7 +142,7 @@ impl ClaimsSet {
         self.unknown.remove(key)
     }
 
-    /// Submodules other than the five layers, with their values as received
+    /// Submodules other than the six layers, with their values as received
     /// (a claims-set map, a nested token, or a detached digest).
     pub fn unknown_submodules(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.unknown_submods.iter().filter_map(|(k, v)| match k {
@@ -147,7 +151,7 @@ impl ClaimsSet {
         })
     }
 
-    /// Adds a submodule other than the five layers, returning the value it
+    /// Adds a submodule other than the six layers, returning the value it
     /// replaces. Fails if `name` is a layer's name.
     pub fn insert_unknown_submodule(
         &mut self,
@@ -185,6 +189,9 @@ impl ClaimsSet {
             l.report_unknown(&mut out);
         }
         if let Some(l) = &self.runtime {
+            l.report_unknown(&mut out);
+        }
+        if let Some(l) = &self.network {
             l.report_unknown(&mut out);
         }
         out
@@ -243,6 +250,10 @@ impl ClaimsSet {
         layer(
             Layer::Runtime,
             self.runtime.as_ref().map(RuntimeLayer::to_value),
+        );
+        layer(
+            Layer::Network,
+            self.network.as_ref().map(NetworkLayer::to_value),
         );
         self.unknown_submods.write(&mut submods);
         if !submods.is_empty() {
@@ -318,9 +329,11 @@ impl ClaimsSet {
         Ok(set)
     }
 
-    /// The one rule between claims that a builder can break (spec §6.2):
-    /// `exp`, when present, is later than `iat` and `nbf`. Producers check
-    /// it before signing, as decoding does.
+    /// The one rule between top-level claims that a builder can break
+    /// (spec §6.2): `exp`, when present, is later than `iat` and `nbf`.
+    /// Producers check it before signing, as decoding does. (The rule
+    /// within the network layer, §6.9a, is checked when the signed payload
+    /// is decoded, as every layer's values are.)
     pub(crate) fn check_exp(&self) -> Result<(), ClaimsError> {
         check_exp(self.exp, self.iat, self.nbf, &Path::ROOT.field("exp"))
     }
@@ -342,6 +355,9 @@ impl ClaimsSet {
                 Some(Layer::App) => de::put(&mut self.app, AppLayer::decode(v, &p)?, &p)?,
                 Some(Layer::Runtime) => {
                     de::put(&mut self.runtime, RuntimeLayer::decode(v, &p)?, &p)?
+                }
+                Some(Layer::Network) => {
+                    de::put(&mut self.network, NetworkLayer::decode(v, &p)?, &p)?
                 }
                 None => {
                     self.unknown_submods
@@ -488,6 +504,12 @@ impl ClaimsSetBuilder {
         self
     }
 
+    /// Sets the `network` layer.
+    pub fn network(mut self, layer: NetworkLayer) -> Self {
+        self.set.network = Some(layer);
+        self
+    }
+
     /// Sets the `runtime` layer.
     pub fn runtime(mut self, layer: RuntimeLayer) -> Self {
         self.set.runtime = Some(layer);
@@ -501,7 +523,7 @@ impl ClaimsSetBuilder {
         Ok(self)
     }
 
-    /// Adds a submodule other than the five layers; see
+    /// Adds a submodule other than the six layers; see
     /// [`ClaimsSet::insert_unknown_submodule`].
     pub fn unknown_submodule(
         mut self,

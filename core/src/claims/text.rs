@@ -50,7 +50,7 @@ const SHOWN_BYTES: usize = 8;
 /// ```
 ///
 /// The top-level identity and freshness claims come first, then each of the
-/// five layers with its evidence source (or `(not reported)`), one
+/// six layers with its evidence source (or `(not reported)`), one
 /// `name: value` line per claim present, `measres` results as
 /// `result-for: result` lines (other measurement systems as
 /// `system/result-for: result`), and last the paths of the unknown claims.

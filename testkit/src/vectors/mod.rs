@@ -28,6 +28,7 @@ mod envelope;
 mod fixtures;
 mod freshness;
 pub mod manifest;
+mod network;
 mod one_reading;
 mod sign1;
 mod valid;
@@ -141,6 +142,7 @@ pub fn generate() -> Result<Vectors, String> {
     claim_values::valid_cases(&mut gen).map_err(|e| format!("valid claim values: {e}"))?;
     one_reading::valid_cases(&mut gen).map_err(|e| format!("one-reading valid cases: {e}"))?;
     android::valid_cases(&mut gen).map_err(|e| format!("Android valid cases: {e}"))?;
+    network::valid_cases(&mut gen).map_err(|e| format!("network valid cases: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
     claim_values::invalid_cases(&mut gen).map_err(|e| format!("claim values: {e}"))?;
@@ -148,6 +150,7 @@ pub fn generate() -> Result<Vectors, String> {
     freshness::cases(&mut gen).map_err(|e| format!("freshness cases: {e}"))?;
     one_reading::invalid_cases(&mut gen).map_err(|e| format!("one-reading cases: {e}"))?;
     android::invalid_cases(&mut gen).map_err(|e| format!("Android cases: {e}"))?;
+    network::invalid_cases(&mut gen).map_err(|e| format!("network cases: {e}"))?;
     gen.finish()
 }
 

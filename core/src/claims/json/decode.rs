@@ -396,7 +396,7 @@ fn value_from_json(form: Form, v: &Json, path: &Path<'_>) -> Result<Cbor, Claims
                     return Err(de::invalid(
                         &p,
                         format!(
-                            "is not a layer (chip, boot, os, app, runtime); other \
+                            "is not a layer (chip, boot, os, app, runtime, network); other \
                              submodules go in \"{UNKNOWN}\""
                         ),
                     ));

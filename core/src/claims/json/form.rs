@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use super::super::de::Code;
 use super::super::{
-    keys, DebugStatus, EvidenceSource, Installer, IntendedUse, KeySecurityLevel, Malware,
-    StorageEncryption, VerifiedBootState,
+    keys, Connection, DebugStatus, EvidenceSource, Installer, IntendedUse, KeySecurityLevel,
+    Malware, StorageEncryption, VerifiedBootState, WifiSecurity,
 };
 
 /// A value set: its codes and names (from `code_enum!`).
@@ -96,11 +96,13 @@ pub(crate) fn form_of(key: i64) -> Option<Form> {
     Some(match key {
         IAT | EXP | NBF => Form::Time,
         UPTIME => Form::Seconds,
-        ROLLBACK_INDEX | BOOTCOUNT | APP_VERSION | ATTESTATION_VELOCITY => Form::Int,
+        ROLLBACK_INDEX | BOOTCOUNT | APP_VERSION | ATTESTATION_VELOCITY | USER_CA_CERTIFICATES => {
+            Form::Int
+        }
         BOOT_PATCH_LEVEL | OS_PATCH_LEVEL | VENDOR_PATCH_LEVEL => Form::PatchLevel,
         SECURITY_LIFECYCLE => Form::Lifecycle,
         HW_ROOT_OF_TRUST | BOOTLOADER_LOCKED | OEMBOOT | ROLLBACK_ENFORCED | MAC_ENFORCING
-        | SCREEN_LOCK | DEVELOPER_OPTIONS | USB_DEBUGGING => Form::Bool,
+        | SCREEN_LOCK | DEVELOPER_OPTIONS | USB_DEBUGGING | PROXY | VPN | PRIVATE_DNS => Form::Bool,
         PROFILE | SWNAME | APP_ID => Form::Text,
         NONCE | CTI | UEID | BOOT_KEY_DIGEST | BOOT_IMAGE_DIGEST => Form::Bytes,
         HWMODEL => Form::Label,
@@ -112,6 +114,8 @@ pub(crate) fn form_of(key: i64) -> Option<Form> {
         STORAGE_ENCRYPTION => Form::Code(codes::<StorageEncryption>()),
         INSTALLER => Form::Code(codes::<Installer>()),
         MALWARE => Form::Code(codes::<Malware>()),
+        CONNECTION => Form::Code(codes::<Connection>()),
+        WIFI_SECURITY => Form::Code(codes::<WifiSecurity>()),
         HWVERSION | SWVERSION => Form::Version,
         DLOAS => Form::Dloas,
         MEASUREMENTS => Form::Measurements,
