@@ -48,6 +48,7 @@ mod boundary;
 pub mod builder;
 pub mod error;
 pub mod produce;
+pub mod reasons;
 pub mod result;
 pub mod verify;
 
@@ -69,6 +70,14 @@ pub use produce::{
     mtattest_issue, mtattest_sign_callback, mtattest_signer, mtattest_signer_free,
     mtattest_signer_new_callback, mtattest_signer_new_p384, mtattest_signer_new_pkcs8_pem,
     mtattest_signer_sign, MTATTEST_ISSUE_CWT_TAG, MTATTEST_ISSUE_X5CHAIN_UNPROTECTED,
+};
+pub use reasons::{
+    mtattest_action, mtattest_evidence_source, mtattest_verify_result_action,
+    mtattest_verify_result_reason_advisory, mtattest_verify_result_reason_claim,
+    mtattest_verify_result_reason_count, mtattest_verify_result_reason_effective_source,
+    mtattest_verify_result_reason_evidence_source, mtattest_verify_result_reason_failure,
+    mtattest_verify_result_reason_required, mtattest_verify_result_reason_rule,
+    mtattest_verify_result_reason_seen, mtattest_verify_result_reason_status,
 };
 pub use result::{
     mtattest_verify_result, mtattest_verify_result_android_json,
