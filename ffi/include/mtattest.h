@@ -1009,6 +1009,25 @@ enum mtattest_result mtattest_verifier_builder_set_policy_json(struct mtattest_v
                                                                size_t len);
 
 /**
+ * Sets the appraisal policy from a TOML policy document (the same
+ * document as mtattest_verifier_builder_set_policy_json, spec §11.3, in
+ * TOML, as the CLI reads `.toml` policy files), replacing an earlier one.
+ * A TOML syntax error, an unknown key or a value of the wrong type is
+ * MTATTEST_POLICY_SYNTAX, the message naming the line and column (and the
+ * key); the document's other faults its MTATTEST_POLICY_* code;
+ * MTATTEST_CONFIG_EMPTY if it is empty or only whitespace;
+ * MTATTEST_ERR_INVALID_UTF8 if it is not UTF-8.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile;
+ * `toml` NULL or `len` readable bytes.
+ */
+enum mtattest_result mtattest_verifier_builder_set_policy_toml(struct mtattest_verifier_builder *builder,
+                                                               const char *toml,
+                                                               size_t len);
+
+/**
  * Sets the Android Key Attestation settings (spec §17): `json` is the
  * configuration's `android` object (`anchors`, `google-roots`,
  * `challenge`, `min-security-level`; docs/configuration.md), replacing
@@ -1070,6 +1089,25 @@ enum mtattest_result mtattest_verifier_builder_build(const struct mtattest_verif
  * valid for writing a pointer.
  */
 enum mtattest_result mtattest_verifier_from_config_json(const char *json,
+                                                        size_t len,
+                                                        struct mtattest_verifier **out);
+
+/**
+ * Builds a verifier from a whole configuration in its TOML form (the
+ * same document as mtattest_verifier_from_config_json, docs/configuration.md,
+ * as the CLI reads a `--config` file ending in `.toml`) into `*out`. A
+ * TOML syntax error, an unknown key or a value of the wrong type is
+ * MTATTEST_CONFIG_SYNTAX, the message naming the line and column (and the
+ * key); otherwise as mtattest_verifier_from_config_json (data only, the
+ * configuration's and the loaders' codes); MTATTEST_ERR_INVALID_UTF8 if
+ * the text is not UTF-8.
+ *
+ * # Safety
+ *
+ * `toml` must be NULL or point to `len` readable bytes; `out` NULL or
+ * valid for writing a pointer.
+ */
+enum mtattest_result mtattest_verifier_from_config_toml(const char *toml,
                                                         size_t len,
                                                         struct mtattest_verifier **out);
 

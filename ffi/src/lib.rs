@@ -26,7 +26,8 @@
 //!   one is `MTATTEST_CONFIG_EMPTY`, the configuration's code.
 //! - **Configuration** ([`builder`]): the builder fills a
 //!   [`mtattest::config::VerifierConfig`], and
-//!   [`mtattest_verifier_from_config_json`] takes a whole one; the core
+//!   [`mtattest_verifier_from_config_json`] and
+//!   [`mtattest_verifier_from_config_toml`] take a whole one; the core
 //!   checks it, so C refuses what the CLI and WASM refuse, with the same
 //!   codes.
 //! - **Outputs** into caller buffers use the size query: `*out_len` always
@@ -60,10 +61,11 @@ pub use builder::{
     mtattest_verifier_builder_set_bulletins, mtattest_verifier_builder_set_chain_cache_size,
     mtattest_verifier_builder_set_crypto_provider, mtattest_verifier_builder_set_ear_profile,
     mtattest_verifier_builder_set_freshness, mtattest_verifier_builder_set_policy_json,
-    mtattest_verifier_builder_set_policy_preset, mtattest_verifier_builder_set_replay_peak_rate,
-    mtattest_verifier_builder_set_require_nonce,
+    mtattest_verifier_builder_set_policy_preset, mtattest_verifier_builder_set_policy_toml,
+    mtattest_verifier_builder_set_replay_peak_rate, mtattest_verifier_builder_set_require_nonce,
     mtattest_verifier_builder_set_require_protected_x5chain,
     mtattest_verifier_builder_set_status_list, mtattest_verifier_from_config_json,
+    mtattest_verifier_from_config_toml,
 };
 pub use error::{mtattest_last_error, mtattest_result, mtattest_result_code, mtattest_version};
 pub use produce::{
