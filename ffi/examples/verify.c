@@ -139,6 +139,93 @@ static void print_json_string(const char *s) {
   putchar('"');
 }
 
+static const char *action_name(mtattest_action a) {
+  switch (a) {
+    case MTATTEST_ACTION_ALLOW: return "allow";
+    case MTATTEST_ACTION_STEP_UP: return "step-up";
+    case MTATTEST_ACTION_DENY: return "deny";
+  }
+  return "?";
+}
+
+static const char *source_name(mtattest_evidence_source s) {
+  switch (s) {
+    case MTATTEST_EVIDENCE_SOURCE_NONE: return NULL;
+    case MTATTEST_EVIDENCE_SOURCE_SOFTWARE: return "software";
+    case MTATTEST_EVIDENCE_SOURCE_KERNEL: return "kernel";
+    case MTATTEST_EVIDENCE_SOURCE_HARDWARE: return "hardware";
+  }
+  return "?";
+}
+
+static void print_json_or_null(const char *s) {
+  if (s == NULL) {
+    printf("null");
+  } else {
+    print_json_string(s);
+  }
+}
+
+/* One reason of a verified token, read with the accessors (not from the
+   EAR): its texts, status and evidence sources. */
+struct reason {
+  const char *rule, *claim, *failure, *seen, *required, *advisory;
+  mtattest_status status;
+  mtattest_evidence_source declared, effective;
+};
+
+static mtattest_result read_reason(const mtattest_verify_result *r, size_t i, struct reason *out) {
+  mtattest_result rc;
+  if ((rc = mtattest_verify_result_reason_rule(r, i, &out->rule, NULL)) != MTATTEST_OK ||
+      (rc = mtattest_verify_result_reason_claim(r, i, &out->claim, NULL)) != MTATTEST_OK ||
+      (rc = mtattest_verify_result_reason_failure(r, i, &out->failure, NULL)) != MTATTEST_OK ||
+      (rc = mtattest_verify_result_reason_seen(r, i, &out->seen, NULL)) != MTATTEST_OK ||
+      (rc = mtattest_verify_result_reason_required(r, i, &out->required, NULL)) != MTATTEST_OK ||
+      (rc = mtattest_verify_result_reason_advisory(r, i, &out->advisory, NULL)) != MTATTEST_OK ||
+      (rc = mtattest_verify_result_reason_status(r, i, &out->status)) != MTATTEST_OK ||
+      (rc = mtattest_verify_result_reason_evidence_source(r, i, &out->declared)) != MTATTEST_OK) {
+    return rc;
+  }
+  return mtattest_verify_result_reason_effective_source(r, i, &out->effective);
+}
+
+/* The reasons as a JSON array, or NULL-safe text lines. */
+static void print_reasons(const struct reason *reasons, size_t n, int json) {
+  if (json) putchar('[');
+  for (size_t i = 0; i < n; i++) {
+    const struct reason *x = &reasons[i];
+    if (!json) {
+      printf("  %s %s: seen %s, required %s (rule %s, %s", status_name(x->status), x->claim,
+             x->seen ? x->seen : "(absent)", x->required, x->rule, x->failure);
+      if (x->advisory) printf(", advisory %s", x->advisory);
+      if (source_name(x->declared)) printf(", source %s", source_name(x->declared));
+      if (x->effective != x->declared && source_name(x->effective)) {
+        printf(" counted as %s", source_name(x->effective));
+      }
+      printf(")\n");
+      continue;
+    }
+    printf("%s{\"rule\": ", i ? ", " : "");
+    print_json_string(x->rule);
+    printf(", \"claim\": ");
+    print_json_string(x->claim);
+    printf(", \"failure\": ");
+    print_json_string(x->failure);
+    printf(", \"seen\": ");
+    print_json_or_null(x->seen);
+    printf(", \"required\": ");
+    print_json_string(x->required);
+    printf(", \"advisory\": ");
+    print_json_or_null(x->advisory);
+    printf(", \"status\": \"%s\", \"evidence-source\": ", status_name(x->status));
+    print_json_or_null(source_name(x->declared));
+    printf(", \"effective-source\": ");
+    print_json_or_null(source_name(x->effective));
+    putchar('}');
+  }
+  if (json) putchar(']');
+}
+
 struct options {
   const char *anchors[MAX_REPEAT];
   int n_anchors;
@@ -333,6 +420,8 @@ int main(int argc, char **argv) {
   mtattest_verifier_builder *builder = NULL;
   mtattest_verifier *verifier = NULL;
   mtattest_verify_result *result = NULL;
+  struct reason *reasons = NULL;
+  size_t n_reasons = 0;
   unsigned char *token = NULL;
   unsigned char nonce[64];
   long nonce_len = 0;
@@ -428,11 +517,39 @@ int main(int argc, char **argv) {
     goto done;
   }
 
+  /* The verdict without the EAR: the action (deny for a rejected token)
+     and, for a verified token, the reasons one by one. */
+  mtattest_action action = MTATTEST_ACTION_DENY;
+  if ((rc = mtattest_verify_result_action(result, &action)) != MTATTEST_OK) {
+    report("action", rc);
+    goto done;
+  }
+  if (status != MTATTEST_STATUS_INVALID) {
+    if ((rc = mtattest_verify_result_reason_count(result, &n_reasons)) != MTATTEST_OK) {
+      report("reasons", rc);
+      goto done;
+    }
+    reasons = calloc(n_reasons ? n_reasons : 1, sizeof *reasons);
+    if (reasons == NULL) goto done;
+    for (size_t i = 0; i < n_reasons; i++) {
+      if ((rc = read_reason(result, i, &reasons[i])) != MTATTEST_OK) {
+        report("reason", rc);
+        goto done;
+      }
+    }
+  }
+
   if (o.json) {
     printf("{\"status\": \"%s\", \"code\": ", status_name(status));
     print_json_string(code);
     printf(", \"message\": ");
     print_json_string(message);
+    printf(", \"action\": \"%s\", \"reasons\": ", action_name(action));
+    if (reasons == NULL) {
+      printf("null");
+    } else {
+      print_reasons(reasons, n_reasons, 1);
+    }
     printf(", \"ear\": %s, \"claims\": %s, \"android\": %s}\n", ear ? ear : "null",
            claims ? claims : "null", android ? android : "null");
   } else if (status == MTATTEST_STATUS_INVALID) {
@@ -440,10 +557,13 @@ int main(int argc, char **argv) {
   } else {
     printf("%s  %s (EAR: %zu bytes JSON, %zu bytes CBOR)\n", status_name(status), message, ear_len,
            ear_cbor_len);
+    printf("action: %s\n", action_name(action));
+    print_reasons(reasons, n_reasons, 0);
   }
   exit_status = exit_code(status);
 
 done:
+  free(reasons);
   mtattest_verify_result_free(result);
   mtattest_verifier_free(verifier);
   mtattest_verifier_builder_free(builder);

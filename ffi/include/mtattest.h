@@ -142,6 +142,11 @@ typedef enum mtattest_result {
    */
   MTATTEST_ERR_NO_TRUST_ANCHORS = 9,
   /**
+   * An index is not below the number of items (a reason index not
+   * below mtattest_verify_result_reason_count()). Nothing was written.
+   */
+  MTATTEST_ERR_INDEX_OUT_OF_RANGE = 10,
+  /**
    * The core reported an error code this build has no number for (a
    * build mismatch; never happens with the library as tested). The
    * message names the code.
@@ -652,6 +657,25 @@ typedef enum mtattest_result {
 } mtattest_result;
 
 /**
+ * What the policy tells the relying party to do (spec §11.3).
+ */
+typedef enum mtattest_action {
+  /**
+   * Refuse. Zero, so a zeroed action never reads as acceptance. Also
+   * the action of a rejected token and of a verdict without status.
+   */
+  MTATTEST_ACTION_DENY = 0,
+  /**
+   * Ask for more (a second factor, a manual review).
+   */
+  MTATTEST_ACTION_STEP_UP = 1,
+  /**
+   * Let the request through.
+   */
+  MTATTEST_ACTION_ALLOW = 2,
+} mtattest_action;
+
+/**
  * The verdict of a verification.
  */
 typedef enum mtattest_status {
@@ -681,6 +705,30 @@ typedef enum mtattest_status {
    */
   MTATTEST_STATUS_CONTRAINDICATED = 4,
 } mtattest_status;
+
+/**
+ * A layer's evidence source (spec §14.1). These numbers are the C API's,
+ * not the CBOR codes of `evidence-source`.
+ */
+typedef enum mtattest_evidence_source {
+  /**
+   * None: the reason is about a top-level claim, which belongs to no
+   * layer.
+   */
+  MTATTEST_EVIDENCE_SOURCE_NONE = 0,
+  /**
+   * Observed by the OS or an app.
+   */
+  MTATTEST_EVIDENCE_SOURCE_SOFTWARE = 1,
+  /**
+   * Measured or enforced by the kernel.
+   */
+  MTATTEST_EVIDENCE_SOURCE_KERNEL = 2,
+  /**
+   * Measured by ROM, bootloader or TEE.
+   */
+  MTATTEST_EVIDENCE_SOURCE_HARDWARE = 3,
+} mtattest_evidence_source;
 
 /**
  * A signing key: software (mtattest_signer_new_p384(),
@@ -961,6 +1009,25 @@ enum mtattest_result mtattest_verifier_builder_set_policy_json(struct mtattest_v
                                                                size_t len);
 
 /**
+ * Sets the appraisal policy from a TOML policy document (the same
+ * document as mtattest_verifier_builder_set_policy_json, spec §11.3, in
+ * TOML, as the CLI reads `.toml` policy files), replacing an earlier one.
+ * A TOML syntax error, an unknown key or a value of the wrong type is
+ * MTATTEST_POLICY_SYNTAX, the message naming the line and column (and the
+ * key); the document's other faults its MTATTEST_POLICY_* code;
+ * MTATTEST_CONFIG_EMPTY if it is empty or only whitespace;
+ * MTATTEST_ERR_INVALID_UTF8 if it is not UTF-8.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a live builder used by no one else meanwhile;
+ * `toml` NULL or `len` readable bytes.
+ */
+enum mtattest_result mtattest_verifier_builder_set_policy_toml(struct mtattest_verifier_builder *builder,
+                                                               const char *toml,
+                                                               size_t len);
+
+/**
  * Sets the Android Key Attestation settings (spec §17): `json` is the
  * configuration's `android` object (`anchors`, `google-roots`,
  * `challenge`, `min-security-level`; docs/configuration.md), replacing
@@ -1022,6 +1089,25 @@ enum mtattest_result mtattest_verifier_builder_build(const struct mtattest_verif
  * valid for writing a pointer.
  */
 enum mtattest_result mtattest_verifier_from_config_json(const char *json,
+                                                        size_t len,
+                                                        struct mtattest_verifier **out);
+
+/**
+ * Builds a verifier from a whole configuration in its TOML form (the
+ * same document as mtattest_verifier_from_config_json, docs/configuration.md,
+ * as the CLI reads a `--config` file ending in `.toml`) into `*out`. A
+ * TOML syntax error, an unknown key or a value of the wrong type is
+ * MTATTEST_CONFIG_SYNTAX, the message naming the line and column (and the
+ * key); otherwise as mtattest_verifier_from_config_json (data only, the
+ * configuration's and the loaders' codes); MTATTEST_ERR_INVALID_UTF8 if
+ * the text is not UTF-8.
+ *
+ * # Safety
+ *
+ * `toml` must be NULL or point to `len` readable bytes; `out` NULL or
+ * valid for writing a pointer.
+ */
+enum mtattest_result mtattest_verifier_from_config_toml(const char *toml,
                                                         size_t len,
                                                         struct mtattest_verifier **out);
 
@@ -1180,6 +1266,167 @@ enum mtattest_result mtattest_issue(const struct mtattest_signer *signer,
                                     uint8_t *out,
                                     size_t out_cap,
                                     size_t *out_len);
+
+/**
+ * Writes what the policy tells the relying party to do to `*out_action`:
+ * its action for the verdict's status (spec §11.3). A rejected token's
+ * action is MTATTEST_ACTION_DENY (and MTATTEST_OK is returned), as is a
+ * verdict without status (MTATTEST_STATUS_NONE): only
+ * MTATTEST_ACTION_ALLOW lets a request through.
+ *
+ * # Safety
+ *
+ * `result` must be NULL or a live result; `out_action` NULL or valid for
+ * writing an mtattest_action.
+ */
+enum mtattest_result mtattest_verify_result_action(const struct mtattest_verify_result *result,
+                                                   enum mtattest_action *out_action);
+
+/**
+ * Writes the number of reasons of a verified token's result to
+ * `*out_count`: one per rule or advisory that did not pass (spec §11.4),
+ * top-level claims first, then by layer; 0 when every rule passed. A
+ * rejected token has none (MTATTEST_ERR_NOT_AVAILABLE: its error code
+ * says why).
+ *
+ * # Safety
+ *
+ * `result` must be NULL or a live result; `out_count` NULL or valid for
+ * writing a size_t.
+ */
+enum mtattest_result mtattest_verify_result_reason_count(const struct mtattest_verify_result *result,
+                                                         size_t *out_count);
+
+/**
+ * Lends the id of the rule of reason `index` (`bulletin` for an
+ * advisory): NUL-terminated, valid until the result is freed; `*out_len`
+ * (if not NULL) receives its length without the NUL. Every
+ * mtattest_verify_result_reason_* accessor fails with
+ * MTATTEST_ERR_INDEX_OUT_OF_RANGE when `index` is not below
+ * mtattest_verify_result_reason_count(), and with
+ * MTATTEST_ERR_NOT_AVAILABLE for a rejected token; nothing is written
+ * then.
+ *
+ * # Safety
+ *
+ * `result` must be NULL or a live result; `out_text` NULL or valid for
+ * writing a pointer; `out_len` NULL or valid for writing a size_t.
+ */
+enum mtattest_result mtattest_verify_result_reason_rule(const struct mtattest_verify_result *result,
+                                                        size_t index,
+                                                        const char **out_text,
+                                                        size_t *out_len);
+
+/**
+ * Lends the path of the claim reason `index` is about, e.g.
+ * `submods.boot.bootloader-locked` (spec §11.4), as
+ * mtattest_verify_result_reason_rule lends text.
+ *
+ * # Safety
+ *
+ * As for mtattest_verify_result_reason_rule.
+ */
+enum mtattest_result mtattest_verify_result_reason_claim(const struct mtattest_verify_result *result,
+                                                         size_t index,
+                                                         const char **out_text,
+                                                         size_t *out_len);
+
+/**
+ * Lends how reason `index` failed: `mismatch`, `missing`, `weak-source`
+ * or `vulnerable` (spec §11.4; later versions may add kinds), as
+ * mtattest_verify_result_reason_rule lends text.
+ *
+ * # Safety
+ *
+ * As for mtattest_verify_result_reason_rule.
+ */
+enum mtattest_result mtattest_verify_result_reason_failure(const struct mtattest_verify_result *result,
+                                                           size_t index,
+                                                           const char **out_text,
+                                                           size_t *out_len);
+
+/**
+ * Lends the value reason `index` saw, as text, as
+ * mtattest_verify_result_reason_rule lends text. An absent claim has no
+ * value: `*out_text` is then NULL (and `*out_len` 0) with MTATTEST_OK,
+ * while a present value whose text is empty is "".
+ *
+ * # Safety
+ *
+ * As for mtattest_verify_result_reason_rule.
+ */
+enum mtattest_result mtattest_verify_result_reason_seen(const struct mtattest_verify_result *result,
+                                                        size_t index,
+                                                        const char **out_text,
+                                                        size_t *out_len);
+
+/**
+ * Lends what the rule of reason `index` requires, as text (e.g.
+ * `>= tee`), as mtattest_verify_result_reason_rule lends text.
+ *
+ * # Safety
+ *
+ * As for mtattest_verify_result_reason_rule.
+ */
+enum mtattest_result mtattest_verify_result_reason_required(const struct mtattest_verify_result *result,
+                                                            size_t index,
+                                                            const char **out_text,
+                                                            size_t *out_len);
+
+/**
+ * Lends the id of the advisory behind reason `index` (a `bulletin`
+ * reason), as mtattest_verify_result_reason_rule lends text; a reason
+ * from a policy rule has none: `*out_text` is then NULL (and `*out_len`
+ * 0) with MTATTEST_OK.
+ *
+ * # Safety
+ *
+ * As for mtattest_verify_result_reason_rule.
+ */
+enum mtattest_result mtattest_verify_result_reason_advisory(const struct mtattest_verify_result *result,
+                                                            size_t index,
+                                                            const char **out_text,
+                                                            size_t *out_len);
+
+/**
+ * Writes the status reason `index` gives to `*out_status`:
+ * MTATTEST_STATUS_WARNING or MTATTEST_STATUS_CONTRAINDICATED.
+ *
+ * # Safety
+ *
+ * `result` must be NULL or a live result; `out_status` NULL or valid for
+ * writing an mtattest_status.
+ */
+enum mtattest_result mtattest_verify_result_reason_status(const struct mtattest_verify_result *result,
+                                                          size_t index,
+                                                          enum mtattest_status *out_status);
+
+/**
+ * Writes the evidence source the layer of reason `index` declares to
+ * `*out_source` (MTATTEST_EVIDENCE_SOURCE_NONE for a top-level claim).
+ *
+ * # Safety
+ *
+ * `result` must be NULL or a live result; `out_source` NULL or valid for
+ * writing an mtattest_evidence_source.
+ */
+enum mtattest_result mtattest_verify_result_reason_evidence_source(const struct mtattest_verify_result *result,
+                                                                   size_t index,
+                                                                   enum mtattest_evidence_source *out_source);
+
+/**
+ * Writes the evidence source appraisal credited the layer of reason
+ * `index` with after weighing (spec §14.1) to `*out_source`: at most the
+ * declared one, lower when the evidence behind the layer is weaker
+ * (MTATTEST_EVIDENCE_SOURCE_NONE for a top-level claim).
+ *
+ * # Safety
+ *
+ * As for mtattest_verify_result_reason_evidence_source.
+ */
+enum mtattest_result mtattest_verify_result_reason_effective_source(const struct mtattest_verify_result *result,
+                                                                    size_t index,
+                                                                    enum mtattest_evidence_source *out_source);
 
 /**
  * Writes the result's status to `*out_status`:

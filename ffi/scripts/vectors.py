@@ -2,8 +2,9 @@
 """Runs every case of the conformance vectors' manifest through the C
 example `verify` (built against the static library, under a sanitizer)
 and checks that C gets what the manifest says: for a valid token the
-status, action, reasons and claims; for an invalid one the stable error
-code. Any output on stderr (a sanitizer report, a setup error) fails the
+status, action, reasons and claims, and that the action and reason
+accessors read what the EAR says; for an invalid one the stable error
+code, action deny and no reasons. Any output on stderr (a sanitizer report, a setup error) fails the
 case.
 
     vectors.py VERIFY_BINARY TEST_VECTORS_DIR [WRAPPER...]
@@ -48,6 +49,21 @@ def reasons_of(ear):
         for r in sub.get("mtattest.reasons", []):
             found.append((r["rule"], r["claim"], r["failure"], r.get("advisory")))
     return sorted(found)
+
+
+# The members of a reason that the C accessors read one by one
+# (mtattest_verify_result_reason_*); null stands for absent.
+ACCESSED = ("rule", "claim", "failure", "seen", "required", "advisory", "status",
+            "evidence-source", "effective-source")
+
+
+def accessed_reasons_of(ear):
+    """Every reason of an EAR (JSON) as the accessors must read it."""
+    found = []
+    for sub in ear.get("submods", {}).values():
+        for r in sub.get("mtattest.reasons", []):
+            found.append(tuple(r.get(k) for k in ACCESSED))
+    return sorted(found, key=repr)
 
 
 def android_settings(root, case):
@@ -128,6 +144,10 @@ def check(binary, wrapper, root, settings, case):
     if expected["result"] == "invalid":
         if out["status"] != "invalid" or out["code"] != expected["error"]:
             return f"expected invalid [{expected['error']}], got {out['status']} [{out['code']}]"
+        # A rejected token: the action accessor says deny, and there are
+        # no reasons to read.
+        if out["action"] != "deny" or out["reasons"] is not None:
+            return f"rejected, yet action {out['action']} and reasons {out['reasons']}"
         return None
     if out["status"] == "invalid":
         return f"expected valid, got invalid [{out['code']}]: {out['message']}"
@@ -140,6 +160,12 @@ def check(binary, wrapper, root, settings, case):
          "token": a["comparison"]} for a in got["claims"]]
     if attested != expected.get("attested"):
         return f"attested claims differ: expected {expected.get('attested')}, got {attested}"
+    # The accessors read what the EAR says, member by member.
+    accessed = sorted((tuple(r[k] for k in ACCESSED) for r in out["reasons"]), key=repr)
+    if accessed != accessed_reasons_of(out["ear"]):
+        return f"the reason accessors differ from the EAR: {accessed}"
+    if out["action"] != out["ear"].get("mtattest.action"):
+        return f"the action accessor says {out['action']}, the EAR {out['ear'].get('mtattest.action')}"
     appraisal = expected.get("appraisal")
     if appraisal is None:
         if not case.get("policy") and out["status"] != "none":
@@ -148,7 +174,7 @@ def check(binary, wrapper, root, settings, case):
     ear = out["ear"]
     if out["status"] != appraisal["status"] or ear.get("ear.status") != appraisal["status"]:
         return f"expected status {appraisal['status']}, got {out['status']}"
-    if ear.get("mtattest.action") != appraisal["action"]:
+    if ear.get("mtattest.action") != appraisal["action"] or out["action"] != appraisal["action"]:
         return f"expected action {appraisal['action']}, got {ear.get('mtattest.action')}"
     want = sorted((r["rule"], r["claim"], r["failure"], r.get("advisory"))
                   for r in appraisal["reasons"])

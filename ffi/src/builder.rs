@@ -580,6 +580,41 @@ pub unsafe extern "C" fn mtattest_verifier_builder_set_policy_json(
     }
 }
 
+/// Sets the appraisal policy from a TOML policy document (the same
+/// document as mtattest_verifier_builder_set_policy_json, spec §11.3, in
+/// TOML, as the CLI reads `.toml` policy files), replacing an earlier one.
+/// A TOML syntax error, an unknown key or a value of the wrong type is
+/// MTATTEST_POLICY_SYNTAX, the message naming the line and column (and the
+/// key); the document's other faults its MTATTEST_POLICY_* code;
+/// MTATTEST_CONFIG_EMPTY if it is empty or only whitespace;
+/// MTATTEST_ERR_INVALID_UTF8 if it is not UTF-8.
+///
+/// # Safety
+///
+/// `builder` must be NULL or a live builder used by no one else meanwhile;
+/// `toml` NULL or `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mtattest_verifier_builder_set_policy_toml(
+    builder: *mut mtattest_verifier_builder,
+    toml: *const c_char,
+    len: usize,
+) -> mtattest_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_builder(builder, |config| {
+            let toml = value_text(toml, len, "policy TOML")?;
+            set_policy(
+                config,
+                PolicyConfig {
+                    toml: Some(toml.into()),
+                    ..PolicyConfig::default()
+                },
+            );
+            Ok(())
+        })
+    }
+}
+
 /// Sets the Android Key Attestation settings (spec §17): `json` is the
 /// configuration's `android` object (`anchors`, `google-roots`,
 /// `challenge`, `min-security-level`; docs/configuration.md), replacing
@@ -695,6 +730,37 @@ pub unsafe extern "C" fn mtattest_verifier_from_config_json(
         // SAFETY: forwarded from the caller.
         let json = unsafe { value_bytes(json.cast::<u8>(), len, "configuration JSON") }?;
         let config = VerifierConfig::from_json(json)?;
+        // SAFETY: `out` was checked non-NULL; valid for writes per the caller.
+        unsafe { build_into(&config, out) }
+    })
+}
+
+/// Builds a verifier from a whole configuration in its TOML form (the
+/// same document as mtattest_verifier_from_config_json, docs/configuration.md,
+/// as the CLI reads a `--config` file ending in `.toml`) into `*out`. A
+/// TOML syntax error, an unknown key or a value of the wrong type is
+/// MTATTEST_CONFIG_SYNTAX, the message naming the line and column (and the
+/// key); otherwise as mtattest_verifier_from_config_json (data only, the
+/// configuration's and the loaders' codes); MTATTEST_ERR_INVALID_UTF8 if
+/// the text is not UTF-8.
+///
+/// # Safety
+///
+/// `toml` must be NULL or point to `len` readable bytes; `out` NULL or
+/// valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn mtattest_verifier_from_config_toml(
+    toml: *const c_char,
+    len: usize,
+    out: *mut *mut mtattest_verifier,
+) -> mtattest_result {
+    boundary::guard(|| {
+        if out.is_null() {
+            return Err(Failure::null("out"));
+        }
+        // SAFETY: forwarded from the caller.
+        let toml = unsafe { value_text(toml, len, "configuration TOML") }?;
+        let config = VerifierConfig::from_toml(toml)?;
         // SAFETY: `out` was checked non-NULL; valid for writes per the caller.
         unsafe { build_into(&config, out) }
     })

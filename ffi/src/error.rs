@@ -45,6 +45,9 @@ pub enum mtattest_result {
     /// MTATTEST_CONFIG_NO_ANCHORS, the configuration's code. The number
     /// stays reserved.
     MTATTEST_ERR_NO_TRUST_ANCHORS = 9,
+    /// An index is not below the number of items (a reason index not
+    /// below mtattest_verify_result_reason_count()). Nothing was written.
+    MTATTEST_ERR_INDEX_OUT_OF_RANGE = 10,
     /// The core reported an error code this build has no number for (a
     /// build mismatch; never happens with the library as tested). The
     /// message names the code.
@@ -343,6 +346,7 @@ pub(crate) const TABLE: &[(mtattest_result, &CStr)] = &[
     (MTATTEST_ERR_INVALID_ARGUMENT, c"ffi.invalid-argument"),
     (MTATTEST_ERR_NOT_AVAILABLE, c"ffi.not-available"),
     (MTATTEST_ERR_NO_TRUST_ANCHORS, c"ffi.no-trust-anchors"),
+    (MTATTEST_ERR_INDEX_OUT_OF_RANGE, c"ffi.index-out-of-range"),
     (MTATTEST_ERR_UNMAPPED, c"ffi.unmapped"),
     (MTATTEST_CBOR_TRUNCATED, c"cbor.truncated"),
     (MTATTEST_CBOR_MALFORMED, c"cbor.malformed"),

@@ -26,7 +26,8 @@
 //!   one is `MTATTEST_CONFIG_EMPTY`, the configuration's code.
 //! - **Configuration** ([`builder`]): the builder fills a
 //!   [`mtattest::config::VerifierConfig`], and
-//!   [`mtattest_verifier_from_config_json`] takes a whole one; the core
+//!   [`mtattest_verifier_from_config_json`] and
+//!   [`mtattest_verifier_from_config_toml`] take a whole one; the core
 //!   checks it, so C refuses what the CLI and WASM refuse, with the same
 //!   codes.
 //! - **Outputs** into caller buffers use the size query: `*out_len` always
@@ -48,6 +49,7 @@ mod boundary;
 pub mod builder;
 pub mod error;
 pub mod produce;
+pub mod reasons;
 pub mod result;
 pub mod verify;
 
@@ -59,16 +61,25 @@ pub use builder::{
     mtattest_verifier_builder_set_bulletins, mtattest_verifier_builder_set_chain_cache_size,
     mtattest_verifier_builder_set_crypto_provider, mtattest_verifier_builder_set_ear_profile,
     mtattest_verifier_builder_set_freshness, mtattest_verifier_builder_set_policy_json,
-    mtattest_verifier_builder_set_policy_preset, mtattest_verifier_builder_set_replay_peak_rate,
-    mtattest_verifier_builder_set_require_nonce,
+    mtattest_verifier_builder_set_policy_preset, mtattest_verifier_builder_set_policy_toml,
+    mtattest_verifier_builder_set_replay_peak_rate, mtattest_verifier_builder_set_require_nonce,
     mtattest_verifier_builder_set_require_protected_x5chain,
     mtattest_verifier_builder_set_status_list, mtattest_verifier_from_config_json,
+    mtattest_verifier_from_config_toml,
 };
 pub use error::{mtattest_last_error, mtattest_result, mtattest_result_code, mtattest_version};
 pub use produce::{
     mtattest_issue, mtattest_sign_callback, mtattest_signer, mtattest_signer_free,
     mtattest_signer_new_callback, mtattest_signer_new_p384, mtattest_signer_new_pkcs8_pem,
     mtattest_signer_sign, MTATTEST_ISSUE_CWT_TAG, MTATTEST_ISSUE_X5CHAIN_UNPROTECTED,
+};
+pub use reasons::{
+    mtattest_action, mtattest_evidence_source, mtattest_verify_result_action,
+    mtattest_verify_result_reason_advisory, mtattest_verify_result_reason_claim,
+    mtattest_verify_result_reason_count, mtattest_verify_result_reason_effective_source,
+    mtattest_verify_result_reason_evidence_source, mtattest_verify_result_reason_failure,
+    mtattest_verify_result_reason_required, mtattest_verify_result_reason_rule,
+    mtattest_verify_result_reason_seen, mtattest_verify_result_reason_status,
 };
 pub use result::{
     mtattest_verify_result, mtattest_verify_result_android_json,

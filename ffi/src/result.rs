@@ -10,6 +10,7 @@ use mtattest::claims::ClaimsSet;
 
 use crate::boundary::{self, borrow, write_out, Failure, Opaque, Outcome};
 use crate::error::mtattest_result;
+use crate::reasons::LentReason;
 use crate::verify::mtattest_status;
 
 /// The outcome of one mtattest_verify() call: the status, for a rejected
@@ -27,7 +28,7 @@ pub(crate) struct ResultState {
     code: CString,
     message: CString,
     /// What a verified token has; `None` for a rejected one.
-    verified: Option<VerifiedOutputs>,
+    pub(crate) verified: Option<VerifiedOutputs>,
 }
 
 /// A verified token's result and claims. Their serialisations are made on
@@ -43,6 +44,8 @@ pub(crate) struct VerifiedOutputs {
     claims_json: OnceLock<CString>,
     /// The Android attestation behind the token, as JSON (spec §17).
     android_json: Option<CString>,
+    /// The appraisal's reasons as C strings, made on first request.
+    reasons: OnceLock<Vec<LentReason>>,
 }
 
 impl VerifiedOutputs {
@@ -62,6 +65,17 @@ impl VerifiedOutputs {
             let text = serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string());
             boundary::c_text(&text)
         })
+    }
+
+    /// The attestation result the accessors read.
+    pub(crate) fn ear(&self) -> &AttestationResult {
+        &self.ear
+    }
+
+    /// The reasons of the attestation result, in its order.
+    pub(crate) fn reasons(&self) -> &[LentReason] {
+        self.reasons
+            .get_or_init(|| self.ear.reasons.iter().map(LentReason::new).collect())
     }
 }
 
@@ -94,6 +108,7 @@ impl ResultState {
                 ear_cbor: OnceLock::new(),
                 claims_json: OnceLock::new(),
                 android_json: android_json.map(|json| boundary::c_text(&json)),
+                reasons: OnceLock::new(),
             }),
         }
     }
@@ -116,7 +131,7 @@ impl ResultState {
 /// # Safety
 ///
 /// `result` must be NULL or a live result.
-unsafe fn with_result(
+pub(crate) unsafe fn with_result(
     result: *const mtattest_verify_result,
     read: impl FnOnce(&ResultState) -> Outcome,
 ) -> mtattest_result {
@@ -218,7 +233,11 @@ pub unsafe extern "C" fn mtattest_verify_result_message(
 ///
 /// `out` NULL or valid for writing a pointer; `out_len` NULL or valid for
 /// writing a size_t.
-unsafe fn lend_text(text: &CStr, out: *mut *const c_char, out_len: *mut usize) -> Outcome {
+pub(crate) unsafe fn lend_text(
+    text: &CStr,
+    out: *mut *const c_char,
+    out_len: *mut usize,
+) -> Outcome {
     if out.is_null() {
         return Err(Failure::null("the output pointer"));
     }
@@ -230,7 +249,7 @@ unsafe fn lend_text(text: &CStr, out: *mut *const c_char, out_len: *mut usize) -
     unsafe { write_out(out, text.as_ptr(), "the output pointer") }
 }
 
-fn not_available(what: &str) -> Failure {
+pub(crate) fn not_available(what: &str) -> Failure {
     Failure::new(
         mtattest_result::MTATTEST_ERR_NOT_AVAILABLE,
         format!("the token was rejected, so the result has no {what}"),

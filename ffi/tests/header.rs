@@ -42,7 +42,15 @@ fn header_declares_every_code_and_function() {
         .lines()
         .map(str::trim)
         .filter(|l| l.starts_with("MTATTEST_") && l.contains(" = "))
-        .filter(|l| !l.starts_with("MTATTEST_STATUS_"))
+        .filter(|l| {
+            ![
+                "MTATTEST_STATUS_",
+                "MTATTEST_ACTION_",
+                "MTATTEST_EVIDENCE_SOURCE_",
+            ]
+            .iter()
+            .any(|kind| l.starts_with(kind))
+        })
         .map(|l| {
             let (name, value) = l.trim_end_matches(',').split_once(" = ").unwrap();
             (name.to_string(), value.parse().unwrap())
@@ -59,6 +67,8 @@ fn header_declares_every_code_and_function() {
         "mtattest_last_error(",
         "mtattest_signer_new_callback(",
         "mtattest_verify_result_free(",
+        "mtattest_verify_result_action(",
+        "mtattest_verify_result_reason_seen(",
     ] {
         assert!(header.contains(function), "{function} is not declared");
     }
