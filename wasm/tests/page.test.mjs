@@ -82,6 +82,29 @@ const caseById = (id) => {
 };
 const tokenHex = (c) => readFileSync(path.join(vectors, c.token)).toString('hex');
 
+/** Fills the form with a manifest case (a policy file must extend a preset
+ * and add app signers only, as the page's fields do) and verifies it. */
+async function verifyCase(page, c) {
+  await page.fill('#token', tokenHex(c));
+  await page.fill('#nonce', c.nonce ?? '');
+  await page.fill('#time', String(c.time));
+  if (c.policy) {
+    const { extends: preset, 'app-signers': signers, ...rest } = JSON.parse(readFileSync(path.join(vectors, c.policy), 'utf8'));
+    delete rest.id;
+    assert.deepEqual(rest, {}, `${c.policy}: more than a preset and app signers`);
+    await page.selectOption('#policy', preset);
+    await page.fill('#signers', (signers ?? []).join(','));
+  }
+  await page.click('#verify');
+  await page.waitForSelector('#result:not([hidden])');
+}
+
+const verdictOf = async (page) => ({
+  status: (await page.textContent('#verdict-status')).trim(),
+  action: await page.getAttribute('#verdict-action', 'data-action'),
+  actionText: (await page.textContent('#verdict-action')).trim(),
+});
+
 async function openPage() {
   const page = await browser.newPage();
   const errors = [];
@@ -105,7 +128,7 @@ test('a valid token is shown as affirming, with its layers and chain', async () 
   // Keyboard: Enter in a field submits the form.
   await page.press('#signers', 'Enter');
   await page.waitForSelector('#result:not([hidden])');
-  assert.equal((await page.textContent('#verdict-status')).trim(), 'AFFIRMING');
+  assert.deepEqual(await verdictOf(page), { status: 'AFFIRMING', action: 'allow', actionText: 'action: allow' });
   const layers = await page.$$eval('#layers h3', (hs) => hs.map((h) => h.textContent));
   assert.ok(layers.some((h) => h.startsWith('app') && h.includes('evidence: software')), layers.join(' | '));
   assert.ok((await page.$$('#chain tbody tr')).length >= 2);
@@ -124,9 +147,35 @@ test('a tampered token is shown as invalid with its error code', async () => {
   await page.fill('#time', String(c.time));
   await page.click('#verify');
   await page.waitForSelector('#result:not([hidden])');
-  assert.equal((await page.textContent('#verdict-status')).trim(), 'INVALID');
+  // A refused token allows nothing: the banner says deny, not a blank.
+  assert.deepEqual(await verdictOf(page), { status: 'INVALID', action: 'deny', actionText: 'action: deny' });
   assert.match(await page.textContent('#verdict-detail'), new RegExp(c.expected.error.replace('.', '\\.')));
   await page.screenshot({ path: path.join(shots, 'wasm-page-invalid.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the action of the policy is shown next to each status', async () => {
+  for (const [id, status, action] of [
+    ['valid-appraisal-software-evidence-contraindicated', 'CONTRAINDICATED', 'deny'],
+    ['valid-appraisal-old-patch-warning', 'WARNING', 'step-up'],
+  ]) {
+    const c = caseById(id);
+    assert.equal(c.expected.appraisal.action, action, id);
+    const { page, errors } = await openPage();
+    await verifyCase(page, c);
+    assert.deepEqual(await verdictOf(page), { status, action, actionText: `action: ${action}` }, id);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('an inspection shows no action', async () => {
+  const { page, errors } = await openPage();
+  await page.fill('#token', tokenHex(caseById('valid-es384-example-phone')));
+  await page.click('#inspect');
+  await page.waitForSelector('#result:not([hidden])');
+  assert.deepEqual(await verdictOf(page), { status: 'UNVERIFIED', action: '', actionText: 'no action: not verified' });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -56,11 +56,27 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-function showVerdict(status, detail, code) {
+/** The action to show next to the status: the result's, and `deny` when
+ * the token was refused or nothing could be verified (the library gives no
+ * action then, and no relying party may read that as anything but deny);
+ * an inspection has none. */
+function actionOf(status, action) {
+  if (action) return action;
+  return status === 'unverified' ? null : 'deny';
+}
+
+function showVerdict(status, detail, code, action = null) {
   const box = $('verdict');
   box.className = `verdict verdict-${status}`;
   const label = status === 'none' ? 'VALID — NOT APPRAISED' : status.toUpperCase();
   $('verdict-status').textContent = label;
+  const shown = actionOf(status, action);
+  const act = $('verdict-action');
+  act.className = `verdict-action action-${shown ?? 'none'}`;
+  act.dataset.action = shown ?? '';
+  act.replaceChildren(
+    ...(shown ? ['action: ', el('strong', {}, shown)] : ['no action: not verified']),
+  );
   $('verdict-detail').replaceChildren(
     el('p', {}, detail),
     code ? el('p', {}, 'Error code: ', el('code', {}, code)) : '',
@@ -159,7 +175,7 @@ function run(mode) {
       return;
     }
     const r = verify(bytes, $('anchors').value, options());
-    showVerdict(r.status, r.message, r.errorCode);
+    showVerdict(r.status, r.message, r.errorCode, r.action);
     showReasons(r.reasons);
     showLayers(r.layers);
     showChain(r.chain);
