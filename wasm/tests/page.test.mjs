@@ -19,6 +19,8 @@ const repo = path.resolve(root, '..');
 const vectors = path.join(repo, 'test-vectors');
 const manifest = JSON.parse(readFileSync(path.join(vectors, 'manifest.json'), 'utf8'));
 const shots = path.join(repo, 'target');
+// Screenshots of the layout at each width, for review.
+const shotDir = path.join(shots, 'page-screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const types = {
@@ -84,7 +86,7 @@ const tokenHex = (c) => readFileSync(path.join(vectors, c.token)).toString('hex'
 
 /** Fills the form with a manifest case (a policy file must extend a preset
  * and add app signers only, as the page's fields do) and verifies it. */
-async function verifyCase(page, c) {
+async function verifyCase(page, c, { appSigners } = {}) {
   await page.fill('#token', tokenHex(c));
   await page.fill('#nonce', c.nonce ?? '');
   await page.fill('#time', String(c.time));
@@ -93,7 +95,7 @@ async function verifyCase(page, c) {
     delete rest.id;
     assert.deepEqual(rest, {}, `${c.policy}: more than a preset and app signers`);
     await page.selectOption('#policy', preset);
-    await page.fill('#signers', (signers ?? []).join(','));
+    await page.fill('#signers', (appSigners ?? signers ?? []).join(','));
   }
   await page.click('#verify');
   await page.waitForSelector('#result:not([hidden])');
@@ -179,3 +181,90 @@ test('an inspection shows no action', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// --------------------------------------------------------------- layout
+
+/** Everything the page shows, measured in the page: the document's width
+ * against the viewport, each visible element whose box leaves the viewport
+ * (outside a scrolling box such as a <pre>), and for each "Rule / source"
+ * cell its words and the lines they take (one client rect top per line). */
+const measure = (page) =>
+  page.evaluate(() => {
+    const vw = window.innerWidth;
+    const scrolls = (e) => {
+      for (let p = e.parentElement; p; p = p.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX) && p !== document.body && p !== document.documentElement) return true;
+      }
+      return false;
+    };
+    const describe = (e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).replace(/ /g, '.')}` : ''}`;
+    const outside = [];
+    for (const e of document.body.querySelectorAll('*')) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || scrolls(e)) continue;
+      if (r.left < -0.5 || r.right > vw + 0.5) outside.push(`${describe(e)} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+    }
+    const notes = [...document.querySelectorAll('#reasons td.notes')].map((td) => {
+      const range = document.createRange();
+      range.selectNodeContents(td);
+      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      const lineHeight = parseFloat(getComputedStyle(td).lineHeight);
+      // The text's width on one line, in the cell's font.
+      const probe = document.createElement('span');
+      probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
+      probe.textContent = td.textContent;
+      td.append(probe);
+      const oneLine = probe.getBoundingClientRect().width;
+      probe.remove();
+      const style = getComputedStyle(td);
+      const inner = td.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return {
+        oneLine,
+        inner,
+        text: td.textContent,
+        words: td.textContent.split(/\s+/).filter(Boolean).length,
+        lines: tops.size,
+        textHeight: range.getBoundingClientRect().height,
+        lineHeight,
+        width: td.getBoundingClientRect().width,
+      };
+    });
+    return {
+      viewport: vw,
+      scrollWidth: document.documentElement.scrollWidth,
+      bodyScrollWidth: document.body.scrollWidth,
+      outside,
+      notes,
+      tables: [...document.querySelectorAll('table')].filter((t) => t.offsetParent).length,
+    };
+  });
+
+for (const width of [360, 1280, 1920]) {
+  test(`no horizontal overflow at ${width} px, and the reasons stay readable`, async () => {
+    // Software evidence everywhere and an app signer that is not the
+    // relying party's: reasons whose seen and required values are 64-digit
+    // hex digests, the longest unbroken text the table shows.
+    const c = caseById('valid-appraisal-software-evidence-contraindicated');
+    const { page, errors } = await openPage();
+    await page.setViewportSize({ width, height: 900 });
+    await verifyCase(page, c, { appSigners: ['ab'.repeat(32)] });
+    assert.equal((await page.textContent('#verdict-status')).trim(), 'CONTRAINDICATED');
+    const m = await measure(page);
+    mkdirSync(shotDir, { recursive: true });
+    await page.screenshot({ path: path.join(shotDir, `contraindicated-${width}.png`), fullPage: true });
+    await page.locator('#reasons-sec').screenshot({ path: path.join(shotDir, `reasons-${width}.png`) });
+    assert.ok(m.scrollWidth <= m.viewport, `the page is ${m.scrollWidth} px wide in a ${m.viewport} px viewport`);
+    assert.deepEqual(m.outside, [], 'elements outside the viewport');
+    assert.equal(m.tables, 2, 'the reasons and the chain');
+    assert.ok(m.notes.length >= 2, 'the case has reasons');
+    for (const n of m.notes) {
+      // At most two lines at desktop widths. On a phone the text may take
+      // more, but the cell spans the card and the lines are full: no more
+      // lines than its one-line width needs (plus one for word breaks).
+      if (width >= 1280) assert.ok(n.lines <= 2 && n.textHeight <= 2 * n.lineHeight + 1, JSON.stringify(n));
+      else assert.ok(n.width >= 0.75 * width && n.lines <= Math.ceil(n.oneLine / n.inner) + 1, JSON.stringify(n));
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}

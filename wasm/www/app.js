@@ -83,6 +83,10 @@ function showVerdict(status, detail, code, action = null) {
   );
 }
 
+/** A claim path with a line-break opportunity after each dot, so a narrow
+ * column breaks `submods.chip.key-security-level` between its names. */
+const pathParts = (claim) => (claim ?? '').split('.').flatMap((name, i, all) => (i < all.length - 1 ? [`${name}.`, el('wbr')] : [name]));
+
 function showReasons(reasons) {
   const body = $('reasons').tBodies[0];
   body.replaceChildren(
@@ -96,11 +100,11 @@ function showReasons(reasons) {
       return el(
         'tr',
         {},
-        el('td', {}, el('span', { class: `badge badge-${r.status}` }, r.status)),
-        el('td', {}, el('code', {}, r.claim)),
-        el('td', {}, r.seen ?? '(absent)'),
-        el('td', {}, r.required),
-        el('td', {}, notes),
+        el('td', { 'data-label': 'Status' }, el('span', { class: `badge badge-${r.status}` }, r.status)),
+        el('td', { 'data-label': 'Claim' }, el('code', {}, ...pathParts(r.claim))),
+        el('td', { 'data-label': 'Seen' }, r.seen ?? '(absent)'),
+        el('td', { 'data-label': 'Required' }, r.required),
+        el('td', { 'data-label': 'Rule / source', class: 'notes' }, notes),
       );
     }),
   );
@@ -128,8 +132,16 @@ function showChain(chain) {
   $('chain').tBodies[0].replaceChildren(
     ...chain.map((c, i) =>
       c.error
-        ? el('tr', {}, el('td', {}, String(i)), el('td', { colspan: '4' }, c.error))
-        : el('tr', {}, el('td', {}, String(i)), el('td', {}, c.subject), el('td', {}, c.issuer), el('td', {}, fmtTime(c.notBefore)), el('td', {}, fmtTime(c.notAfter))),
+        ? el('tr', {}, el('td', { 'data-label': '#' }, String(i)), el('td', { colspan: '4', 'data-label': 'Error' }, c.error))
+        : el(
+            'tr',
+            {},
+            el('td', { 'data-label': '#' }, String(i)),
+            el('td', { 'data-label': 'Subject' }, c.subject),
+            el('td', { 'data-label': 'Issuer' }, c.issuer),
+            el('td', { 'data-label': 'Valid from' }, fmtTime(c.notBefore)),
+            el('td', { 'data-label': 'Valid until' }, fmtTime(c.notAfter)),
+          ),
     ),
   );
   $('chain-sec').hidden = chain.length === 0;
