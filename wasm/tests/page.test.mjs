@@ -268,3 +268,67 @@ for (const width of [360, 1280, 1920]) {
     await page.close();
   });
 }
+
+// --------------------------------------------------------------- claims
+
+/** The `name: value` lines of each claims card, by layer. */
+const claimCards = (page) =>
+  page.$$eval('#layers article', (cards) =>
+    Object.fromEntries(
+      cards.map((card) => [
+        card.dataset.layer,
+        [...card.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]),
+      ]),
+    ),
+  );
+
+test('claims are shown as the CLI text view shows them, not raw', async () => {
+  const c = caseById('valid-es384-example-phone');
+  const claims = c.expected.claims;
+  const { page, errors } = await openPage();
+  await verifyCase(page, c);
+  const cards = await claimCards(page);
+  const device = Object.fromEntries(cards.device);
+  // Written from the manifest, not from the library: a time with its UTC
+  // date (RFC 3339), a printable label as quoted text, a patch level as a
+  // date.
+  const rfc3339 = (secs) => new Date(secs * 1000).toISOString().replace('.000Z', 'Z');
+  assert.equal(device.iat, `${claims.iat} (${rfc3339(claims.iat)})`);
+  assert.equal(device.iat, '1789999970 (2026-09-21T14:12:50Z)');
+  assert.equal(device.hwmodel, `"${Buffer.from(claims.hwmodel, 'hex').toString('latin1')}"`);
+  assert.equal(device.hwmodel, '"MT-Phone 7 Pro"');
+  const boot = Object.fromEntries(cards.boot);
+  assert.equal(String(claims.submods.boot['boot-patch-level']), '20260905');
+  assert.equal(boot['boot-patch-level'], '2026-09-05');
+  assert.equal(boot['evidence-source'], undefined, 'the source is the card\'s badge');
+  assert.deepEqual(Object.keys(cards), ['device', 'chip', 'boot', 'os', 'app', 'runtime']);
+  assert.match(await page.textContent('#layers article[data-layer="app"] h3'), /evidence: software.*affirming/);
+  assert.equal(await page.textContent('#unknown-claims'), 'none');
+  // The raw JSON stays available, folded.
+  assert.deepEqual(JSON.parse(await page.textContent('#claims-json')), claims);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an inspection shows the claims the same way, and a layer not reported says so', async () => {
+  const c = caseById('valid-es384-example-phone');
+  const { page, errors } = await openPage();
+  await page.fill('#token', tokenHex(c));
+  await page.click('#inspect');
+  await page.waitForSelector('#result:not([hidden])');
+  const device = Object.fromEntries((await claimCards(page)).device);
+  assert.equal(device.iat, '1789999970 (2026-09-21T14:12:50Z)');
+  assert.equal(device.hwmodel, '"MT-Phone 7 Pro"');
+  assert.deepEqual(errors, []);
+  await page.close();
+  // A token without an app layer (an IoT device): its card says so.
+  const minimal = caseById('valid-minimal-claims');
+  assert.equal(minimal.expected.claims.submods?.app, undefined);
+  const p2 = await openPage();
+  await p2.page.fill('#token', tokenHex(minimal));
+  await p2.page.click('#inspect');
+  await p2.page.waitForSelector('#result:not([hidden])');
+  assert.equal(await p2.page.textContent('#layers article.layer-absent[data-layer="app"] p'), 'not reported');
+  assert.deepEqual(p2.errors, []);
+  await p2.page.close();
+});

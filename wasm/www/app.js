@@ -111,21 +111,31 @@ function showReasons(reasons) {
   $('reasons-sec').hidden = reasons.length === 0;
 }
 
-function showLayers(layers) {
-  $('layers').replaceChildren(
-    ...layers.map((l) => {
-      const head = el('h3', {}, l.name);
-      if (l.evidenceSource) head.append(' ', el('span', { class: 'badge badge-source' }, `evidence: ${l.evidenceSource}`));
-      if (l.status) head.append(' ', el('span', { class: `badge badge-${l.status}` }, l.status));
-      const dl = el('dl');
-      for (const [k, v] of Object.entries(l.claims)) {
-        if (k === 'evidence-source') continue;
-        dl.append(el('dt', {}, k), el('dd', {}, typeof v === 'object' ? el('pre', {}, JSON.stringify(v, null, 2)) : String(v)));
-      }
-      return el('article', { class: 'layer' }, head, dl);
-    }),
-  );
-  $('layers-sec').hidden = layers.length === 0;
+/** The claims by layer, as the CLI's text view shows them (the library's
+ * `claimsView`: times with their RFC 3339 date, patch levels as dates,
+ * printable labels as text, long hex shortened), with each layer's
+ * appraisal status when verified; the claims JSON (spec §12) below. */
+function showClaims(view, claims, layers = []) {
+  if (!view) {
+    $('layers-sec').hidden = true;
+    return;
+  }
+  const statusOf = new Map(layers.map((l) => [l.name, l.status]));
+  const cards = view.groups.map((g) => {
+    const name = g.layer ?? 'device';
+    const head = el('h3', {}, g.layer ?? 'device (top level)');
+    if (g.evidenceSource) head.append(' ', el('span', { class: 'badge badge-source' }, `evidence: ${g.evidenceSource}`));
+    const status = statusOf.get(name);
+    if (status) head.append(' ', el('span', { class: `badge badge-${status}` }, status));
+    if (!g.reported) return el('article', { class: 'layer layer-absent', 'data-layer': name }, head, el('p', {}, 'not reported'));
+    const dl = el('dl');
+    for (const { name: claim, value } of g.lines) dl.append(el('dt', {}, claim), el('dd', {}, value));
+    return el('article', { class: 'layer', 'data-layer': name }, head, dl);
+  });
+  $('layers').replaceChildren(...cards);
+  $('unknown-claims').textContent = view.unknown.length ? view.unknown.join(', ') : 'none';
+  $('claims-json').textContent = JSON.stringify(claims, null, 2);
+  $('layers-sec').hidden = false;
 }
 
 function showChain(chain) {
@@ -154,15 +164,6 @@ function showDiag(view) {
   $('diag-sec').hidden = false;
 }
 
-function layersFromClaims(claims) {
-  if (!claims) return [];
-  const { submods, ...device } = claims;
-  return [
-    { name: 'device', claims: device },
-    ...Object.entries(submods ?? {}).map(([name, c]) => ({ name, evidenceSource: c['evidence-source'], claims: c })),
-  ];
-}
-
 function reset() {
   $('result').hidden = false;
   for (const id of ['reasons-sec', 'layers-sec', 'chain-sec', 'diag-sec', 'ear-sec']) $(id).hidden = true;
@@ -182,14 +183,14 @@ function run(mode) {
     if (mode === 'inspect') {
       const problems = view.problems.map((p) => `${p.stage}: ${p.message}`).join('; ');
       showVerdict('unverified', view.wellFormed ? 'Decoded without verification: nothing here is trusted.' : `Not well-formed: ${problems}`, view.problems[0]?.code);
-      showLayers(layersFromClaims(view.claims));
+      showClaims(view.claimsView, view.claims);
       showChain(view.chain);
       return;
     }
     const r = verify(bytes, $('anchors').value, options());
     showVerdict(r.status, r.message, r.errorCode, r.action);
     showReasons(r.reasons);
-    showLayers(r.layers);
+    showClaims(r.claimsView, r.claims, r.layers);
     showChain(r.chain);
     if (r.ear) {
       $('ear').textContent = JSON.stringify(r.ear, null, 2);
