@@ -332,3 +332,23 @@ test('an inspection shows the claims the same way, and a layer not reported says
   assert.deepEqual(p2.errors, []);
   await p2.page.close();
 });
+
+// --------------------------------------------------------------- sample
+
+test('"Load a sample token" fills the form with a token that verifies as affirming / allow', async () => {
+  const { page, errors } = await openPage();
+  await page.fill('#anchors', '');
+  await page.selectOption('#policy', 'custom');
+  await page.click('#sample');
+  await page.waitForFunction(() => document.getElementById('token').value.length > 0);
+  assert.match(await page.inputValue('#anchors'), /^-----BEGIN CERTIFICATE-----/);
+  assert.equal(await page.inputValue('#policy'), 'payment');
+  assert.equal(await page.isHidden('#custom-wrap'), true);
+  assert.match(await page.textContent('#sample-note'), /AFFIRMING, action allow/);
+  await page.click('#verify');
+  await page.waitForSelector('#result:not([hidden])');
+  assert.deepEqual(await verdictOf(page), { status: 'AFFIRMING', action: 'allow', actionText: 'action: allow' });
+  await page.screenshot({ path: path.join(shotDir, 'sample-1280.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -202,6 +202,27 @@ function run(mode) {
   $('verdict').focus();
 }
 
+/** Fills the form with the sample (sample.json, written from the
+ * conformance vectors by wasm/scripts/page-sample.mjs): the token and
+ * everything that verifies it. */
+async function loadSample() {
+  const res = await fetch('sample.json');
+  if (!res.ok) throw new Error(`sample.json: HTTP ${res.status}`);
+  const s = await res.json();
+  fileBytes = null;
+  $('file').value = '';
+  $('token').value = s.token;
+  $('token').placeholder = 'd28443a10126...';
+  $('anchors').value = s.anchors;
+  $('nonce').value = s.nonce;
+  $('time').value = s.time;
+  $('policy').value = s.policy;
+  $('custom-wrap').hidden = true;
+  $('signers').value = s.appSigners.join(', ');
+  $('sample-note').textContent = `Loaded ${s.description}: Verify should show ${s.expected.status.toUpperCase()}, action ${s.expected.action}.`;
+  $('verify').focus();
+}
+
 function setFile(file) {
   file.arrayBuffer().then((buf) => {
     fileBytes = decodeFile(new Uint8Array(buf));
@@ -219,6 +240,7 @@ async function main() {
     run('verify');
   });
   $('inspect').addEventListener('click', () => run('inspect'));
+  $('sample').addEventListener('click', () => loadSample().catch(fail));
   $('policy').addEventListener('change', () => {
     $('custom-wrap').hidden = $('policy').value !== 'custom';
   });
