@@ -1,13 +1,14 @@
-// End to end: wasm/www/ and wasm/pkg/ served on 127.0.0.1 by a tiny static
-// server, driven in Debian's Chromium (headless, via playwright-core; no
-// browser download). A positive and a negative conformance vector are
-// verified in the page and the verdict shown is checked; screenshots go to
-// target/wasm-page-*.png.
+// End to end: the page served as wasm/README.md says (wasm/serve.sh, which
+// serves wasm/ with Python's http.server; the page is /www/), driven in
+// Debian's Chromium (headless, via playwright-core; no browser download):
+// verdicts and actions, the layout from 360 to 1,920 px measured in the
+// page, the claims view and the sample button. Screenshots go to
+// target/page-screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -18,44 +19,52 @@ const root = path.resolve(here, '..'); // wasm/
 const repo = path.resolve(root, '..');
 const vectors = path.join(repo, 'test-vectors');
 const manifest = JSON.parse(readFileSync(path.join(vectors, 'manifest.json'), 'utf8'));
-const shots = path.join(repo, 'target');
-// Screenshots of the layout at each width, for review.
-const shotDir = path.join(shots, 'page-screenshots');
+// Screenshots of the page at each width, for review.
+const shotDir = path.join(repo, 'target', 'page-screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-const types = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 let server;
 let base;
 let browser;
 let profile;
 
-before(async () => {
-  server = createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://localhost');
-    let rel = decodeURIComponent(url.pathname);
-    if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.normalize(path.join(root, rel));
-    const allowed = [path.join(root, 'www') + path.sep, path.join(root, 'pkg') + path.sep];
-    if (!allowed.some((a) => file.startsWith(a))) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+/** A port free on 127.0.0.1 now (the OS's pick). */
+const freePort = () =>
+  new Promise((ok, fail) => {
+    const probe = createServer().once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
   });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${server.address().port}`;
+
+/** wasm/serve.sh --no-build PORT (wasm/test.sh has just built), and the URL
+ * it says the page is at, once the server answers there. */
+async function serve() {
+  const port = await freePort();
+  const child = spawn(path.join(root, 'serve.sh'), ['--no-build', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let said = '';
+  child.stdout.on('data', (d) => (said += d));
+  const exited = new Promise((ok) => child.once('exit', (code) => ok(code)));
+  for (let i = 0; i < 100; i++) {
+    const url = said.match(/http:\/\/\S+/)?.[0];
+    if (url) {
+      try {
+        if ((await fetch(url)).ok) return { child, url, said };
+      } catch {
+        // not listening yet
+      }
+    }
+    const code = await Promise.race([exited, new Promise((ok) => setTimeout(() => ok(undefined), 100))]);
+    if (code !== undefined) throw new Error(`wasm/serve.sh exited with ${code}: ${said}`);
+  }
+  child.kill();
+  throw new Error(`wasm/serve.sh did not serve the page: ${said}`);
+}
+
+before(async () => {
+  server = await serve();
+  base = server.url;
   profile = mkdtempSync(path.join(tmpdir(), 'mtattest-chromium-'));
   // A new, empty profile: playwright-core's launch() makes one itself
   // (it refuses --user-data-dir); launchPersistentContext() takes ours.
@@ -73,7 +82,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await new Promise((ok) => server?.close(ok) ?? ok());
+  server?.child.kill();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
@@ -111,7 +120,7 @@ async function openPage() {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${base}/www/`);
+  await page.goto(base);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
   assert.match(await page.textContent('#version'), /mtattest \d/);
   return { page, errors };
@@ -135,8 +144,8 @@ test('a valid token is shown as affirming, with its layers and chain', async () 
   assert.ok(layers.some((h) => h.startsWith('app') && h.includes('evidence: software')), layers.join(' | '));
   assert.ok((await page.$$('#chain tbody tr')).length >= 2);
   assert.match(await page.textContent('#diag-payload'), /\{/);
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: path.join(shots, 'wasm-page-affirming.png'), fullPage: true });
+  mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, 'affirming-1280.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -152,7 +161,7 @@ test('a tampered token is shown as invalid with its error code', async () => {
   // A refused token allows nothing: the banner says deny, not a blank.
   assert.deepEqual(await verdictOf(page), { status: 'INVALID', action: 'deny', actionText: 'action: deny' });
   assert.match(await page.textContent('#verdict-detail'), new RegExp(c.expected.error.replace('.', '\\.')));
-  await page.screenshot({ path: path.join(shots, 'wasm-page-invalid.png'), fullPage: true });
+  await page.screenshot({ path: path.join(shotDir, 'invalid-1280.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -351,4 +360,27 @@ test('"Load a sample token" fills the form with a token that verifies as affirmi
   await page.screenshot({ path: path.join(shotDir, 'sample-1280.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+// --------------------------------------------------------------- serving
+
+test('the page is served where the READMEs say: wasm/serve.sh, then /www/', async () => {
+  const documented = 'http://127.0.0.1:8000/www/';
+  for (const readme of ['wasm/README.md', 'README.md']) {
+    const text = readFileSync(path.join(repo, readme), 'utf8');
+    assert.ok(text.includes('wasm/serve.sh'), `${readme} does not name wasm/serve.sh`);
+    assert.ok(text.includes(documented), `${readme} does not give ${documented}`);
+  }
+  const page = readFileSync(path.join(repo, 'wasm/README.md'), 'utf8').split('## The page')[1];
+  assert.match(page, /```\nwasm\/serve\.sh +# .*http:\/\/127\.0\.0\.1:8000\/www\//);
+  // serve.sh on another port says the same URL with that port, and the
+  // page answers there (the before() hook opened every page through it).
+  const port = new URL(base).port;
+  assert.equal(base, documented.replace('8000', port));
+  assert.match(server.said, new RegExp(`^mtattest verifier page: ${base.replaceAll('.', '\\.')}$`, 'm'));
+  const res = await fetch(base);
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /<title>mtattest verifier<\/title>/);
+  const wasm = await fetch(new URL('../pkg/mtattest_wasm_bg.wasm', base));
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
 });
