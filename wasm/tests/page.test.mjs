@@ -144,8 +144,6 @@ test('a valid token is shown as affirming, with its layers and chain', async () 
   assert.ok(layers.some((h) => h.startsWith('app') && h.includes('evidence: software')), layers.join(' | '));
   assert.ok((await page.$$('#chain tbody tr')).length >= 2);
   assert.match(await page.textContent('#diag-payload'), /\{/);
-  mkdirSync(shotDir, { recursive: true });
-  await page.screenshot({ path: path.join(shotDir, 'affirming-1280.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -161,7 +159,6 @@ test('a tampered token is shown as invalid with its error code', async () => {
   // A refused token allows nothing: the banner says deny, not a blank.
   assert.deepEqual(await verdictOf(page), { status: 'INVALID', action: 'deny', actionText: 'action: deny' });
   assert.match(await page.textContent('#verdict-detail'), new RegExp(c.expected.error.replace('.', '\\.')));
-  await page.screenshot({ path: path.join(shotDir, 'invalid-1280.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -248,6 +245,12 @@ const measure = (page) =>
     };
   });
 
+/** Asserts that nothing leaves the viewport horizontally. */
+function assertFits(m, what) {
+  assert.ok(m.scrollWidth <= m.viewport, `${what}: the page is ${m.scrollWidth} px wide in a ${m.viewport} px viewport`);
+  assert.deepEqual(m.outside, [], `${what}: elements outside the viewport`);
+}
+
 for (const width of [360, 1280, 1920]) {
   test(`no horizontal overflow at ${width} px, and the reasons stay readable`, async () => {
     // Software evidence everywhere and an app signer that is not the
@@ -262,8 +265,7 @@ for (const width of [360, 1280, 1920]) {
     mkdirSync(shotDir, { recursive: true });
     await page.screenshot({ path: path.join(shotDir, `contraindicated-${width}.png`), fullPage: true });
     await page.locator('#reasons-sec').screenshot({ path: path.join(shotDir, `reasons-${width}.png`) });
-    assert.ok(m.scrollWidth <= m.viewport, `the page is ${m.scrollWidth} px wide in a ${m.viewport} px viewport`);
-    assert.deepEqual(m.outside, [], 'elements outside the viewport');
+    assertFits(m, 'contraindicated');
     assert.equal(m.tables, 2, 'the reasons and the chain');
     assert.ok(m.notes.length >= 2, 'the case has reasons');
     for (const n of m.notes) {
@@ -273,6 +275,39 @@ for (const width of [360, 1280, 1920]) {
       if (width >= 1280) assert.ok(n.lines <= 2 && n.textHeight <= 2 * n.lineHeight + 1, JSON.stringify(n));
       else assert.ok(n.width >= 0.75 * width && n.lines <= Math.ceil(n.oneLine / n.inner) + 1, JSON.stringify(n));
     }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test(`every other state of the page fits ${width} px: the form, affirming, invalid, inspected`, async () => {
+    const { page, errors } = await openPage();
+    await page.setViewportSize({ width, height: 900 });
+    mkdirSync(shotDir, { recursive: true });
+    const shot = (name) => page.screenshot({ path: path.join(shotDir, `${name}-${width}.png`), fullPage: true });
+    assertFits(await measure(page), 'the empty form');
+    await shot('form');
+
+    await verifyCase(page, caseById('valid-es384-example-phone'));
+    assert.deepEqual(await verdictOf(page), { status: 'AFFIRMING', action: 'allow', actionText: 'action: allow' });
+    assertFits(await measure(page), 'affirming');
+    await shot('affirming');
+
+    // A refused token: the banner, its code and the chain as sent.
+    const bad = caseById('invalid-tampered-payload');
+    await page.fill('#token', tokenHex(bad));
+    await page.click('#verify');
+    await page.waitForFunction(() => document.getElementById('verdict-status').textContent === 'INVALID');
+    assert.deepEqual(await verdictOf(page), { status: 'INVALID', action: 'deny', actionText: 'action: deny' });
+    assertFits(await measure(page), 'invalid');
+    await shot('invalid');
+
+    // The unverified view, with every <details> open (the CBOR notation
+    // scrolls inside its own box).
+    await page.click('#inspect');
+    await page.waitForFunction(() => document.getElementById('verdict-status').textContent === 'UNVERIFIED');
+    await page.$$eval('details', (ds) => ds.forEach((d) => (d.open = true)));
+    assertFits(await measure(page), 'inspected');
+    await shot('inspected');
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -357,6 +392,7 @@ test('"Load a sample token" fills the form with a token that verifies as affirmi
   await page.click('#verify');
   await page.waitForSelector('#result:not([hidden])');
   assert.deepEqual(await verdictOf(page), { status: 'AFFIRMING', action: 'allow', actionText: 'action: allow' });
+  mkdirSync(shotDir, { recursive: true });
   await page.screenshot({ path: path.join(shotDir, 'sample-1280.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
