@@ -8,7 +8,7 @@
 
 use ciborium::value::Value as Cbor;
 use mtattest::appraisal::{AttestationResult, EarProfile, Status};
-use mtattest::claims::{render_text, ClaimsSet};
+use mtattest::claims::{render_text, ClaimsSet, ClaimsText};
 use mtattest::config::VerifierConfig;
 use mtattest::diag;
 use mtattest::inspect::{bucket_name, certificate_summary, CertSummary};
@@ -184,6 +184,7 @@ fn valid_result(
         // The Android attestation behind the token (spec §17), if any.
         "android": verified.android().map(mtattest::android::evidence_json),
         "claimsText": render_text(verified.claims()),
+        "claimsView": claims_view(verified.claims()),
         "verifiedAt": now.secs(),
     })
 }
@@ -226,6 +227,32 @@ fn layers(claims: &Json, result: Option<&AttestationResult>) -> Json {
         }
     }
     Json::Array(out)
+}
+
+/// `claimsText` as data ([`ClaimsText`]), for the page's layer cards:
+/// `groups` (`layer`: null for the top level, then each layer name;
+/// `reported`; `evidenceSource`; `lines`: `[{name, value}]`) and `unknown`
+/// (the paths of the unknown claims).
+fn claims_view(claims: &ClaimsSet) -> Json {
+    let text = ClaimsText::of(claims);
+    let groups: Vec<Json> = text
+        .groups
+        .iter()
+        .map(|g| {
+            let lines: Vec<Json> = g
+                .lines
+                .iter()
+                .map(|(name, value)| json!({"name": name, "value": value}))
+                .collect();
+            json!({
+                "layer": g.layer.map(|l| l.name()),
+                "reported": g.reported,
+                "evidenceSource": g.evidence_source,
+                "lines": lines,
+            })
+        })
+        .collect();
+    json!({"groups": groups, "unknown": text.unknown})
 }
 
 fn reasons(result: &AttestationResult) -> Vec<Json> {
@@ -320,6 +347,7 @@ pub fn inspect(token: &[u8]) -> Json {
         "chain": chain,
         "claims": view.claims.as_ref().map(ClaimsSet::to_json),
         "claimsText": view.claims.as_ref().map(render_text),
+        "claimsView": view.claims.as_ref().map(claims_view),
         "diagnostic": {
             "token": diagnostic(view.top.as_ref()),
             "protected": diagnostic(view.protected.as_ref()),

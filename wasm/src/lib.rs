@@ -29,9 +29,12 @@
 //!   the form `earProfile` chose), `chain` (`[{subject, issuer, serial,
 //!   notBefore, notAfter, header}]`, the token's x5chain as sent), `key`
 //!   (how the key was established), `nonceChecked`, `replayChecked`,
-//!   `claimsText`, `verifiedAt`.
-//! - `inspect(token: Uint8Array)` → the decoded, unverified view: claims,
-//!   chain, CBOR diagnostic notation of the token, protected header and
+//!   `claimsText` (the claims as the CLI shows them), `claimsView` (the
+//!   same lines as data: `groups` `[{layer, reported, evidenceSource,
+//!   lines: [{name, value}]}]`, the top level first with `layer: null`,
+//!   and `unknown`), `verifiedAt`.
+//! - `inspect(token: Uint8Array)` → the decoded, unverified view: claims
+//!   (also as `claimsText` and `claimsView`), chain, CBOR diagnostic notation of the token, protected header and
 //!   payload, and the `problems` found.
 //! - `decodeToken(bytes: Uint8Array)` → the token bytes of a file or of
 //!   pasted text (raw CBOR, hex or base64, the library's one rule); throws

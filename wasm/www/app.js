@@ -56,16 +56,36 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-function showVerdict(status, detail, code) {
+/** The action to show next to the status: the result's, and `deny` when
+ * the token was refused or nothing could be verified (the library gives no
+ * action then, and no relying party may read that as anything but deny);
+ * an inspection has none. */
+function actionOf(status, action) {
+  if (action) return action;
+  return status === 'unverified' ? null : 'deny';
+}
+
+function showVerdict(status, detail, code, action = null) {
   const box = $('verdict');
   box.className = `verdict verdict-${status}`;
   const label = status === 'none' ? 'VALID — NOT APPRAISED' : status.toUpperCase();
   $('verdict-status').textContent = label;
+  const shown = actionOf(status, action);
+  const act = $('verdict-action');
+  act.className = `verdict-action action-${shown ?? 'none'}`;
+  act.dataset.action = shown ?? '';
+  act.replaceChildren(
+    ...(shown ? ['action: ', el('strong', {}, shown)] : ['no action: not verified']),
+  );
   $('verdict-detail').replaceChildren(
     el('p', {}, detail),
     code ? el('p', {}, 'Error code: ', el('code', {}, code)) : '',
   );
 }
+
+/** A claim path with a line-break opportunity after each dot, so a narrow
+ * column breaks `submods.chip.key-security-level` between its names. */
+const pathParts = (claim) => (claim ?? '').split('.').flatMap((name, i, all) => (i < all.length - 1 ? [`${name}.`, el('wbr')] : [name]));
 
 function showReasons(reasons) {
   const body = $('reasons').tBodies[0];
@@ -80,40 +100,58 @@ function showReasons(reasons) {
       return el(
         'tr',
         {},
-        el('td', {}, el('span', { class: `badge badge-${r.status}` }, r.status)),
-        el('td', {}, el('code', {}, r.claim)),
-        el('td', {}, r.seen ?? '(absent)'),
-        el('td', {}, r.required),
-        el('td', {}, notes),
+        el('td', { 'data-label': 'Status' }, el('span', { class: `badge badge-${r.status}` }, r.status)),
+        el('td', { 'data-label': 'Claim' }, el('code', {}, ...pathParts(r.claim))),
+        el('td', { 'data-label': 'Seen' }, r.seen ?? '(absent)'),
+        el('td', { 'data-label': 'Required' }, r.required),
+        el('td', { 'data-label': 'Rule / source', class: 'notes' }, notes),
       );
     }),
   );
   $('reasons-sec').hidden = reasons.length === 0;
 }
 
-function showLayers(layers) {
-  $('layers').replaceChildren(
-    ...layers.map((l) => {
-      const head = el('h3', {}, l.name);
-      if (l.evidenceSource) head.append(' ', el('span', { class: 'badge badge-source' }, `evidence: ${l.evidenceSource}`));
-      if (l.status) head.append(' ', el('span', { class: `badge badge-${l.status}` }, l.status));
-      const dl = el('dl');
-      for (const [k, v] of Object.entries(l.claims)) {
-        if (k === 'evidence-source') continue;
-        dl.append(el('dt', {}, k), el('dd', {}, typeof v === 'object' ? el('pre', {}, JSON.stringify(v, null, 2)) : String(v)));
-      }
-      return el('article', { class: 'layer' }, head, dl);
-    }),
-  );
-  $('layers-sec').hidden = layers.length === 0;
+/** The claims by layer, as the CLI's text view shows them (the library's
+ * `claimsView`: times with their RFC 3339 date, patch levels as dates,
+ * printable labels as text, long hex shortened), with each layer's
+ * appraisal status when verified; the claims JSON (spec §12) below. */
+function showClaims(view, claims, layers = []) {
+  if (!view) {
+    $('layers-sec').hidden = true;
+    return;
+  }
+  const statusOf = new Map(layers.map((l) => [l.name, l.status]));
+  const cards = view.groups.map((g) => {
+    const name = g.layer ?? 'device';
+    const head = el('h3', {}, g.layer ?? 'device (top level)');
+    if (g.evidenceSource) head.append(' ', el('span', { class: 'badge badge-source' }, `evidence: ${g.evidenceSource}`));
+    const status = statusOf.get(name);
+    if (status) head.append(' ', el('span', { class: `badge badge-${status}` }, status));
+    if (!g.reported) return el('article', { class: 'layer layer-absent', 'data-layer': name }, head, el('p', {}, 'not reported'));
+    const dl = el('dl');
+    for (const { name: claim, value } of g.lines) dl.append(el('dt', {}, claim), el('dd', {}, value));
+    return el('article', { class: 'layer', 'data-layer': name }, head, dl);
+  });
+  $('layers').replaceChildren(...cards);
+  $('unknown-claims').textContent = view.unknown.length ? view.unknown.join(', ') : 'none';
+  $('claims-json').textContent = JSON.stringify(claims, null, 2);
+  $('layers-sec').hidden = false;
 }
 
 function showChain(chain) {
   $('chain').tBodies[0].replaceChildren(
     ...chain.map((c, i) =>
       c.error
-        ? el('tr', {}, el('td', {}, String(i)), el('td', { colspan: '4' }, c.error))
-        : el('tr', {}, el('td', {}, String(i)), el('td', {}, c.subject), el('td', {}, c.issuer), el('td', {}, fmtTime(c.notBefore)), el('td', {}, fmtTime(c.notAfter))),
+        ? el('tr', {}, el('td', { 'data-label': '#' }, String(i)), el('td', { colspan: '4', 'data-label': 'Error' }, c.error))
+        : el(
+            'tr',
+            {},
+            el('td', { 'data-label': '#' }, String(i)),
+            el('td', { 'data-label': 'Subject' }, c.subject),
+            el('td', { 'data-label': 'Issuer' }, c.issuer),
+            el('td', { 'data-label': 'Valid from' }, fmtTime(c.notBefore)),
+            el('td', { 'data-label': 'Valid until' }, fmtTime(c.notAfter)),
+          ),
     ),
   );
   $('chain-sec').hidden = chain.length === 0;
@@ -124,15 +162,6 @@ function showDiag(view) {
   $('diag-protected').textContent = view.diagnostic.protected ?? '(none)';
   $('diag-token').textContent = view.diagnostic.token ?? '(not CBOR)';
   $('diag-sec').hidden = false;
-}
-
-function layersFromClaims(claims) {
-  if (!claims) return [];
-  const { submods, ...device } = claims;
-  return [
-    { name: 'device', claims: device },
-    ...Object.entries(submods ?? {}).map(([name, c]) => ({ name, evidenceSource: c['evidence-source'], claims: c })),
-  ];
 }
 
 function reset() {
@@ -154,14 +183,14 @@ function run(mode) {
     if (mode === 'inspect') {
       const problems = view.problems.map((p) => `${p.stage}: ${p.message}`).join('; ');
       showVerdict('unverified', view.wellFormed ? 'Decoded without verification: nothing here is trusted.' : `Not well-formed: ${problems}`, view.problems[0]?.code);
-      showLayers(layersFromClaims(view.claims));
+      showClaims(view.claimsView, view.claims);
       showChain(view.chain);
       return;
     }
     const r = verify(bytes, $('anchors').value, options());
-    showVerdict(r.status, r.message, r.errorCode);
+    showVerdict(r.status, r.message, r.errorCode, r.action);
     showReasons(r.reasons);
-    showLayers(r.layers);
+    showClaims(r.claimsView, r.claims, r.layers);
     showChain(r.chain);
     if (r.ear) {
       $('ear').textContent = JSON.stringify(r.ear, null, 2);
@@ -171,6 +200,27 @@ function run(mode) {
     fail(e);
   }
   $('verdict').focus();
+}
+
+/** Fills the form with the sample (sample.json, written from the
+ * conformance vectors by wasm/scripts/page-sample.mjs): the token and
+ * everything that verifies it. */
+async function loadSample() {
+  const res = await fetch('sample.json');
+  if (!res.ok) throw new Error(`sample.json: HTTP ${res.status}`);
+  const s = await res.json();
+  fileBytes = null;
+  $('file').value = '';
+  $('token').value = s.token;
+  $('token').placeholder = 'd28443a10126...';
+  $('anchors').value = s.anchors;
+  $('nonce').value = s.nonce;
+  $('time').value = s.time;
+  $('policy').value = s.policy;
+  $('custom-wrap').hidden = true;
+  $('signers').value = s.appSigners.join(', ');
+  $('sample-note').textContent = `Loaded ${s.description}: Verify should show ${s.expected.status.toUpperCase()}, action ${s.expected.action}.`;
+  $('verify').focus();
 }
 
 function setFile(file) {
@@ -190,6 +240,7 @@ async function main() {
     run('verify');
   });
   $('inspect').addEventListener('click', () => run('inspect'));
+  $('sample').addEventListener('click', () => loadSample().catch(fail));
   $('policy').addEventListener('change', () => {
     $('custom-wrap').hidden = $('policy').value !== 'custom';
   });

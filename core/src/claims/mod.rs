@@ -120,7 +120,7 @@ pub use os::{OsLayer, OsLayerBuilder, StorageEncryption};
 pub use patch::PatchLevel;
 pub use runtime::{Malware, RuntimeLayer, RuntimeLayerBuilder};
 pub use set::{ClaimsSet, ClaimsSetBuilder};
-pub use text::render_text;
+pub use text::{render_text, ClaimsText, ClaimsTextGroup};
 pub use types::{
     Confirmation, Cti, Digest, EvidenceSource, HwModel, IntendedUse, Nonce, OemId, Ueid, Version,
 };

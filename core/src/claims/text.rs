@@ -1,10 +1,11 @@
 //! A human-readable rendering of a claims set, for the CLI's demo and
-//! `inspect`. Not a stable format: parse [`ClaimsSet::to_json`] instead.
+//! `inspect` and the browser page. Not a stable format: parse
+//! [`ClaimsSet::to_json`] instead.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt::Write;
+use core::fmt;
 
 use serde_json::{Map, Value as Json};
 
@@ -80,61 +81,130 @@ const SHOWN_BYTES: usize = 8;
 /// assert!(text.lines().any(|l| l == "  root: success"));
 /// ```
 pub fn render_text(claims: &ClaimsSet) -> String {
-    let json = claims.to_json();
-    let empty = Map::new();
-    let top = json.as_object().unwrap_or(&empty);
-    let mut out = String::from("top level\n");
-    for key in TOP_ORDER {
-        claim_line(&mut out, Scope::Top, key, top);
-    }
-    let submods = top.get(SUBMODS).and_then(Json::as_object);
-    for layer in Layer::ALL {
-        let claims = submods
-            .and_then(|s| s.get(layer.name()))
-            .and_then(Json::as_object);
-        let Some(claims) = claims else {
-            let _ = writeln!(out, "{layer}  (not reported)");
-            continue;
-        };
-        let source = claims
-            .get("evidence-source")
-            .and_then(Json::as_str)
-            .unwrap_or("?");
-        let _ = writeln!(out, "{layer}  (evidence: {source})");
-        for c in layer.claims() {
-            if c.key != keys::EVIDENCE_SOURCE && c.key != keys::MEASRES {
-                claim_line(&mut out, Scope::Layer(layer), c.key, claims);
-            }
-        }
-        if let Some(groups) = claims.get("measres").and_then(Json::as_array) {
-            measres_lines(&mut out, groups);
-        }
-    }
-    let unknown: Vec<String> = claims
-        .unknown_claims()
-        .into_iter()
-        .map(|u| clean(&u.path))
-        .collect();
-    if unknown.is_empty() {
-        out.push_str("unknown claims: none\n");
-    } else {
-        let _ = writeln!(out, "unknown claims: {}", unknown.join(", "));
-    }
-    out
+    ClaimsText::of(claims).to_string()
 }
 
-/// Writes `  name: value` if the claim `key` of `scope` is in `claims`.
-fn claim_line(out: &mut String, scope: Scope, key: i64, claims: &Map<String, Json>) {
+/// The lines of [`render_text`] as data, for a front end that lays them
+/// out itself (the browser page shows each layer as a card): the same
+/// groups, names and values, so every front end shows a claim one way.
+/// Its [`Display`](fmt::Display) is [`render_text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimsText {
+    /// The top level first, then each of the five layers in
+    /// [`Layer::ALL`] order, reported or not.
+    pub groups: Vec<ClaimsTextGroup>,
+    /// The paths of the unknown claims, control characters escaped.
+    pub unknown: Vec<String>,
+}
+
+/// The top level or one layer in [`ClaimsText`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimsTextGroup {
+    /// The layer; `None` for the top level.
+    pub layer: Option<Layer>,
+    /// Whether the token has this layer's submodule (the top level always
+    /// counts as reported).
+    pub reported: bool,
+    /// The layer's `evidence-source`, `?` when a reported layer has none;
+    /// `None` for the top level and for a layer not reported.
+    pub evidence_source: Option<String>,
+    /// One `(name, value)` per claim present, in display order.
+    pub lines: Vec<(String, String)>,
+}
+
+impl ClaimsText {
+    /// Renders `claims` (see [`render_text`] for the rules).
+    pub fn of(claims: &ClaimsSet) -> ClaimsText {
+        let json = claims.to_json();
+        let empty = Map::new();
+        let top = json.as_object().unwrap_or(&empty);
+        let mut groups = Vec::with_capacity(1 + Layer::ALL.len());
+        let mut lines = Vec::new();
+        for key in TOP_ORDER {
+            claim_line(&mut lines, Scope::Top, key, top);
+        }
+        groups.push(ClaimsTextGroup {
+            layer: None,
+            reported: true,
+            evidence_source: None,
+            lines,
+        });
+        let submods = top.get(SUBMODS).and_then(Json::as_object);
+        for layer in Layer::ALL {
+            let claims = submods
+                .and_then(|s| s.get(layer.name()))
+                .and_then(Json::as_object);
+            let Some(claims) = claims else {
+                groups.push(ClaimsTextGroup {
+                    layer: Some(layer),
+                    reported: false,
+                    evidence_source: None,
+                    lines: Vec::new(),
+                });
+                continue;
+            };
+            let source = claims
+                .get("evidence-source")
+                .and_then(Json::as_str)
+                .unwrap_or("?");
+            let mut lines = Vec::new();
+            for c in layer.claims() {
+                if c.key != keys::EVIDENCE_SOURCE && c.key != keys::MEASRES {
+                    claim_line(&mut lines, Scope::Layer(layer), c.key, claims);
+                }
+            }
+            if let Some(groups) = claims.get("measres").and_then(Json::as_array) {
+                measres_lines(&mut lines, groups);
+            }
+            groups.push(ClaimsTextGroup {
+                layer: Some(layer),
+                reported: true,
+                evidence_source: Some(String::from(source)),
+                lines,
+            });
+        }
+        let unknown = claims
+            .unknown_claims()
+            .into_iter()
+            .map(|u| clean(&u.path))
+            .collect();
+        ClaimsText { groups, unknown }
+    }
+}
+
+impl fmt::Display for ClaimsText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for group in &self.groups {
+            let source = group.evidence_source.as_deref().unwrap_or("?");
+            match group.layer {
+                None => writeln!(f, "top level")?,
+                Some(layer) if !group.reported => writeln!(f, "{layer}  (not reported)")?,
+                Some(layer) => writeln!(f, "{layer}  (evidence: {source})")?,
+            }
+            for (name, value) in &group.lines {
+                writeln!(f, "  {name}: {value}")?;
+            }
+        }
+        if self.unknown.is_empty() {
+            writeln!(f, "unknown claims: none")
+        } else {
+            writeln!(f, "unknown claims: {}", self.unknown.join(", "))
+        }
+    }
+}
+
+/// Adds `(name, value)` if the claim `key` of `scope` is in `claims`.
+fn claim_line(out: &mut Vec<(String, String)>, scope: Scope, key: i64, claims: &Map<String, Json>) {
     let Some(name) = scope.name_of(key) else {
         return;
     };
     let (Some(value), Some(form)) = (claims.get(name), form_of(key)) else {
         return;
     };
-    let _ = writeln!(out, "  {name}: {}", value_text(form, value));
+    out.push((String::from(name), value_text(form, value)));
 }
 
-fn measres_lines(out: &mut String, groups: &[Json]) {
+fn measres_lines(out: &mut Vec<(String, String)>, groups: &[Json]) {
     for group in groups {
         let system = group.get(part::SYSTEM).and_then(Json::as_str);
         let results = group.get(part::RESULTS).and_then(Json::as_array);
@@ -152,11 +222,12 @@ fn measres_lines(out: &mut String, groups: &[Json]) {
                 _ => String::new(),
             };
             let result = r.get(part::RESULT).and_then(Json::as_str).unwrap_or("?");
-            if system == keys::MEASRES_SYSTEM {
-                let _ = writeln!(out, "  {result_for}: {result}");
+            let name = if system == keys::MEASRES_SYSTEM {
+                result_for
             } else {
-                let _ = writeln!(out, "  {}/{result_for}: {result}", clean(system));
-            }
+                format!("{}/{result_for}", clean(system))
+            };
+            out.push((name, String::from(result)));
         }
     }
 }
