@@ -1,7 +1,6 @@
 //! `mtattest issue`: sign a claims set (JSON) into a token with a device key
 //! and its certificate chain.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use base64::Engine as _;
@@ -137,23 +136,19 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
             "format": if to_file.is_some() || format == Format::Base64 { format_name } else { "hex" },
             "token": text,
         });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string())
         );
     } else if let Some(path) = to_file {
-        println!(
+        outln!(
             "wrote {} token ({} bytes, {format_name}) to {}",
             signer_alg(&signer),
             token.len(),
             path.display()
         );
     } else {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| format!("writing the token to stdout: {e}"))?;
+        crate::output::write_bytes(&bytes);
     }
     Ok(())
 }

@@ -1,5 +1,8 @@
 //! The `mtattest` command.
 
+// First: the `out!`/`outln!` macros every module prints with.
+#[macro_use]
+mod output;
 #[cfg(feature = "testkit")]
 mod demo;
 mod input;
@@ -39,9 +42,23 @@ static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// The exit codes of every subcommand, shown by `mtattest --help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success (verify: affirming)
+  1    usage, configuration, input or I/O error; also a stdout closed before
+       everything was written (`| head -1`), quietly, with no message
+  2-5  verify: warning, contraindicated, invalid token, none (mtattest verify --help)
+  4    inspect: the token is not well-formed";
+
 /// Issue, verify and inspect terminal security attestation tokens.
 #[derive(Debug, Parser)]
-#[command(name = "mtattest", version, long_version = LONG_VERSION.as_str())]
+#[command(
+    name = "mtattest",
+    version,
+    long_version = LONG_VERSION.as_str(),
+    after_help = EXIT_CODES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -148,7 +165,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{e}");
+            out!("{e}");
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {

@@ -16,23 +16,23 @@ pub struct PkiArgs {
 pub fn run(args: &PkiArgs) -> Result<(), String> {
     let pki = TestPki::standard().map_err(|e| format!("building the test PKI: {e}"))?;
     let files = pki.write_to_dir(&args.dir)?;
-    println!("test PKI (deterministic; its private keys are public: never trust it in production)");
+    outln!("test PKI (deterministic; its private keys are public: never trust it in production)");
     for (role, issued) in [
         ("root", &pki.root),
         ("intermediate", &pki.intermediate),
         ("device", &pki.device),
     ] {
-        println!(
+        outln!(
             "  {role:<12} {}  serial {:x}  {} bytes",
             issued.spec.subject,
             issued.spec.serial,
             issued.der.len()
         );
     }
-    println!("wrote {} files to {}:", files.len(), args.dir.display());
+    outln!("wrote {} files to {}:", files.len(), args.dir.display());
     for file in files {
-        println!("  {}", file.display());
+        outln!("  {}", file.display());
     }
-    println!("trust root.pem; devices send chain.pem's certificates (device first) in x5chain");
+    outln!("trust root.pem; devices send chain.pem's certificates (device first) in x5chain");
     Ok(())
 }

@@ -132,7 +132,8 @@ Exit codes:
   1  usage, configuration, input or I/O error: nothing was verified (one
      line on stderr, ending with the stable code when there is one, e.g.
      [config.empty] for an empty --nonce; with --json also
-     {\"error\": {\"code\", \"message\"}} on stdout)
+     {\"error\": {\"code\", \"message\"}} on stdout); also a stdout closed
+     before everything was written (`| head -1`), quietly, with no message
   2  warning: the token is valid; a rule or an advisory says warning
   3  contraindicated: the token is valid; a rule or an advisory says
      contraindicated
@@ -184,9 +185,9 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         Err(e @ mtattest::Error::Config(_)) => return refused(args, &e),
         Err(e) => {
             if args.json {
-                println!("{}", pretty(&error_json(&e)));
+                outln!("{}", pretty(&error_json(&e)));
             } else {
-                println!("INVALID  token rejected: {}", lib_error(&e));
+                outln!("INVALID  token rejected: {}", lib_error(&e));
             }
             return Ok(EXIT_INVALID);
         }
@@ -196,9 +197,9 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         Err(e) => return refused(args, &e),
     };
     if args.json {
-        println!("{}", result.to_json_as(setup.verifier.ear_profile()));
+        outln!("{}", result.to_json_as(setup.verifier.ear_profile()));
     } else {
-        print!("{}", human(&result, &verified));
+        out!("{}", human(&result, &verified));
     }
     Ok(match result.status {
         Status::Affirming => EXIT_AFFIRMING,
@@ -212,7 +213,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
 /// (exit 1), with the code on stderr and, with --json, on stdout.
 fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
     if args.json {
-        println!("{}", pretty(&error_json(e)));
+        outln!("{}", pretty(&error_json(e)));
     }
     let hint = match e {
         mtattest::Error::Config(ConfigError::Unreadable { field, .. })
