@@ -17,6 +17,10 @@ const EXIT_IO: i32 = 1;
 
 /// Runs the binary with a stdout whose reader is already gone; returns its
 /// exit code and stderr.
+// std::io::pipe is 1.87; the workspace's rust-version (1.85) is below what
+// its dependencies already need (1.88, issue 16 corrects it), so the
+// lint's premise does not hold.
+#[allow(clippy::incompatible_msrv)]
 fn run_into_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);
