@@ -183,6 +183,13 @@ fn usage_error(e: &clap::Error) -> ExitCode {
                 message.push(' ');
                 message.push_str(more.trim());
             }
+            // A script that asked for JSON gets the error as JSON too.
+            if std::env::args_os().skip(1).any(|a| a == "--json") {
+                let json = serde_json::json!({
+                    "error": {"code": verify::CODE_USAGE, "message": message}
+                });
+                outln!("{json:#}");
+            }
             eprintln!("mtattest: {message} (see --help)");
             ExitCode::FAILURE
         }

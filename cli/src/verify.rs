@@ -14,6 +14,7 @@ use mtattest::config::{
     challenge_from_hex, AndroidConfig, ConfigError, DerSource, JsonSource, PolicyConfig, Text,
     VerifierConfig,
 };
+use mtattest::encoding::to_hex;
 use mtattest::verifier::{KeyCheck, Verified, Verifier};
 use mtattest::UnixTime;
 
@@ -114,10 +115,18 @@ pub struct VerifyArgs {
     /// feature (a default feature, and then the default provider).
     #[arg(long, value_name = "NAME")]
     pub crypto: Option<String>,
-    /// Print the EAR as JSON (or {"error": {"code", "message"}} for a
-    /// rejected token or a refused configuration) instead of text.
+    /// Print one JSON document instead of text: status, action, policy and
+    /// a flat reasons array (rule, claim, seen, required, status, …), the
+    /// EAR ("ear"), the verified claims ("claims", spec §12) and the
+    /// Android attestation ("android") when there is one. A rejected token,
+    /// a refused configuration or a usage error prints {"error": {"code",
+    /// "message"}} instead (codes cli.usage and cli.input for mistakes
+    /// without a library code).
     #[arg(long)]
     pub json: bool,
+    /// Also print the verified claims, layer by layer (text output).
+    #[arg(long, conflicts_with = "json")]
+    pub claims: bool,
     /// The form of the EAR printed by --json: veraison-2023 (profile
     /// tag:github.com,2023:veraison/ear, the default) or ietf-draft-04
     /// (draft-ietf-rats-ear-04, profile tag:ietf.org,2026:rats/ear#04).
@@ -172,9 +181,10 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     let setup = match setup(args) {
         Ok(setup) => setup,
         Err(SetupError::Library(e)) => return refused(args, &e),
-        Err(SetupError::Usage(message)) => return Err(message),
+        Err(SetupError::Usage(message)) => return Err(usage_error(args, CODE_USAGE, message)),
     };
-    let (_, token) = input::read_token(&args.token)?;
+    let (_, token) =
+        input::read_token(&args.token).map_err(|message| usage_error(args, CODE_INPUT, message))?;
     let verified = match setup.verifier.verify_with_enrolment(
         &token,
         setup.nonce.as_deref(),
@@ -197,9 +207,16 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         Err(e) => return refused(args, &e),
     };
     if args.json {
-        outln!("{}", result.to_json_as(setup.verifier.ear_profile()));
+        let document = json_document(&result, &verified, setup.verifier.ear_profile());
+        outln!("{}", pretty(&document));
     } else {
         out!("{}", human(&result, &verified));
+        if args.claims {
+            out!(
+                "verified claims:\n{}",
+                mtattest::claims::render_text(verified.claims())
+            );
+        }
     }
     Ok(match result.status {
         Status::Affirming => EXIT_AFFIRMING,
@@ -228,6 +245,79 @@ fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
 
 fn error_json(e: &mtattest::Error) -> serde_json::Value {
     serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
+}
+
+/// The `--json` error code of a command-line mistake without a library
+/// code (e.g. `--app-signer` without `--policy`, an `--at` that is no time).
+pub const CODE_USAGE: &str = "cli.usage";
+/// The `--json` error code of a token that cannot be read or decoded from
+/// its text form (no such file, not hex nor base64 nor CBOR).
+pub const CODE_INPUT: &str = "cli.input";
+
+/// A usage or input error (exit 1): with `--json`, also the error object on
+/// stdout; the message for stderr.
+fn usage_error(args: &VerifyArgs, code: &str, message: String) -> String {
+    if args.json {
+        let json = serde_json::json!({"error": {"code": code, "message": message}});
+        outln!("{}", pretty(&json));
+    }
+    message
+}
+
+/// What `verify --json` prints for a valid token: one document with a flat
+/// summary for scripts (`status`, `action`, `policy`, `reasons`: `jq
+/// '.reasons[]'`), the EAR in the chosen profile, the verified claims in
+/// the JSON form of spec §12, and the Android attestation behind the token
+/// when there is one (spec §17).
+fn json_document(
+    result: &AttestationResult,
+    verified: &Verified,
+    profile: mtattest::appraisal::EarProfile,
+) -> serde_json::Value {
+    let mut document = serde_json::json!({
+        "status": result.status.name(),
+        "action": result.action.name(),
+        "policy": result.policy_id,
+        "reasons": result.reasons.iter().map(reason_json).collect::<Vec<_>>(),
+        "ear": result.to_json_value_as(profile),
+        "claims": verified.claims().to_json(),
+    });
+    if let (Some(android), Some(map)) = (verified.android(), document.as_object_mut()) {
+        map.insert("android".into(), mtattest::android::evidence_json(android));
+    }
+    document
+}
+
+/// One reason, flat: every field of the core's `Reason` by the names the
+/// EAR uses for them (spec §11.6), `seen` null when the claim is absent;
+/// the optional fields only when set.
+fn reason_json(reason: &mtattest::appraisal::Reason) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "rule": reason.rule,
+        "claim": reason.claim,
+        "seen": reason.seen,
+        "required": reason.required,
+        "status": reason.status.name(),
+        "failure": reason.failure.name(),
+    });
+    if let Some(map) = json.as_object_mut() {
+        let optional = [
+            ("evidence-source", reason.evidence_source.map(|s| s.name())),
+            (
+                "effective-source",
+                reason.effective_source.map(|s| s.name()),
+            ),
+            ("min-source", reason.min_source.map(|s| s.name())),
+            ("component", reason.component.map(|c| c.name())),
+            ("advisory", reason.advisory.as_deref()),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                map.insert(key.into(), value.into());
+            }
+        }
+    }
+    json
 }
 
 fn pretty(json: &serde_json::Value) -> String {
@@ -348,10 +438,11 @@ fn human(result: &AttestationResult, verified: &Verified) -> String {
         out,
         "freshness: iat {}, nonce {}, checked at {}",
         crate::input::time_text(claims.iat),
-        if verified.nonce_checked() {
-            "matches the challenge"
-        } else {
-            "not checked (no --nonce)"
+        match (&claims.nonce, verified.nonce_checked()) {
+            (Some(nonce), true) => format!("{} matches the challenge", to_hex(nonce.as_bytes())),
+            (Some(nonce), false) =>
+                format!("{} not checked (no --nonce)", to_hex(nonce.as_bytes())),
+            (None, _) => "none".to_string(),
         },
         crate::input::time_text(verified.verified_at().secs())
     );
