@@ -95,7 +95,9 @@ pub struct VerifyArgs {
     /// device's Android key was enrolled, which its attestation must carry.
     #[arg(long = "enrolment-challenge", value_name = "HEX")]
     pub enrolment_challenge: Option<String>,
-    /// Maximum token age in seconds (default 300).
+    /// Maximum token age in seconds (default 300). The clock skew is still
+    /// allowed on top of it: --max-age 0 accepts a token up to
+    /// --clock-skew seconds old.
     #[arg(long = "max-age", value_name = "SECS")]
     pub max_age: Option<u32>,
     /// Accepted clock skew in seconds (default 60).
