@@ -185,10 +185,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             }
             // A script that asked for JSON gets the error as JSON too.
             if std::env::args_os().skip(1).any(|a| a == "--json") {
-                let json = serde_json::json!({
-                    "error": {"code": verify::CODE_USAGE, "message": message}
-                });
-                outln!("{json:#}");
+                outln!("{:#}", verify::usage_error_json(&message));
             }
             eprintln!("mtattest: {message} (see --help)");
             ExitCode::FAILURE

@@ -122,7 +122,7 @@ pub struct VerifyArgs {
     /// EAR ("ear"), the verified claims ("claims", spec §12) and the
     /// Android attestation ("android") when there is one. A rejected token,
     /// a refused configuration or a usage error prints {"error": {"code",
-    /// "message"}} instead (codes cli.usage and cli.input for mistakes
+    /// "message"}} instead (code null for a mistake the library has no
     /// without a library code).
     #[arg(long)]
     pub json: bool,
@@ -183,10 +183,10 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     let setup = match setup(args) {
         Ok(setup) => setup,
         Err(SetupError::Library(e)) => return refused(args, &e),
-        Err(SetupError::Usage(message)) => return Err(usage_error(args, CODE_USAGE, message)),
+        Err(SetupError::Usage(message)) => return Err(usage_error(args, message)),
     };
     let (_, token) =
-        input::read_token(&args.token).map_err(|message| usage_error(args, CODE_INPUT, message))?;
+        input::read_token(&args.token).map_err(|message| usage_error(args, message))?;
     let verified = match setup.verifier.verify_with_enrolment(
         &token,
         setup.nonce.as_deref(),
@@ -249,21 +249,21 @@ fn error_json(e: &mtattest::Error) -> serde_json::Value {
     serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
 }
 
-/// The `--json` error code of a command-line mistake without a library
-/// code (e.g. `--app-signer` without `--policy`, an `--at` that is no time).
-pub const CODE_USAGE: &str = "cli.usage";
-/// The `--json` error code of a token that cannot be read or decoded from
-/// its text form (no such file, not hex nor base64 nor CBOR).
-pub const CODE_INPUT: &str = "cli.input";
-
 /// A usage or input error (exit 1): with `--json`, also the error object on
 /// stdout; the message for stderr.
-fn usage_error(args: &VerifyArgs, code: &str, message: String) -> String {
+fn usage_error(args: &VerifyArgs, message: String) -> String {
     if args.json {
-        let json = serde_json::json!({"error": {"code": code, "message": message}});
-        outln!("{}", pretty(&json));
+        outln!("{}", pretty(&usage_error_json(&message)));
     }
     message
+}
+
+/// The `--json` error object of a mistake without a library code (a
+/// command-line mistake, an unreadable token): its code is null, since
+/// spec §13 lists every code an implementation may report and these are
+/// not rejections of a token.
+pub fn usage_error_json(message: &str) -> serde_json::Value {
+    serde_json::json!({"error": {"code": null, "message": message}})
 }
 
 /// What `verify --json` prints for a valid token: one document with a flat
