@@ -3,6 +3,7 @@
 // First: the `out!`/`outln!` macros every module prints with.
 #[macro_use]
 mod output;
+mod completions;
 #[cfg(feature = "testkit")]
 mod demo;
 mod input;
@@ -17,7 +18,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 /// `--version`: the version, and the crypto providers this build has (the
 /// one `verify` uses unless `--crypto` says otherwise first), so an
@@ -83,6 +84,10 @@ enum Command {
     Vectors(vectors::VectorsArgs),
     /// Validate an Android Key Attestation chain (PEM, leaf first) against Google's roots and print its KeyDescription.
     Keyattestation(keyattestation::KeyAttestationArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish, powershell.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write every command's page with --out DIR.
+    Man(completions::ManArgs),
     /// The developer subcommands, in a build without them: an explanation
     /// instead of clap's "unrecognized subcommand".
     #[cfg(not(feature = "testkit"))]
@@ -133,6 +138,8 @@ fn main() -> ExitCode {
         Command::Pki(_) => not_in_this_build("pki"),
         #[cfg(not(feature = "testkit"))]
         Command::Vectors(_) => not_in_this_build("vectors"),
+        Command::Completions(args) => completions::completions(&args, Cli::command()),
+        Command::Man(args) => completions::man(&args, Cli::command()),
         Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0)),
         Command::Verify(args) => return exit_with(verify::run(&args)),
         Command::Inspect(args) => return exit_with(inspect::run(&args)),

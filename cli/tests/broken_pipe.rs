@@ -88,6 +88,8 @@ fn every_printing_subcommand_ends_quietly_on_a_closed_stdout() {
         vec!["verify", "--help"],
         vec!["--version"],
         vec!["keyattestation", "--help"],
+        vec!["completions", "bash"],
+        vec!["man"],
     ];
     for args in &cases {
         assert_quiet_exit(args);
