@@ -685,7 +685,7 @@ fn bad_inputs_give_one_line_and_exit_1() {
         ),
         (
             vec!["verify", token, "--anchors", key],
-            "expected \"CERTIFICATE\" [chain.bad-anchor]",
+            "is a private key (\"PRIVATE KEY\"), not a \"CERTIFICATE\": give the certificate; a private key is never needed to verify [chain.bad-anchor]",
         ),
         (vec!["verify", token, "--anchors", empty], "[config.empty]"),
         (
