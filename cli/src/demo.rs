@@ -17,7 +17,7 @@ use rand_core::{OsRng, RngCore};
 /// Runs the demo and prints what it did.
 pub fn run() -> Result<(), String> {
     let pki = TestPki::standard().map_err(fail("making the test PKI"))?;
-    println!("test PKI  root -> OEM intermediate -> device attestation key (P-384)");
+    outln!("test PKI  root -> OEM intermediate -> device attestation key (P-384)");
 
     let mut nonce = [0u8; 32];
     OsRng.fill_bytes(&mut nonce);
@@ -26,7 +26,7 @@ pub fn run() -> Result<(), String> {
     let token = pki
         .token(&claims, HeaderPlacement::Protected)
         .map_err(fail("issuing"))?;
-    println!(
+    outln!(
         "issued    ES384 token, {} bytes, x5chain: device + intermediate",
         token.len()
     );
@@ -41,11 +41,11 @@ pub fn run() -> Result<(), String> {
         .verify_chain_and_signature(&decoded, now, &RustCrypto)
         .map_err(fail("verification"))?;
     check_round_trip(&claims, &verified, &nonce)?;
-    println!(
+    outln!(
         "verified  chain of {} to the trusted root (anchor only), signature, claims; nonce matches\n",
         chain.path_len()
     );
-    print!("{}", mtattest::claims::render_text(&verified));
+    out!("{}", mtattest::claims::render_text(&verified));
     appraise(&pki, &claims, &token, &nonce, now)
 }
 
@@ -73,7 +73,7 @@ fn appraise(
     let (_, healthy) = rp
         .verify_and_appraise(token, Some(nonce), &policy, now)
         .map_err(fail("appraisal"))?;
-    println!(
+    outln!(
         "\nEAR, healthy phone, payment policy:\n{}",
         healthy.to_json()
     );
@@ -88,7 +88,7 @@ fn appraise(
     let (_, compromised) = rp
         .verify_and_appraise(&bad_token, Some(&bad_nonce), &policy, now)
         .map_err(fail("appraisal"))?;
-    println!(
+    outln!(
         "\nEAR, compromised phone (unlocked, rooted, stale and vulnerable), payment policy:\n{}",
         compromised.to_json()
     );

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use mtattest::crypto::{Algorithm, SoftwareSigner};
 use mtattest::encoding::{
-    certificate_list, decode_token_text, format_rfc3339, from_hex, parse_time, TokenEncoding,
+    certificate_list, decode_token_text, from_hex, parse_time, TokenEncoding,
 };
 use mtattest::UnixTime;
 
@@ -203,7 +203,7 @@ pub fn time_arg(value: &str) -> Result<i64, String> {
 /// Epoch seconds as the CLI shows them: RFC 3339 in UTC, or plain seconds
 /// where RFC 3339 has no form (years outside 0000..=9999).
 pub fn time_text(secs: i64) -> String {
-    format_rfc3339(UnixTime(secs)).unwrap_or_else(|| format!("{secs} s"))
+    UnixTime(secs).to_string()
 }
 
 #[cfg(test)]

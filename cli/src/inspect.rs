@@ -43,9 +43,9 @@ pub fn run(args: &InspectArgs) -> Result<u8, String> {
     let (encoding, bytes) = input::read_token(&args.token)?;
     let view = inspect(&bytes);
     if args.json {
-        println!("{}", ordered_pretty(&to_json(encoding, &view)));
+        outln!("{}", ordered_pretty(&to_json(encoding, &view)));
     } else {
-        print!("{}", to_text(encoding, &view));
+        out!("{}", to_text(encoding, &view));
     }
     Ok(if view.well_formed() {
         EXIT_AFFIRMING

@@ -1,14 +1,14 @@
 //! `mtattest issue`: sign a claims set (JSON) into a token with a device key
 //! and its certificate chain.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use mtattest::claims::{ClaimsSet, Nonce};
+use mtattest::claims::{ClaimsSet, Cti, Nonce};
 use mtattest::crypto::{PublicKey, RustCrypto, SoftwareSigner};
 use mtattest::encoding::to_hex;
 use mtattest::token::{HeaderPlacement, TokenBuilder};
+use mtattest::UnixTime;
 
 use crate::input::{self, lib_error};
 
@@ -51,6 +51,19 @@ pub struct IssueArgs {
     /// claims' nonce.
     #[arg(long, value_name = "HEX")]
     pub nonce: Option<String>,
+    /// Stamp iat with the current time (this machine's clock) at issue
+    /// time. An exp or nbf in the claims moves with iat, keeping its
+    /// distance to it (the example phone's exp stays iat + 300).
+    #[arg(long)]
+    pub now: bool,
+    /// Set exp to iat + SECS (iat after --now): the token's lifetime.
+    /// At least 1.
+    #[arg(long, value_name = "SECS")]
+    pub ttl: Option<u32>,
+    /// Set cti, the token identifier replay caches key on, to 16 random
+    /// bytes from the operating system's generator.
+    #[arg(long = "random-cti")]
+    pub random_cti: bool,
     /// Write the token to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -79,6 +92,7 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
         let bytes = input::nonce_arg(nonce, "claims.invalid-value")?;
         claims.nonce = Some(Nonce::new(bytes).map_err(|e| format!("--nonce: {e}"))?);
     }
+    stamp(&mut claims, args)?;
     let signer = input::signer(&args.key)?;
     let chain = input::certificates("--chain", &args.chain)?;
     check_leaf(&signer, &chain[0])
@@ -137,26 +151,64 @@ pub fn run(args: &IssueArgs) -> Result<(), String> {
             "format": if to_file.is_some() || format == Format::Base64 { format_name } else { "hex" },
             "token": text,
         });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string())
         );
     } else if let Some(path) = to_file {
-        println!(
+        outln!(
             "wrote {} token ({} bytes, {format_name}) to {}",
             signer_alg(&signer),
             token.len(),
             path.display()
         );
     } else {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| format!("writing the token to stdout: {e}"))?;
+        crate::output::write_bytes(&bytes);
     }
     Ok(())
 }
+
+/// `--now`, `--ttl` and `--random-cti`: the times and the identifier of
+/// this issuance.
+fn stamp(claims: &mut ClaimsSet, args: &IssueArgs) -> Result<(), String> {
+    if args.now {
+        let now = UnixTime::now().secs();
+        let shift = |t: i64| -> Result<i64, String> {
+            now.checked_add(
+                t.checked_sub(claims.iat)
+                    .ok_or("--now: exp or nbf out of range")?,
+            )
+            .ok_or_else(|| "--now: exp or nbf out of range".to_string())
+        };
+        claims.exp = claims.exp.map(shift).transpose()?;
+        claims.nbf = claims.nbf.map(shift).transpose()?;
+        claims.iat = now;
+    }
+    if let Some(ttl) = args.ttl {
+        if ttl == 0 {
+            return Err("--ttl 0: the token would expire as it is issued; give at least 1".into());
+        }
+        claims.exp = Some(
+            claims
+                .iat
+                .checked_add(i64::from(ttl))
+                .ok_or("--ttl: iat + ttl is out of range")?,
+        );
+    }
+    if args.random_cti {
+        let random = mtattest::new_challenge()
+            .map_err(|e| format!("--random-cti: the system's random generator failed: {e}"))?;
+        let cti = random
+            .get(..CTI_LEN)
+            .ok_or("--random-cti: too few random bytes")?;
+        claims.cti = Some(Cti::new(cti.to_vec()).map_err(|e| format!("--random-cti: {e}"))?);
+    }
+    Ok(())
+}
+
+/// The length of a random `cti`: 16 bytes, as the claims table of the spec
+/// recommends (§15).
+const CTI_LEN: usize = 16;
 
 fn signer_alg(signer: &SoftwareSigner) -> &'static str {
     use mtattest::crypto::Signer as _;

@@ -85,19 +85,19 @@ pub fn run(args: &KeyAttestationArgs) -> Result<u8, String> {
             if args.json {
                 let json =
                     serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}});
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&json).unwrap_or_default()
                 );
             } else {
-                println!("INVALID  attestation refused: {}", lib_error(&e));
+                outln!("INVALID  attestation refused: {}", lib_error(&e));
             }
             return Ok(EXIT_INVALID);
         }
     };
     let kd_json = key_description_json(&attestation.key_description);
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&kd_json).unwrap_or_default()
         );
@@ -107,7 +107,7 @@ pub fn run(args: &KeyAttestationArgs) -> Result<u8, String> {
         .get(attestation.anchor_index)
         .map(|r| r.name)
         .unwrap_or("an Android anchor");
-    println!(
+    outln!(
         "VALID  Android Key Attestation, {} certificates to {root}, leaf serial {}, checked at {}",
         attestation.path_len,
         attestation.leaf_serial,
@@ -125,11 +125,11 @@ fn print_json(indent: &str, value: &serde_json::Value) {
     for (k, v) in map {
         match v {
             serde_json::Value::Object(_) => {
-                println!("{indent}{k}:");
+                outln!("{indent}{k}:");
                 print_json(&format!("{indent}  "), v);
             }
-            serde_json::Value::String(s) => println!("{indent}{k}: {s}"),
-            other => println!("{indent}{k}: {other}"),
+            serde_json::Value::String(s) => outln!("{indent}{k}: {s}"),
+            other => outln!("{indent}{k}: {other}"),
         }
     }
 }

@@ -1,5 +1,9 @@
 //! The `mtattest` command.
 
+// First: the `out!`/`outln!` macros every module prints with.
+#[macro_use]
+mod output;
+mod completions;
 #[cfg(feature = "testkit")]
 mod demo;
 mod input;
@@ -14,7 +18,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 /// `--version`: the version, and the crypto providers this build has (the
 /// one `verify` uses unless `--crypto` says otherwise first), so an
@@ -39,9 +43,23 @@ static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// The exit codes of every subcommand, shown by `mtattest --help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success (verify: affirming)
+  1    usage, configuration, input or I/O error; also a stdout closed before
+       everything was written (`| head -1`), quietly, with no message
+  2-5  verify: warning, contraindicated, invalid token, none (mtattest verify --help)
+  4    inspect: the token is not well-formed";
+
 /// Issue, verify and inspect terminal security attestation tokens.
 #[derive(Debug, Parser)]
-#[command(name = "mtattest", version, long_version = LONG_VERSION.as_str())]
+#[command(
+    name = "mtattest",
+    version,
+    long_version = LONG_VERSION.as_str(),
+    after_help = EXIT_CODES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,6 +84,10 @@ enum Command {
     Vectors(vectors::VectorsArgs),
     /// Validate an Android Key Attestation chain (PEM, leaf first) against Google's roots and print its KeyDescription.
     Keyattestation(keyattestation::KeyAttestationArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish, powershell.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write every command's page with --out DIR.
+    Man(completions::ManArgs),
     /// The developer subcommands, in a build without them: an explanation
     /// instead of clap's "unrecognized subcommand".
     #[cfg(not(feature = "testkit"))]
@@ -116,6 +138,8 @@ fn main() -> ExitCode {
         Command::Pki(_) => not_in_this_build("pki"),
         #[cfg(not(feature = "testkit"))]
         Command::Vectors(_) => not_in_this_build("vectors"),
+        Command::Completions(args) => completions::completions(&args, Cli::command()),
+        Command::Man(args) => completions::man(&args, Cli::command()),
         Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0)),
         Command::Verify(args) => return exit_with(verify::run(&args)),
         Command::Inspect(args) => return exit_with(inspect::run(&args)),
@@ -148,7 +172,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{e}");
+            out!("{e}");
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
@@ -165,6 +189,10 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             for more in lines.take_while(|l| l.starts_with("  ")) {
                 message.push(' ');
                 message.push_str(more.trim());
+            }
+            // A script that asked for JSON gets the error as JSON too.
+            if std::env::args_os().skip(1).any(|a| a == "--json") {
+                outln!("{:#}", verify::usage_error_json(&message));
             }
             eprintln!("mtattest: {message} (see --help)");
             ExitCode::FAILURE

@@ -21,7 +21,7 @@ pub fn run(args: &VectorsArgs) -> Result<(), String> {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "cbor"))
         .count();
-    println!(
+    outln!(
         "wrote {} files ({cases} tokens and manifest.json) to {}",
         written.len(),
         args.out.display()

@@ -14,6 +14,7 @@ use mtattest::config::{
     challenge_from_hex, AndroidConfig, ConfigError, DerSource, JsonSource, PolicyConfig, Text,
     VerifierConfig,
 };
+use mtattest::encoding::to_hex;
 use mtattest::verifier::{KeyCheck, Verified, Verifier};
 use mtattest::UnixTime;
 
@@ -94,7 +95,9 @@ pub struct VerifyArgs {
     /// device's Android key was enrolled, which its attestation must carry.
     #[arg(long = "enrolment-challenge", value_name = "HEX")]
     pub enrolment_challenge: Option<String>,
-    /// Maximum token age in seconds (default 300).
+    /// Maximum token age in seconds (default 300). The clock skew is still
+    /// allowed on top of it: --max-age 0 accepts a token up to
+    /// --clock-skew seconds old.
     #[arg(long = "max-age", value_name = "SECS")]
     pub max_age: Option<u32>,
     /// Accepted clock skew in seconds (default 60).
@@ -114,10 +117,18 @@ pub struct VerifyArgs {
     /// feature (a default feature, and then the default provider).
     #[arg(long, value_name = "NAME")]
     pub crypto: Option<String>,
-    /// Print the EAR as JSON (or {"error": {"code", "message"}} for a
-    /// rejected token or a refused configuration) instead of text.
+    /// Print one JSON document instead of text: status, action, policy and
+    /// a flat reasons array (rule, claim, seen, required, status, …), the
+    /// EAR ("ear"), the verified claims ("claims", spec §12) and the
+    /// Android attestation ("android") when there is one. A rejected token,
+    /// a refused configuration or a usage error prints {"error": {"code",
+    /// "message"}} instead (code null for a mistake the library has no
+    /// without a library code).
     #[arg(long)]
     pub json: bool,
+    /// Also print the verified claims, layer by layer (text output).
+    #[arg(long, conflicts_with = "json")]
+    pub claims: bool,
     /// The form of the EAR printed by --json: veraison-2023 (profile
     /// tag:github.com,2023:veraison/ear, the default) or ietf-draft-04
     /// (draft-ietf-rats-ear-04, profile tag:ietf.org,2026:rats/ear#04).
@@ -132,7 +143,8 @@ Exit codes:
   1  usage, configuration, input or I/O error: nothing was verified (one
      line on stderr, ending with the stable code when there is one, e.g.
      [config.empty] for an empty --nonce; with --json also
-     {\"error\": {\"code\", \"message\"}} on stdout)
+     {\"error\": {\"code\", \"message\"}} on stdout); also a stdout closed
+     before everything was written (`| head -1`), quietly, with no message
   2  warning: the token is valid; a rule or an advisory says warning
   3  contraindicated: the token is valid; a rule or an advisory says
      contraindicated
@@ -171,9 +183,10 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     let setup = match setup(args) {
         Ok(setup) => setup,
         Err(SetupError::Library(e)) => return refused(args, &e),
-        Err(SetupError::Usage(message)) => return Err(message),
+        Err(SetupError::Usage(message)) => return Err(usage_error(args, message)),
     };
-    let (_, token) = input::read_token(&args.token)?;
+    let (_, token) =
+        input::read_token(&args.token).map_err(|message| usage_error(args, message))?;
     let verified = match setup.verifier.verify_with_enrolment(
         &token,
         setup.nonce.as_deref(),
@@ -184,9 +197,9 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         Err(e @ mtattest::Error::Config(_)) => return refused(args, &e),
         Err(e) => {
             if args.json {
-                println!("{}", pretty(&error_json(&e)));
+                outln!("{}", pretty(&error_json(&e)));
             } else {
-                println!("INVALID  token rejected: {}", lib_error(&e));
+                outln!("INVALID  token rejected: {}", lib_error(&e));
             }
             return Ok(EXIT_INVALID);
         }
@@ -196,9 +209,16 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         Err(e) => return refused(args, &e),
     };
     if args.json {
-        println!("{}", result.to_json_as(setup.verifier.ear_profile()));
+        let document = json_document(&result, &verified, setup.verifier.ear_profile());
+        outln!("{}", pretty(&document));
     } else {
-        print!("{}", human(&result, &verified));
+        out!("{}", human(&result, &verified));
+        if args.claims {
+            out!(
+                "verified claims:\n{}",
+                mtattest::claims::render_text(verified.claims())
+            );
+        }
     }
     Ok(match result.status {
         Status::Affirming => EXIT_AFFIRMING,
@@ -212,7 +232,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
 /// (exit 1), with the code on stderr and, with --json, on stdout.
 fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
     if args.json {
-        println!("{}", pretty(&error_json(e)));
+        outln!("{}", pretty(&error_json(e)));
     }
     let hint = match e {
         mtattest::Error::Config(ConfigError::Unreadable { field, .. })
@@ -227,6 +247,79 @@ fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
 
 fn error_json(e: &mtattest::Error) -> serde_json::Value {
     serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
+}
+
+/// A usage or input error (exit 1): with `--json`, also the error object on
+/// stdout; the message for stderr.
+fn usage_error(args: &VerifyArgs, message: String) -> String {
+    if args.json {
+        outln!("{}", pretty(&usage_error_json(&message)));
+    }
+    message
+}
+
+/// The `--json` error object of a mistake without a library code (a
+/// command-line mistake, an unreadable token): its code is null, since
+/// spec §13 lists every code an implementation may report and these are
+/// not rejections of a token.
+pub fn usage_error_json(message: &str) -> serde_json::Value {
+    serde_json::json!({"error": {"code": null, "message": message}})
+}
+
+/// What `verify --json` prints for a valid token: one document with a flat
+/// summary for scripts (`status`, `action`, `policy`, `reasons`: `jq
+/// '.reasons[]'`), the EAR in the chosen profile, the verified claims in
+/// the JSON form of spec §12, and the Android attestation behind the token
+/// when there is one (spec §17).
+fn json_document(
+    result: &AttestationResult,
+    verified: &Verified,
+    profile: mtattest::appraisal::EarProfile,
+) -> serde_json::Value {
+    let mut document = serde_json::json!({
+        "status": result.status.name(),
+        "action": result.action.name(),
+        "policy": result.policy_id,
+        "reasons": result.reasons.iter().map(reason_json).collect::<Vec<_>>(),
+        "ear": result.to_json_value_as(profile),
+        "claims": verified.claims().to_json(),
+    });
+    if let (Some(android), Some(map)) = (verified.android(), document.as_object_mut()) {
+        map.insert("android".into(), mtattest::android::evidence_json(android));
+    }
+    document
+}
+
+/// One reason, flat: every field of the core's `Reason` by the names the
+/// EAR uses for them (spec §11.6), `seen` null when the claim is absent;
+/// the optional fields only when set.
+fn reason_json(reason: &mtattest::appraisal::Reason) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "rule": reason.rule,
+        "claim": reason.claim,
+        "seen": reason.seen,
+        "required": reason.required,
+        "status": reason.status.name(),
+        "failure": reason.failure.name(),
+    });
+    if let Some(map) = json.as_object_mut() {
+        let optional = [
+            ("evidence-source", reason.evidence_source.map(|s| s.name())),
+            (
+                "effective-source",
+                reason.effective_source.map(|s| s.name()),
+            ),
+            ("min-source", reason.min_source.map(|s| s.name())),
+            ("component", reason.component.map(|c| c.name())),
+            ("advisory", reason.advisory.as_deref()),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                map.insert(key.into(), value.into());
+            }
+        }
+    }
+    json
 }
 
 fn pretty(json: &serde_json::Value) -> String {
@@ -347,10 +440,11 @@ fn human(result: &AttestationResult, verified: &Verified) -> String {
         out,
         "freshness: iat {}, nonce {}, checked at {}",
         crate::input::time_text(claims.iat),
-        if verified.nonce_checked() {
-            "matches the challenge"
-        } else {
-            "not checked (no --nonce)"
+        match (&claims.nonce, verified.nonce_checked()) {
+            (Some(nonce), true) => format!("{} matches the challenge", to_hex(nonce.as_bytes())),
+            (Some(nonce), false) =>
+                format!("{} not checked (no --nonce)", to_hex(nonce.as_bytes())),
+            (None, _) => "none".to_string(),
         },
         crate::input::time_text(verified.verified_at().secs())
     );

@@ -71,10 +71,10 @@ fn outcome(out: &Output) -> Value {
         }
         Some(4) => json!({"outcome": "invalid", "code": json["error"]["code"]}),
         Some(exit @ (0 | 2 | 3 | 5)) => {
-            let status = json["ear.status"].as_str().expect("an EAR");
+            let status = json["ear"]["ear.status"].as_str().expect("an EAR");
             let by_exit = ["affirming", "", "warning", "contraindicated", "", "none"];
             assert_eq!(by_exit[exit as usize], status, "exit {exit}");
-            json!({"outcome": "valid", "status": status, "action": json["mtattest.action"]})
+            json!({"outcome": "valid", "status": status, "action": json["ear"]["mtattest.action"]})
         }
         other => panic!("exit {other:?}: {stdout}{stderr}"),
     }
@@ -193,7 +193,7 @@ fn flags_override_the_configuration_file() {
     );
     let json: Value = serde_json::from_slice(&out.stdout).expect("EAR");
     assert_eq!(
-        json["submods"]["device"]["ear.appraisal-policy-id"], "vectors-byod",
+        json["ear"]["submods"]["device"]["ear.appraisal-policy-id"], "vectors-byod",
         "{json}"
     );
     // A flag's file is the caller's, relative to the working directory.

@@ -252,7 +252,13 @@ fn verify_and_inspect_show_the_attestation() {
     );
     let out = run(&["--json"]);
     let ear: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let attested = ear["submods"]["device"]["mtattest.attested"]
+    // verify --json carries the attestation next to the EAR.
+    assert_eq!(
+        ear["android"]["attester"],
+        "android-key-attestation:STRONG_BOX"
+    );
+    assert_eq!(ear["android"]["securityLevel"], "STRONG_BOX");
+    let attested = ear["ear"]["submods"]["device"]["mtattest.attested"]
         .as_array()
         .unwrap();
     assert!(attested

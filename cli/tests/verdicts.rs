@@ -68,8 +68,11 @@ fn every_case_through_the_cli() {
         });
         let got = (
             out.status.code(),
-            ear["ear.status"].as_str().unwrap_or("?").to_string(),
-            ear["mtattest.action"].as_str().unwrap_or("?").to_string(),
+            ear["ear"]["ear.status"].as_str().unwrap_or("?").to_string(),
+            ear["ear"]["mtattest.action"]
+                .as_str()
+                .unwrap_or("?")
+                .to_string(),
         );
         let want = (
             Some(exit_code(field("status"))),

@@ -183,7 +183,8 @@ pub enum TokenError {
     /// `alg` names an algorithm this verifier does not allow.
     #[error("algorithm {alg} is not allowed")]
     AlgNotAllowed {
-        /// The algorithm as given (COSE integer or text).
+        /// The algorithm: its COSE name for a registered signature
+        /// algorithm's integer (`ES512`), else as given (`-99`, a text).
         alg: String,
     },
     /// `crit` lists a header parameter this implementation does not understand.

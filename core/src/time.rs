@@ -27,6 +27,31 @@ impl UnixTime {
     }
 }
 
+/// An RFC 3339 date-time in UTC (`2026-01-01T00:00:00Z`), as every message
+/// writes a time; outside the years 0000..=9999, which RFC 3339 cannot
+/// write, the seconds since the epoch (`-99999999999999 s`).
+///
+/// ```
+/// use mtattest::UnixTime;
+///
+/// assert_eq!(UnixTime(1_767_225_600).to_string(), "2026-01-01T00:00:00Z");
+/// assert_eq!(UnixTime(i64::MAX).to_string(), "9223372036854775807 s");
+/// ```
+impl core::fmt::Display for UnixTime {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match crate::encoding::format_rfc3339(*self) {
+            Some(text) => f.write_str(&text),
+            None => write!(f, "{} s", self.0),
+        }
+    }
+}
+
+/// Epoch seconds of an error's field, to be shown as [`UnixTime`] shows a
+/// time (the error messages' one form).
+pub(crate) fn shown(secs: &i64) -> UnixTime {
+    UnixTime(*secs)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
 /// algorithm), negative before it. `month` is 1..=12 and `day` 1..=31; the
 /// date is not validated. Exact for years far beyond any date the profile

@@ -118,7 +118,9 @@ impl Token {
                 .and_then(|i| i64::try_from(i).ok())
                 .and_then(Algorithm::from_cose_id)
                 .filter(|a| options.allowed_algorithms.contains(a))
-                .ok_or_else(|| TokenError::AlgNotAllowed { alg: describe(alg) })?,
+                .ok_or_else(|| TokenError::AlgNotAllowed {
+                    alg: describe_alg(alg),
+                })?,
         };
         headers.check_disjoint()?;
         headers.check_crit()?;
@@ -495,6 +497,41 @@ fn describe(value: &Value) -> alloc::string::String {
         Value::Text(t) => format!("{t:?}"),
         _ => crate::diag::render_compact(value, &DESCRIBE_LIMITS),
     }
+}
+
+/// An `alg` value as a message names it: its COSE name when it is a
+/// registered signature algorithm's integer (`ES384`, `ES512`), else the
+/// value as given (`-99`, `"ES384"` for the text spelling the profile
+/// refuses).
+fn describe_alg(value: &Value) -> alloc::string::String {
+    let name = value
+        .as_integer()
+        .and_then(|i| i64::try_from(i).ok())
+        .and_then(cose_signature_algorithm_name);
+    match name {
+        Some(name) => name.into(),
+        None => describe(value),
+    }
+}
+
+/// The names of the COSE signature algorithms (IANA registry, RFC 9053,
+/// RFC 8230, RFC 8812) a token might carry, ours and others.
+fn cose_signature_algorithm_name(id: i64) -> Option<&'static str> {
+    if let Some(ours) = Algorithm::from_cose_id(id) {
+        return Some(ours.name());
+    }
+    Some(match id {
+        -36 => "ES512",
+        -8 => "EdDSA",
+        -47 => "ES256K",
+        -37 => "PS256",
+        -38 => "PS384",
+        -39 => "PS512",
+        -257 => "RS256",
+        -258 => "RS384",
+        -259 => "RS512",
+        _ => return None,
+    })
 }
 
 /// Enough of a value to recognise it in an error message.

@@ -4,6 +4,8 @@
 
 use alloc::string::String;
 
+use crate::time::shown;
+
 /// Why a token is not fresh, or not for this relying party's challenge.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -22,7 +24,12 @@ pub enum FreshnessError {
         len: usize,
     },
     /// `iat` is older than the maximum token age (plus the clock skew).
-    #[error("token issued at {iat} is older than {max_age} s at {now}")]
+    #[error(
+        "token issued at {} is older than the maximum age of {max_age} s plus the clock skew \
+         of {skew} s at {}",
+        shown(.iat),
+        shown(.now)
+    )]
     Stale {
         /// The token's `iat`.
         iat: i64,
@@ -30,9 +37,15 @@ pub enum FreshnessError {
         now: i64,
         /// The maximum age, seconds.
         max_age: u32,
+        /// The clock skew allowed on top of it, seconds.
+        skew: u32,
     },
     /// `iat` lies further in the future than the allowed clock skew.
-    #[error("token issued at {iat} lies in the future at {now} (skew {skew} s)")]
+    #[error(
+        "token issued at {} lies in the future at {}, beyond the clock skew of {skew} s",
+        shown(.iat),
+        shown(.now)
+    )]
     Future {
         /// The token's `iat`.
         iat: i64,
@@ -42,7 +55,7 @@ pub enum FreshnessError {
         skew: u32,
     },
     /// `exp` has passed (allowing for the clock skew).
-    #[error("token expired at {exp} (time of check {now})")]
+    #[error("token expired at {} (time of check {})", shown(.exp), shown(.now))]
     Expired {
         /// The token's `exp`.
         exp: i64,
@@ -50,7 +63,11 @@ pub enum FreshnessError {
         now: i64,
     },
     /// `nbf` has not been reached yet (allowing for the clock skew).
-    #[error("token is not valid before {nbf} (time of check {now})")]
+    #[error(
+        "token is not valid before {} (time of check {})",
+        shown(.nbf),
+        shown(.now)
+    )]
     NotYetValid {
         /// The token's `nbf`.
         nbf: i64,
@@ -106,9 +123,10 @@ pub enum ReplayError {
     /// identifiers (it dropped tokens acceptable until
     /// `forgotten_through`): whether it is a replay cannot be told.
     #[error(
-        "verification time went back: the token (acceptable until {live_until}) may have been \
-         seen and forgotten (the replay cache dropped tokens acceptable until \
-         {forgotten_through})"
+        "verification time went back: the token (acceptable until {}) may have been seen and \
+         forgotten (the replay cache dropped tokens acceptable until {})",
+        shown(.live_until),
+        shown(.forgotten_through)
     )]
     ClockRegressed {
         /// The token's accept-until instant.

@@ -84,6 +84,7 @@ impl Freshness {
                 iat: claims.iat,
                 now: now.secs(),
                 max_age: self.max_age_secs,
+                skew: self.clock_skew_secs,
             });
         }
         if let Some(exp) = claims.exp {

@@ -36,6 +36,15 @@ pub fn pem_blocks(text: &str, label: &str) -> Result<Vec<Vec<u8>>, EncodingError
             .get(BEGIN.len()..)
             .and_then(|b| b.split("-----").next())
             .unwrap_or_default();
+        if found != label && found.ends_with("PRIVATE KEY") {
+            return Err(EncodingError::at(
+                index,
+                format!(
+                    "PEM block {index} is a private key ({found:?}), not a {label:?}: give the \
+                     certificate; a private key is never needed to verify"
+                ),
+            ));
+        }
         if found != label {
             return Err(EncodingError::at(
                 index,

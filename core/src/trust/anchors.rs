@@ -63,8 +63,11 @@ impl TrustAnchors {
     }
 
     /// Adds a DER certificate, under the strict profile. Fails with
-    /// `chain.bad-anchor` if it does not parse, if its key is not a P-256 or
-    /// P-384 key, or if it repeats an anchor already in the set.
+    /// `chain.bad-anchor` if it does not parse (a private key says so), if
+    /// its key is not a P-256 or P-384 key, or if another certificate with
+    /// the subject and key of an anchor already in the set is added. The
+    /// same certificate added again under the same profile is ignored: it is
+    /// trusted once (spec §10.3).
     pub fn add_der(&mut self, der: &[u8]) -> Result<(), Error> {
         self.add_der_with_profile(der, Profile::STRICT)
     }
@@ -75,7 +78,13 @@ impl TrustAnchors {
     pub fn add_der_with_profile(&mut self, der: &[u8], profile: Profile) -> Result<(), Error> {
         let index = self.entries.len();
         let bad = |reason| ChainError::BadAnchor { index, reason };
-        let cert = Cert::parse(der).map_err(bad)?;
+        let cert = Cert::parse(der).map_err(|reason| {
+            if looks_like_private_key(der) {
+                bad("a private key, not a certificate: trust the CA's certificate".to_string())
+            } else {
+                bad(reason)
+            }
+        })?;
         match &cert.key {
             Err(problem) => return Err(bad(alloc::format!("{problem:?}")).into()),
             Ok(super::cert::EncodedCertKey::Rsa(_)) if !profile.allows_rsa() => {
@@ -87,15 +96,28 @@ impl TrustAnchors {
             }
             Ok(_) => {}
         }
+        // Configured twice (a bundle and the same root again): one anchor.
+        if self
+            .entries
+            .iter()
+            .any(|(c, p)| c.der == cert.der && *p == profile)
+        {
+            return Ok(());
+        }
         if self.entries.iter().any(|(c, _)| c.same_entity(&cert)) {
-            return Err(bad("the same anchor is already trusted".to_string()).into());
+            return Err(bad(
+                "another certificate (or another profile) for the subject and key of an anchor                  already trusted"
+                    .to_string(),
+            )
+            .into());
         }
         self.entries.push((cert, profile));
         Ok(())
     }
 
     /// Adds every certificate of a PEM bundle (under the strict profile);
-    /// returns how many were added. A bundle without any certificate
+    /// returns how many were added (a certificate already trusted is not
+    /// counted). A bundle without any certificate
     /// (empty, blank, text without a PEM block) is refused with
     /// `chain.bad-anchor`: it trusts nothing, and saying so beats a verifier
     /// that silently refuses every token.
@@ -108,10 +130,11 @@ impl TrustAnchors {
             .map_err(|e| bad(alloc::format!("the PEM text is not UTF-8: {e}")))?;
         let ders = crate::encoding::pem_blocks(text, "CERTIFICATE")
             .map_err(|e| bad(alloc::format!("not a PEM certificate bundle: {}", e.reason)))?;
+        let before = self.entries.len();
         for der in &ders {
             self.add_der(der)?;
         }
-        Ok(ders.len())
+        Ok(self.entries.len() - before)
     }
 
     /// The profile of the anchor at `index`.
@@ -175,4 +198,25 @@ impl TrustAnchors {
     pub(crate) fn position(&self, cert: &Cert) -> Option<usize> {
         self.entries.iter().position(|(a, _)| a.same_entity(cert))
     }
+}
+
+/// Whether `der` is a SEQUENCE whose first field is an INTEGER: the
+/// version of a private key (PKCS #8, SEC 1, PKCS #1), where a certificate
+/// starts with its tbsCertificate SEQUENCE. Only used to word a refusal.
+fn looks_like_private_key(der: &[u8]) -> bool {
+    use der::asn1::AnyRef;
+    use der::{Decode as _, Reader as _, SliceReader, Tag, Tagged as _};
+    let Ok(mut outer) = SliceReader::new(der) else {
+        return false;
+    };
+    let Ok(sequence) = AnyRef::decode(&mut outer) else {
+        return false;
+    };
+    if sequence.tag() != Tag::Sequence || !outer.is_finished() {
+        return false;
+    }
+    let Ok(mut inner) = SliceReader::new(sequence.value()) else {
+        return false;
+    };
+    AnyRef::decode(&mut inner).is_ok_and(|first| first.tag() == Tag::Integer)
 }

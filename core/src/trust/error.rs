@@ -2,6 +2,9 @@
 //! data can be refused, each with its own variant and stable code.
 
 use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::time::shown;
 
 /// Why a certificate chain (or the trust configuration it is checked
 /// against) was refused.
@@ -79,7 +82,11 @@ pub enum ChainError {
         index: usize,
     },
     /// The certificate's `notAfter` is before the verification time.
-    #[error("certificate {index} expired at {not_after} (time of check {now})")]
+    #[error(
+        "certificate {index} expired at {} (time of check {})",
+        shown(.not_after),
+        shown(.now)
+    )]
     Expired {
         /// The certificate.
         index: usize,
@@ -89,7 +96,11 @@ pub enum ChainError {
         now: i64,
     },
     /// The certificate's `notBefore` is after the verification time.
-    #[error("certificate {index} is not valid before {not_before} (time of check {now})")]
+    #[error(
+        "certificate {index} is not valid before {} (time of check {})",
+        shown(.not_before),
+        shown(.now)
+    )]
     NotYetValid {
         /// The certificate.
         index: usize,
@@ -250,7 +261,10 @@ pub enum ChainError {
         index: usize,
     },
     /// A certificate of the path is revoked.
-    #[error("certificate {index} (serial {serial}) is revoked: {reason}")]
+    #[error(
+        "certificate {index} (serial {serial}) is revoked: {}",
+        reason_words(.reason)
+    )]
     Revoked {
         /// The certificate.
         index: usize,
@@ -261,7 +275,10 @@ pub enum ChainError {
     },
     /// A certificate of the path is suspended (status list `SUSPENDED`, or
     /// CRL reason certificateHold).
-    #[error("certificate {index} (serial {serial}) is suspended: {reason}")]
+    #[error(
+        "certificate {index} (serial {serial}) is suspended: {}",
+        reason_words(.reason)
+    )]
     Suspended {
         /// The certificate.
         index: usize,
@@ -286,7 +303,11 @@ pub enum ChainError {
     },
     /// The CRL for the issuer at `index` has passed its `nextUpdate` (plus
     /// the configured grace): the status of what it covers is unknown.
-    #[error("the CRL for issuer {index} is stale: nextUpdate {next_update}, time of check {now}")]
+    #[error(
+        "the CRL for issuer {index} is stale: nextUpdate {}, time of check {}",
+        shown(.next_update),
+        shown(.now)
+    )]
     CrlStale {
         /// The issuing certificate.
         index: usize,
@@ -297,7 +318,11 @@ pub enum ChainError {
     },
     /// The CRL for the issuer at `index` has a `thisUpdate` after the
     /// verification time.
-    #[error("the CRL for issuer {index} is not valid before {this_update} (time of check {now})")]
+    #[error(
+        "the CRL for issuer {index} is not valid before {} (time of check {})",
+        shown(.this_update),
+        shown(.now)
+    )]
     CrlNotYetValid {
         /// The issuing certificate.
         index: usize,
@@ -310,7 +335,10 @@ pub enum ChainError {
     /// fetched after the verification time): the status it gives is
     /// unknown (§10.5).
     #[error(
-        "the status list fetched at {fetched_at} is not good at {now} (good until {stale_after})"
+        "the status list fetched at {} is not good at {} (good until {})",
+        shown(.fetched_at),
+        shown(.now),
+        shown(.stale_after)
     )]
     StatusListStale {
         /// When it was fetched, Unix seconds.
@@ -423,6 +451,80 @@ impl ChainError {
             | ChainError::StatusListStale { .. }
             | ChainError::BadAnchor { .. }
             | ChainError::BadRevocationData { .. } => None,
+        }
+    }
+}
+
+/// A revocation reason in the one style messages write it, lowercase words
+/// (`key compromise`, `CA compromise`), whether it came from a CRL's
+/// reasonCode (RFC 5280 names, `keyCompromise`) or a status list (Android's
+/// names, `KEY_COMPROMISE`). A reason in neither form is shown as given.
+fn reason_words(reason: &str) -> String {
+    // The RFC 5280 names whose capitals are acronyms, not word starts.
+    let known = match reason {
+        "cACompromise" => Some("CA compromise"),
+        "aACompromise" => Some("AA compromise"),
+        "removeFromCRL" => Some("remove from CRL"),
+        _ => None,
+    };
+    if let Some(words) = known {
+        return words.into();
+    }
+    let acronym = |w: &str| matches!(w, "CA" | "AA" | "CRL");
+    let is_snake = reason.contains(|c: char| c.is_ascii_uppercase())
+        && reason
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if is_snake {
+        let words: Vec<String> = reason
+            .split('_')
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                if acronym(w) {
+                    w.into()
+                } else {
+                    w.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        return words.join(" ");
+    }
+    let is_camel = reason.starts_with(|c: char| c.is_ascii_lowercase())
+        && reason.chars().all(|c| c.is_ascii_alphanumeric());
+    if is_camel {
+        let mut words = String::new();
+        for c in reason.chars() {
+            if c.is_ascii_uppercase() {
+                words.push(' ');
+            }
+            words.push(c.to_ascii_lowercase());
+        }
+        return words;
+    }
+    reason.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason_words;
+
+    #[test]
+    fn revocation_reasons_in_one_style() {
+        for (given, shown) in [
+            ("keyCompromise", "key compromise"),
+            ("KEY_COMPROMISE", "key compromise"),
+            ("cACompromise", "CA compromise"),
+            ("CA_COMPROMISE", "CA compromise"),
+            ("certificateHold", "certificate hold"),
+            ("cessationOfOperation", "cessation of operation"),
+            ("removeFromCRL", "remove from CRL"),
+            ("SOFTWARE_FLAW", "software flaw"),
+            ("unspecified", "unspecified"),
+            ("UNSPECIFIED", "unspecified"),
+            ("superseded", "superseded"),
+            ("Stolen phone", "Stolen phone"),
+        ] {
+            assert_eq!(reason_words(given), shown, "{given}");
         }
     }
 }
