@@ -321,6 +321,18 @@ impl VerifierBuilder {
         self
     }
 
+    /// Validates every chain and link anew, keeping no cache (a chain key
+    /// source only): for a verifier whose provider's answers must not
+    /// outlive the call, such as a dry run that answers provisionally.
+    #[cfg(feature = "std")]
+    pub fn without_chain_cache(mut self) -> Self {
+        self.verifier.keys = match self.verifier.keys {
+            KeySource::Chain(chains) => KeySource::chain(chains.without_cache()),
+            keys => keys,
+        };
+        self
+    }
+
     /// Uses `crypto` to check keys, verify signatures and hash (default:
     /// [`crypto::default_provider_name`], aws-lc wherever it is built).
     pub fn crypto(mut self, crypto: impl CryptoProvider + 'static) -> Self {

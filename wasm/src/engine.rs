@@ -10,6 +10,7 @@ use ciborium::value::Value as Cbor;
 use mtattest::appraisal::{AttestationResult, EarProfile, Status};
 use mtattest::claims::{render_text, ClaimsSet, ClaimsText};
 use mtattest::config::VerifierConfig;
+use mtattest::crypto::{self, CryptoProvider};
 use mtattest::diag;
 use mtattest::inspect::{bucket_name, certificate_summary, CertSummary};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token};
@@ -18,6 +19,7 @@ use mtattest::{Limits, UnixTime};
 use serde_json::{json, Map, Value as Json};
 
 use crate::options::{self, Call};
+use crate::webcrypto::{Answer, Asked, Exchange, Mode, Slot, WebCryptoProvider};
 
 /// A call that could not run (nothing was verified): a stable error code
 /// (spec §13; `config.*` for the options and the call's arguments) and a
@@ -47,39 +49,188 @@ pub fn version() -> &'static str {
 /// A configured verifier: what one `Verifier` object of the JS API holds.
 /// It keeps one replay cache and one chain cache across its calls, as a
 /// relying party would; the time and the challenge are given per call.
-#[derive(Debug)]
+///
+/// Its signatures are checked by the build's synchronous provider
+/// ([`verify`](Self::verify); none in the verify-only build) or by
+/// WebCrypto ([`verification`](Self::verification), see
+/// [`crate::webcrypto`]), with the same caches: whatever either path
+/// cached, it verified.
 pub struct Session {
+    /// The verifier whose results count: caches, replay cache; its
+    /// provider answers from WebCrypto's record while a call's exchange is
+    /// lent, else from the synchronous provider.
     verifier: Verifier,
+    /// The dry runs' verifier: the same configuration without any state
+    /// (no replay cache, no chain or link cache), answering provisionally.
+    dry: Verifier,
+    slot: Slot,
+    synchronous: bool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("verifier", &self.verifier)
+            .field("synchronous", &self.synchronous)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The provider the configuration names (or the build's default), for
+/// synchronous calls: `None` in the verify-only build.
+fn synchronous_provider(config: &VerifierConfig) -> Option<Box<dyn CryptoProvider>> {
+    let name = match &config.crypto {
+        Some(name) => Some(name.as_written()),
+        None => crypto::default_provider_name(),
+    };
+    name.and_then(crypto::provider_by_name)
+}
+
+fn no_synchronous_provider() -> Failure {
+    Failure {
+        code: "config.unavailable".into(),
+        message: "crypto: this build verifies with WebCrypto only: use createVerifier and \
+                  verifyAsync"
+            .into(),
+    }
+}
+
+/// How a session's verifiers are made: `once` for a verifier of one call
+/// (no replay cache).
+#[derive(Debug, Clone, Copy)]
+struct Build<'a> {
+    config: &'a VerifierConfig,
+    once: bool,
+}
+
+impl Build<'_> {
+    fn verifier(&self, slot: &Slot, mode: Mode) -> Result<Verifier, Failure> {
+        let provider = WebCryptoProvider::new(
+            slot.clone(),
+            mode,
+            Box::new(crypto::Sha2),
+            synchronous_provider(self.config),
+        );
+        let mut builder = self.config.builder_with_crypto(Box::new(provider))?;
+        if self.once || mode == Mode::Recording {
+            builder = builder.without_replay_cache();
+        }
+        if mode == Mode::Recording {
+            builder = builder.without_chain_cache();
+        }
+        Ok(builder.build())
+    }
+
+    /// The session, its anchors' keys checked by the synchronous provider.
+    fn synchronous(&self) -> Result<Session, Failure> {
+        if synchronous_provider(self.config).is_none() {
+            // The configuration's own problems first (a `crypto` naming a
+            // provider this build lacks is one).
+            self.config.check_contents()?;
+            return Err(no_synchronous_provider());
+        }
+        let slot = Slot::new();
+        Ok(Session {
+            verifier: self.verifier(&slot, Mode::Answering)?,
+            dry: self.verifier(&slot, Mode::Recording)?,
+            slot,
+            synchronous: true,
+        })
+    }
+
+    /// The session, its anchors' keys checked by WebCrypto's answers in
+    /// `exchange`.
+    fn answered(&self, exchange: Exchange) -> Result<Session, Failure> {
+        let slot = Slot::new();
+        let (verifiers, _, _) = slot.lend(exchange, || {
+            Ok::<_, Failure>((
+                self.verifier(&slot, Mode::Answering)?,
+                self.verifier(&slot, Mode::Recording)?,
+            ))
+        });
+        let (verifier, dry) = verifiers?;
+        Ok(Session {
+            verifier,
+            dry,
+            slot,
+            synchronous: synchronous_provider(self.config).is_some(),
+        })
+    }
 }
 
 impl Session {
     /// Configures a verifier from a PEM bundle of trust anchors and the
-    /// options object (see the crate docs for its members).
+    /// options object (see the crate docs for its members), with the
+    /// build's synchronous provider (`config.unavailable` in the
+    /// verify-only build: see [`Construction`]).
     pub fn new(anchors_pem: &str, options: &Json) -> Result<Session, Failure> {
-        let verifier = options::config(anchors_pem, options)?.build()?;
-        Ok(Session { verifier })
+        let config = options::config(anchors_pem, options)?;
+        Build {
+            config: &config,
+            once: false,
+        }
+        .synchronous()
     }
 
     /// Configures a verifier from a whole configuration in its JSON form
     /// (docs/configuration.md; data only, no file references).
     pub fn from_config(config_json: &[u8]) -> Result<Session, Failure> {
-        let verifier = VerifierConfig::from_json(config_json)?.build()?;
-        Ok(Session { verifier })
+        let config = VerifierConfig::from_json(config_json)?;
+        Build {
+            config: &config,
+            once: false,
+        }
+        .synchronous()
     }
 
     /// Verifies (and appraises under the default policy) one token with
-    /// the call's `{time, nonce}`. A refused token is a result with status
-    /// `invalid` and its error code; a call that cannot run (bad
-    /// arguments) is a [`Failure`], and nothing was verified.
+    /// the call's `{time, nonce}`, with the synchronous provider. A refused
+    /// token is a result with status `invalid` and its error code; a call
+    /// that cannot run (bad arguments; no synchronous provider in this
+    /// build) is a [`Failure`], and nothing was verified.
     pub fn verify(&self, token: &[u8], call: &Json) -> Result<Json, Failure> {
         let call = options::call(call)?;
-        self.verify_call(token, &call)
+        if !self.synchronous {
+            return Err(no_synchronous_provider());
+        }
+        self.verify_call(&self.verifier, token, &call)
     }
 
-    fn verify_call(&self, token: &[u8], call: &Call) -> Result<Json, Failure> {
+    /// A verification whose signatures WebCrypto checks: drive it with
+    /// [`Rounds`], then [`Verification::finish`].
+    pub fn verification(&self, token: &[u8], call: &Json) -> Result<Verification<'_>, Failure> {
+        Ok(Verification {
+            session: self,
+            token: token.to_vec(),
+            call: options::call(call)?,
+            exchange: Exchange::new(),
+        })
+    }
+
+    /// As [`verification`](Self::verification), with the call already
+    /// read (by [`once_with_webcrypto`]).
+    pub fn verification_of(&self, token: &[u8], call: Call) -> Verification<'_> {
+        Verification {
+            session: self,
+            token: token.to_vec(),
+            call,
+            exchange: Exchange::new(),
+        }
+    }
+
+    /// The chain and link caches' counters (`[chain, link]`), to show
+    /// what a call changed.
+    pub fn cache_stats(&self) -> [Option<mtattest::trust::CacheStats>; 2] {
+        [
+            self.verifier.chain_cache_stats(),
+            self.verifier.link_cache_stats(),
+        ]
+    }
+
+    fn verify_call(&self, verifier: &Verifier, token: &[u8], call: &Call) -> Result<Json, Failure> {
         let chain = chain_of(token);
         let now = call.now;
-        let verified = match self.verifier.verify_with_enrolment(
+        let verified = match verifier.verify_with_enrolment(
             token,
             call.nonce.as_deref(),
             call.enrolment_challenge.as_deref(),
@@ -104,14 +255,150 @@ impl Session {
             }
             Ok(verified) => verified,
         };
-        let result = self.verifier.appraise_with(&verified, None, now)?;
+        let result = verifier.appraise_with(&verified, None, now)?;
         Ok(valid_result(
             &verified,
             &result,
             chain,
             now,
-            self.verifier.ear_profile(),
+            verifier.ear_profile(),
         ))
+    }
+}
+
+/// A computation whose questions WebCrypto answers, asynchronously, round
+/// by round: [`dry_run`](Self::dry_run) gives the next questions (`None`
+/// when none is left), [`record`](Self::record) takes the answers.
+pub trait Rounds {
+    /// The questions of the next dry run that are not answered yet, with
+    /// their provisional answers; `None` when the final run may start.
+    fn dry_run(&mut self) -> Option<Vec<Asked>>;
+
+    /// WebCrypto's answers to the questions of the last dry run, in order.
+    fn record(&mut self, asked: Vec<Asked>, answers: Vec<Answer>);
+
+    /// Runs every round with a synchronous `answer` (tests, benchmarks).
+    fn settle_with(&mut self, mut answer: impl FnMut(&[Asked]) -> Vec<Answer>) {
+        while let Some(asked) = self.dry_run() {
+            let answers = answer(&asked);
+            self.record(asked, answers);
+        }
+    }
+}
+
+fn next_questions(
+    exchange: &mut Exchange,
+    run: impl FnOnce(Exchange) -> (Exchange, Vec<Asked>),
+) -> Option<Vec<Asked>> {
+    if !exchange.needs_dry_run() {
+        return None;
+    }
+    let (done, asked) = run(std::mem::take(exchange));
+    *exchange = done;
+    exchange.count_dry_run(asked.is_empty());
+    (!asked.is_empty()).then_some(asked)
+}
+
+/// One token's verification through WebCrypto (see [`crate::webcrypto`]).
+#[derive(Debug)]
+pub struct Verification<'s> {
+    session: &'s Session,
+    token: Vec<u8>,
+    call: Call,
+    exchange: Exchange,
+}
+
+impl Rounds for Verification<'_> {
+    fn dry_run(&mut self) -> Option<Vec<Asked>> {
+        let session = self.session;
+        let (token, call) = (&self.token, &self.call);
+        next_questions(&mut self.exchange, |exchange| {
+            // The dry run's result is only a way to its questions: dropped.
+            let (_, exchange, asked) = session
+                .slot
+                .lend(exchange, || session.verify_call(&session.dry, token, call));
+            (exchange, asked)
+        })
+    }
+
+    fn record(&mut self, asked: Vec<Asked>, answers: Vec<Answer>) {
+        self.exchange.record(asked, answers);
+    }
+}
+
+impl Verification<'_> {
+    /// The final run: the session's verifier, its caches and replay cache,
+    /// with WebCrypto's answers; a question without one is refused. The
+    /// result is the synchronous [`Session::verify`]'s in every member.
+    pub fn finish(self) -> Result<Json, Failure> {
+        let Verification {
+            session,
+            token,
+            call,
+            exchange,
+        } = self;
+        let (result, _, _) = session.slot.lend(exchange, || {
+            session.verify_call(&session.verifier, &token, &call)
+        });
+        result
+    }
+}
+
+/// A verifier's configuration whose anchors' keys WebCrypto checks (the
+/// JS `createVerifier`): drive it with [`Rounds`], then
+/// [`finish`](Self::finish).
+#[derive(Debug)]
+pub struct Construction {
+    config: VerifierConfig,
+    once: bool,
+    exchange: Exchange,
+}
+
+impl Construction {
+    /// From a PEM bundle of trust anchors and the options object.
+    pub fn new(anchors_pem: &str, options: &Json) -> Result<Construction, Failure> {
+        Ok(Construction {
+            config: options::config(anchors_pem, options)?,
+            once: false,
+            exchange: Exchange::new(),
+        })
+    }
+
+    /// From a whole configuration in its JSON form.
+    pub fn from_config(config_json: &[u8]) -> Result<Construction, Failure> {
+        Ok(Construction {
+            config: VerifierConfig::from_json(config_json)?,
+            once: false,
+            exchange: Exchange::new(),
+        })
+    }
+
+    /// The configured session.
+    pub fn finish(self) -> Result<Session, Failure> {
+        Build {
+            config: &self.config,
+            once: self.once,
+        }
+        .answered(self.exchange)
+    }
+}
+
+impl Rounds for Construction {
+    fn dry_run(&mut self) -> Option<Vec<Asked>> {
+        let build = Build {
+            config: &self.config,
+            once: self.once,
+        };
+        next_questions(&mut self.exchange, |exchange| {
+            let slot = Slot::new();
+            let (_, exchange, asked) =
+                slot.lend(exchange, || build.verifier(&slot, Mode::Recording));
+            (exchange, asked)
+        })
+    }
+
+    fn record(&mut self, asked: Vec<Asked>, answers: Vec<Answer>) {
+        self.exchange.record(asked, answers);
     }
 }
 
@@ -122,11 +409,29 @@ impl Session {
 /// keeps a [`Session`] (a JS `Verifier`).
 pub fn verify_once(token: &[u8], anchors_pem: &str, options: &Json) -> Result<Json, Failure> {
     let (call, rest) = options::split_call(options)?;
-    let verifier = options::config(anchors_pem, &rest)?
-        .builder()?
-        .without_replay_cache()
-        .build();
-    Session { verifier }.verify_call(token, &call)
+    let config = options::config(anchors_pem, &rest)?;
+    let session = Build {
+        config: &config,
+        once: true,
+    }
+    .synchronous()?;
+    session.verify_call(&session.verifier, token, &call)
+}
+
+/// The one-shot verification through WebCrypto (JS `verifyAsync(token,
+/// anchorsPem, options)`): a [`Construction`] for one call (no replay
+/// cache), then its [`Verification`].
+pub fn once_with_webcrypto(
+    anchors_pem: &str,
+    options: &Json,
+) -> Result<(Construction, Call), Failure> {
+    let (call, rest) = options::split_call(options)?;
+    let construction = Construction {
+        config: options::config(anchors_pem, &rest)?,
+        once: true,
+        exchange: Exchange::new(),
+    };
+    Ok((construction, call))
 }
 
 fn valid_result(
@@ -432,6 +737,25 @@ mod tests {
         };
         assert_eq!(capacities(json!({})), (Some(1024), Some(1024)));
         assert_eq!(capacities(json!({"chainCacheSize": 7})), (Some(7), Some(7)));
+    }
+
+    /// The dry runs' verifier answers provisionally: it must keep nothing
+    /// from one run to the next (tests/webcrypto_rounds.rs shows the
+    /// session's own verifier untouched by them).
+    #[test]
+    fn the_dry_verifier_keeps_no_state() {
+        let (case, pem, policy, token) = first_case();
+        let call = options::call(&json!({"time": case["time"], "nonce": case["nonce"]})).unwrap();
+        let session = Session::new(&pem, &json!({"policy": policy})).unwrap();
+        assert_eq!(session.dry.chain_cache_stats(), None);
+        assert_eq!(session.dry.link_cache_stats(), None);
+        // Outside a dry run its provider is the synchronous one, so these
+        // are real verifications: a replay cache would refuse the second.
+        for _ in 0..2 {
+            let result = session.verify_call(&session.dry, &token, &call).unwrap();
+            assert_eq!(result["errorCode"], Json::Null, "{}", result["message"]);
+            assert_eq!(result["replayChecked"], false);
+        }
     }
 
     #[test]

@@ -33,6 +33,17 @@
 //!   same lines as data: `groups` `[{layer, reported, evidenceSource,
 //!   lines: [{name, value}]}]`, the top level first with `layer: null`,
 //!   and `unknown`), `verifiedAt`.
+//! - WebCrypto (`crypto.subtle`, browsers and Node ≥ 20) checks the
+//!   signatures, asynchronously, in `verifier.verifyAsync(token, call)`
+//!   and the one-shot `verifyAsync(token, anchorsPem, options)`: Promises
+//!   of exactly the result `verify` gives (the same codes; a `Verifier`'s
+//!   replay and chain caches are shared by both paths). `createVerifier(
+//!   anchorsPem, options)` and `createVerifierFromConfig(config)` are
+//!   Promises of a `Verifier` whose anchors' keys WebCrypto checked: the
+//!   constructors of the verify-only build (`--no-default-features`, no
+//!   pure-Rust curves), where `new Verifier`, `fromConfig`, `verify` and
+//!   `verifier.verify` throw `config.unavailable`. How: [`webcrypto`].
+//!   Without WebCrypto the Promise rejects with `config.unavailable`.
 //! - `inspect(token: Uint8Array)` → the decoded, unverified view: claims
 //!   (also as `claimsText` and `claimsView`), chain, CBOR diagnostic notation of the token, protected header and
 //!   payload, and the `problems` found.
@@ -73,13 +84,19 @@
 
 pub mod engine;
 pub mod options;
+pub mod webcrypto;
 
 #[cfg(target_arch = "wasm32")]
 mod js {
-    use js_sys::{Error as JsError, Function, Reflect, JSON};
-    use wasm_bindgen::prelude::*;
+    use std::rc::Rc;
 
-    use crate::engine::{self, Failure, Session};
+    use js_sys::{Array, Error as JsError, Function, Object, Promise, Reflect, Uint8Array, JSON};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+    use crate::engine::{self, Construction, Failure, Rounds, Session};
+    use crate::webcrypto::{Answer, Asked, Check};
 
     fn to_js(value: &serde_json::Value) -> Result<JsValue, JsValue> {
         JSON::parse(&value.to_string())
@@ -120,41 +137,171 @@ mod js {
         serde_json::from_str(&json_text(value)?).map_err(|e| syntax(format!("{e}")))
     }
 
+    /// WebCrypto's answers to a dry run's questions (webcrypto.js).
+    async fn answers(asked: &[Asked]) -> Result<Vec<Answer>, JsValue> {
+        thread_local! {
+            static RUN_CHECKS: Function =
+                Function::new_with_args("checks", include_str!("webcrypto.js"));
+        }
+        let checks: Array = asked.iter().map(|a| check_js(&a.check)).collect();
+        let promise: Promise = RUN_CHECKS
+            .with(|run| run.call1(&JsValue::NULL, &checks))?
+            .dyn_into()?;
+        let values: Array = JsFuture::from(promise).await?.dyn_into()?;
+        Ok(asked
+            .iter()
+            .zip(values.iter())
+            .map(|(a, value)| match a.check {
+                Check::Point { .. } => Answer::Point(
+                    value
+                        .dyn_into::<Uint8Array>()
+                        .ok()
+                        .map(|point| point.to_vec()),
+                ),
+                _ => Answer::Verified(value.as_bool() == Some(true)),
+            })
+            .collect())
+    }
+
+    fn check_js(check: &Check) -> JsValue {
+        let object = Object::new();
+        let set = |name: &str, value: JsValue| {
+            let _ = Reflect::set(&object, &name.into(), &value);
+        };
+        let bytes = |b: &[u8]| JsValue::from(Uint8Array::from(b));
+        match check {
+            Check::Point { curve, sec1 } => {
+                set("op", "point".into());
+                set("curve", (*curve).into());
+                set("key", bytes(sec1));
+            }
+            Check::Ecdsa {
+                curve,
+                hash,
+                key,
+                message,
+                signature,
+            } => {
+                set("op", "ecdsa".into());
+                set("curve", (*curve).into());
+                set("hash", (*hash).into());
+                set("key", bytes(key));
+                set("message", bytes(message));
+                set("signature", bytes(signature));
+            }
+            Check::Rsa {
+                modulus,
+                exponent,
+                message,
+                signature,
+            } => {
+                set("op", "rsa".into());
+                set("modulus", bytes(modulus));
+                set("exponent", bytes(exponent));
+                set("message", bytes(message));
+                set("signature", bytes(signature));
+            }
+        }
+        object.into()
+    }
+
+    /// Every round of `rounds`, each dry run's questions answered by
+    /// WebCrypto.
+    async fn settle(rounds: &mut impl Rounds) -> Result<(), JsValue> {
+        while let Some(asked) = rounds.dry_run() {
+            let answers = answers(&asked).await?;
+            rounds.record(asked, answers);
+        }
+        Ok(())
+    }
+
     /// A verifier configured once (trust anchors, options), with a replay
     /// cache and a chain cache kept across calls.
     #[wasm_bindgen]
     pub struct Verifier {
-        session: Session,
+        session: Rc<Session>,
     }
 
     #[wasm_bindgen]
     impl Verifier {
         /// Configures a verifier; throws an `Error` with `code` on bad
-        /// configuration.
+        /// configuration (`config.unavailable` in the verify-only build,
+        /// which has `createVerifier` only).
         #[wasm_bindgen(constructor)]
         pub fn new(anchors_pem: &str, options: JsValue) -> Result<Verifier, JsValue> {
             let options = json_of(&options)?;
             let session = Session::new(anchors_pem, &options).map_err(throw)?;
-            Ok(Verifier { session })
+            Ok(Verifier {
+                session: Rc::new(session),
+            })
         }
 
         /// Configures a verifier from a whole configuration: an object
         /// (kebab-case members, docs/configuration.md) or its JSON text.
         #[wasm_bindgen(js_name = fromConfig)]
         pub fn from_config(config: JsValue) -> Result<Verifier, JsValue> {
-            let text = match config.as_string() {
-                Some(text) => text,
-                None => json_text(&config)?,
-            };
+            let text = config_text(&config)?;
             let session = Session::from_config(text.as_bytes()).map_err(throw)?;
-            Ok(Verifier { session })
+            Ok(Verifier {
+                session: Rc::new(session),
+            })
         }
 
-        /// Verifies and appraises one token with the call's `{time, nonce}`.
+        /// Verifies and appraises one token with the call's `{time, nonce}`
+        /// with the pure-Rust provider.
         pub fn verify(&self, token: &[u8], call: JsValue) -> Result<JsValue, JsValue> {
             let call = json_of(&call)?;
             to_js(&self.session.verify(token, &call).map_err(throw)?)
         }
+
+        /// As `verify`, with WebCrypto checking the signatures: a Promise
+        /// of the same result. The same replay and chain caches.
+        #[wasm_bindgen(js_name = verifyAsync)]
+        pub fn verify_async(&self, token: Vec<u8>, call: JsValue) -> Promise {
+            let session = Rc::clone(&self.session);
+            future_to_promise(async move {
+                let call = json_of(&call)?;
+                let mut verification = session.verification(&token, &call).map_err(throw)?;
+                settle(&mut verification).await?;
+                to_js(&verification.finish().map_err(throw)?)
+            })
+        }
+    }
+
+    fn config_text(config: &JsValue) -> Result<String, JsValue> {
+        match config.as_string() {
+            Some(text) => Ok(text),
+            None => json_text(config),
+        }
+    }
+
+    async fn construct(mut construction: Construction) -> Result<Verifier, JsValue> {
+        settle(&mut construction).await?;
+        let session = construction.finish().map_err(throw)?;
+        Ok(Verifier {
+            session: Rc::new(session),
+        })
+    }
+
+    /// A Promise of a `Verifier` whose anchors' keys WebCrypto checked:
+    /// the constructor of the verify-only build.
+    #[wasm_bindgen(js_name = createVerifier)]
+    pub fn create_verifier(anchors_pem: String, options: JsValue) -> Promise {
+        future_to_promise(async move {
+            let options = json_of(&options)?;
+            let construction = Construction::new(&anchors_pem, &options).map_err(throw)?;
+            Ok(construct(construction).await?.into())
+        })
+    }
+
+    /// As `createVerifier`, from a whole configuration (`fromConfig`).
+    #[wasm_bindgen(js_name = createVerifierFromConfig)]
+    pub fn create_verifier_from_config(config: JsValue) -> Promise {
+        future_to_promise(async move {
+            let text = config_text(&config)?;
+            let construction = Construction::from_config(text.as_bytes()).map_err(throw)?;
+            Ok(construct(construction).await?.into())
+        })
     }
 
     /// Verifies and appraises one token with a verifier made for this call
@@ -163,6 +310,22 @@ mod js {
     pub fn verify(token: &[u8], anchors_pem: &str, options: JsValue) -> Result<JsValue, JsValue> {
         let options = json_of(&options)?;
         to_js(&engine::verify_once(token, anchors_pem, &options).map_err(throw)?)
+    }
+
+    /// As `verify`, with WebCrypto checking the signatures: a Promise of
+    /// the same result.
+    #[wasm_bindgen(js_name = verifyAsync)]
+    pub fn verify_once_async(token: Vec<u8>, anchors_pem: String, options: JsValue) -> Promise {
+        future_to_promise(async move {
+            let options = json_of(&options)?;
+            let (mut construction, call) =
+                engine::once_with_webcrypto(&anchors_pem, &options).map_err(throw)?;
+            settle(&mut construction).await?;
+            let session = construction.finish().map_err(throw)?;
+            let mut verification = session.verification_of(&token, call);
+            settle(&mut verification).await?;
+            to_js(&verification.finish().map_err(throw)?)
+        })
     }
 
     /// The decoded, unverified view of a token.

@@ -345,7 +345,7 @@ test('claims are shown as the CLI text view shows them, not raw', async () => {
   assert.equal(String(claims.submods.boot['boot-patch-level']), '20260905');
   assert.equal(boot['boot-patch-level'], '2026-09-05');
   assert.equal(boot['evidence-source'], undefined, 'the source is the card\'s badge');
-  assert.deepEqual(Object.keys(cards), ['device', 'chip', 'boot', 'os', 'app', 'runtime']);
+  assert.deepEqual(Object.keys(cards), ['device', 'chip', 'boot', 'os', 'app', 'runtime', 'network']);
   assert.match(await page.textContent('#layers article[data-layer="app"] h3'), /evidence: software.*affirming/);
   assert.equal(await page.textContent('#unknown-claims'), 'none');
   // The raw JSON stays available, folded.

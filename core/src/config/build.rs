@@ -40,17 +40,34 @@ impl VerifierConfig {
     /// configuration does not describe (a replay store shared by several
     /// servers, a crypto provider of the caller's own).
     pub fn builder(&self) -> Result<VerifierBuilder, Error> {
-        self.assemble(true)
+        self.assemble(true, None)
+    }
+
+    /// As [`builder`](Self::builder), with `provider` checking the anchors'
+    /// keys and verifying, in place of the provider the configuration
+    /// names: for a provider that is not in this library (the WASM
+    /// bindings' WebCrypto provider). A `crypto` member is still checked
+    /// (it must name a provider of this build), so a configuration that
+    /// one front end refuses, every front end refuses.
+    pub fn builder_with_crypto(
+        &self,
+        provider: Box<dyn CryptoProvider>,
+    ) -> Result<VerifierBuilder, Error> {
+        self.assemble(true, Some(provider))
     }
 
     /// Checks every value as [`build`](Self::build) does, except that trust
     /// anchors are configured: for front ends that fill a configuration
     /// step by step and report each mistake where it is made.
     pub fn check_contents(&self) -> Result<(), Error> {
-        self.assemble(false).map(drop)
+        self.assemble(false, None).map(drop)
     }
 
-    fn assemble(&self, require_anchors: bool) -> Result<VerifierBuilder, Error> {
+    fn assemble(
+        &self,
+        require_anchors: bool,
+        given_provider: Option<Box<dyn CryptoProvider>>,
+    ) -> Result<VerifierBuilder, Error> {
         // Destructured without `..`: a member added to the configuration
         // does not compile until it is checked here.
         let VerifierConfig {
@@ -81,7 +98,11 @@ impl VerifierConfig {
 
         // The provider is named last but checks the anchors' keys: chosen
         // first, its own problems reported in their place.
-        let provider = crypto_provider(crypto.as_ref());
+        let provider = match (given_provider, crypto) {
+            (None, named) => crypto_provider(named.as_ref()),
+            (Some(given), None) => Ok(given),
+            (Some(given), Some(named)) => crypto_provider(Some(named)).map(|_| given),
+        };
         let mut anchors = load_anchors(anchors.as_deref())?;
         let android_settings = check_android(android.as_ref(), &mut anchors)?;
         if let Ok(provider) = &provider {

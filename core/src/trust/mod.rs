@@ -267,6 +267,14 @@ impl ChainVerifier {
         self
     }
 
+    /// Drops the caches: every chain and link is validated anew.
+    #[cfg(feature = "std")]
+    pub fn without_cache(mut self) -> ChainVerifier {
+        self.cache = None;
+        self.links = None;
+        self
+    }
+
     /// The chain cache's counters, if the verifier has caches.
     #[cfg(feature = "std")]
     pub fn cache_stats(&self) -> Option<CacheStats> {
