@@ -1,6 +1,13 @@
 // The verifier page: everything runs here, in WebAssembly; nothing leaves
 // the page. Serve the wasm/ directory (after wasm/build.sh) and open /www/.
-import init, { verify, inspect, version, decodeToken, parseTime, formatTime } from '../pkg/mtattest_wasm.js';
+// The page verifies with the verify-only build, whose signatures WebCrypto
+// checks (wasm/README.md); where there is no WebCrypto (a page served over
+// plain HTTP from another host than localhost is not a secure context) it
+// loads the full build, whose pure-Rust curves check them instead.
+const webCrypto = Boolean(globalThis.crypto && globalThis.crypto.subtle);
+const lib = await import(webCrypto ? '../pkg-verify/mtattest_wasm.js' : '../pkg/mtattest_wasm.js');
+const { inspect, version, decodeToken, parseTime, formatTime } = lib;
+const verify = webCrypto ? lib.verifyAsync : async (...args) => lib.verify(...args);
 
 const $ = (id) => document.getElementById(id);
 
@@ -174,7 +181,7 @@ function fail(e) {
   showVerdict('error', e.message, e.code);
 }
 
-function run(mode) {
+async function run(mode) {
   try {
     const bytes = tokenBytes();
     reset();
@@ -187,7 +194,7 @@ function run(mode) {
       showChain(view.chain);
       return;
     }
-    const r = verify(bytes, $('anchors').value, options());
+    const r = await verify(bytes, $('anchors').value, options());
     showVerdict(r.status, r.message, r.errorCode, r.action);
     showReasons(r.reasons);
     showClaims(r.claimsView, r.claims, r.layers);
@@ -232,8 +239,8 @@ function setFile(file) {
 }
 
 async function main() {
-  await init();
-  $('version').textContent = `mtattest ${version()} (WebAssembly)`;
+  await lib.default();
+  $('version').textContent = `mtattest ${version()} (WebAssembly, ${webCrypto ? 'WebCrypto signatures' : 'pure-Rust signatures'})`;
   $('verdict').tabIndex = -1;
   $('form').addEventListener('submit', (ev) => {
     ev.preventDefault();
