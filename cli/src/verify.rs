@@ -55,13 +55,14 @@ pub struct VerifyArgs {
     /// token is invalid (freshness.nonce-length).
     #[arg(long, value_name = "HEX")]
     pub nonce: Option<String>,
-    /// The appraisal policy: a preset (payment, byod, content) or a policy
+    /// The appraisal policy: a preset (payment, byod, content, iot) or a policy
     /// file (.json or .toml). Without it (and without a default policy in
     /// --config) the token is verified but nothing is appraised (status
     /// none).
     #[arg(long, value_name = "PRESET|FILE")]
     pub policy: Option<String>,
-    /// The relying party's app signer digest (hex); every preset needs one.
+    /// The relying party's app signer digest (hex); every phone preset
+    /// (payment, byod, content) needs one, iot takes none.
     /// Repeatable. Added to the --policy file's app-signers.
     #[arg(long = "app-signer", value_name = "HEX")]
     pub app_signers: Vec<String>,
@@ -218,7 +219,7 @@ fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
         mtattest::Error::Config(ConfigError::Unreadable { field, .. })
             if field.starts_with(&format!("policies.{POLICY_FLAG}.")) =>
         {
-            " (and not a preset: payment, byod, content)"
+            " (and not a preset: payment, byod, content, iot)"
         }
         _ => "",
     };

@@ -113,7 +113,10 @@ pub fn policies() -> Vec<Policy> {
         .unwrap_or_default();
     Preset::ALL
         .iter()
-        .map(|p| Policy::preset(*p, &signers).unwrap_or_else(|e| panic!("preset: {e}")))
+        .map(|p| {
+            let signers = if p.pins_app() { &signers[..] } else { &[] };
+            Policy::preset(*p, signers).unwrap_or_else(|e| panic!("preset: {e}"))
+        })
         .collect()
 }
 

@@ -356,7 +356,7 @@ pub struct PolicyDocument {
     /// The policy's id (required unless `extends` gives one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// A preset to start from: `payment`, `byod` or `content`.
+    /// A preset to start from: `payment`, `byod`, `content` or `iot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
     /// Free text.

@@ -357,6 +357,14 @@ pub fn policy(preset: &str, claims: &ClaimsSet) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The `iot` preset as it is: it pins no app, so it takes no
+/// `app-signers` (spec §11.3.3).
+pub const POLICY_IOT: &str = r#"{
+  "id": "vectors-iot",
+  "extends": "iot"
+}
+"#;
+
 /// The bulletin: one high-severity advisory for the example model's OS
 /// patch levels before 2025-01-01.
 pub const BULLETIN: &str = r#"{
