@@ -50,7 +50,7 @@ pub struct VerifyArgs {
     /// --config.
     #[arg(long, value_name = "ROOTS.pem")]
     pub anchors: Vec<PathBuf>,
-    /// The challenge the relying party issued (hex); the token's eat-nonce
+    /// The challenge the relying party issued (lowercase hex); the token's eat-nonce
     /// must equal it. Empty or not hex: a usage error; not 8..64 bytes: the
     /// token is invalid (freshness.nonce-length).
     #[arg(long, value_name = "HEX")]
@@ -61,7 +61,7 @@ pub struct VerifyArgs {
     /// none).
     #[arg(long, value_name = "PRESET|FILE")]
     pub policy: Option<String>,
-    /// The relying party's app signer digest (hex); every phone preset
+    /// The relying party's app signer digest (lowercase hex); every phone preset
     /// (payment, byod, content) needs one, iot takes none.
     /// Repeatable. Added to the --policy file's app-signers.
     #[arg(long = "app-signer", value_name = "HEX")]

@@ -376,7 +376,7 @@ pub const BULLETIN: &str = r#"{
       "severity": "high",
       "summary": "TEE driver privilege escalation (test advisory)",
       "models": ["MT-Phone 7 Pro"],
-      "patch-level": { "claim": "os-patch-level", "before": "2025-01-01" }
+      "patch-level": { "claim": "os-patch-level", "before": 20250101 }
     }
   ]
 }
@@ -431,7 +431,7 @@ pub const BULLETIN_NO_MATCH: &str = r#"{
     { "id": "MSA-VECTORS-0102", "severity": "critical",
       "software": { "name": "Android", "versions": ["9", "10"] } },
     { "id": "MSA-VECTORS-0103", "severity": "critical", "models": ["MT-Phone 7 Pro"],
-      "patch-level": { "claim": "os-patch-level", "from": "2020-01-01", "before": "2021-01-01" } }
+      "patch-level": { "claim": "os-patch-level", "from": 20200101, "before": 20210101 } }
   ]
 }
 "#;

@@ -30,6 +30,7 @@ mod freshness;
 mod iot;
 pub mod manifest;
 mod network;
+mod notation;
 mod one_reading;
 mod sign1;
 mod valid;
@@ -146,6 +147,7 @@ pub fn generate() -> Result<Vectors, String> {
     android::valid_cases(&mut gen).map_err(|e| format!("Android valid cases: {e}"))?;
     network::valid_cases(&mut gen).map_err(|e| format!("network valid cases: {e}"))?;
     iot::valid_cases(&mut gen).map_err(|e| format!("iot valid cases: {e}"))?;
+    notation::valid_cases(&mut gen).map_err(|e| format!("notation valid cases: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
     claim_values::invalid_cases(&mut gen).map_err(|e| format!("claim values: {e}"))?;
