@@ -98,7 +98,8 @@ pub fn bulletin() -> Bulletin {
         .unwrap_or_else(|e| panic!("bulletin: {e}"))
 }
 
-/// Every preset, pinned to the example phone's app signer.
+/// Every preset, the phone presets pinned to the example phone's app
+/// signer (iot takes none).
 pub fn policies() -> Vec<Policy> {
     let phone = mtattest_testkit::example_phone(NOW, NONCE.to_vec());
     let signers: Vec<Vec<u8>> = phone
