@@ -112,8 +112,8 @@ pub fn read_token(path: &Path) -> Result<(TokenEncoding, Vec<u8>), String> {
     decode_token_text(&bytes).map_err(|e| format!("{}: {e}", display("token", path)))
 }
 
-/// Decodes a hex command-line value by the library's one hex rule (digits
-/// in either case, nothing else); empty is refused.
+/// Decodes a hex command-line value by the library's one hex rule
+/// (lowercase digits, nothing else); empty is refused.
 pub fn hex_arg(flag: &str, value: &str) -> Result<Vec<u8>, String> {
     if value.is_empty() {
         return Err(format!("{flag}: empty (expected hex)"));
@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn hex_args() {
-        assert_eq!(hex_arg("--x", "0aFF").unwrap(), vec![0x0a, 0xff]);
+        assert_eq!(hex_arg("--x", "0aff").unwrap(), vec![0x0a, 0xff]);
+        assert!(hex_arg("--x", "0aFF").unwrap_err().contains("lowercase"));
         assert!(hex_arg("--x", "abc").unwrap_err().contains("odd"));
         assert!(hex_arg("--x", "zz").unwrap_err().contains("not hex"));
         assert!(hex_arg("--x", "").unwrap_err().contains("empty"));

@@ -51,18 +51,19 @@ pub struct VerifyArgs {
     /// --config.
     #[arg(long, value_name = "ROOTS.pem")]
     pub anchors: Vec<PathBuf>,
-    /// The challenge the relying party issued (hex); the token's eat-nonce
+    /// The challenge the relying party issued (lowercase hex); the token's eat-nonce
     /// must equal it. Empty or not hex: a usage error; not 8..64 bytes: the
     /// token is invalid (freshness.nonce-length).
     #[arg(long, value_name = "HEX")]
     pub nonce: Option<String>,
-    /// The appraisal policy: a preset (payment, byod, content) or a policy
+    /// The appraisal policy: a preset (payment, byod, content, iot) or a policy
     /// file (.json or .toml). Without it (and without a default policy in
     /// --config) the token is verified but nothing is appraised (status
     /// none).
     #[arg(long, value_name = "PRESET|FILE")]
     pub policy: Option<String>,
-    /// The relying party's app signer digest (hex); every preset needs one.
+    /// The relying party's app signer digest (lowercase hex); every phone preset
+    /// (payment, byod, content) needs one, iot takes none.
     /// Repeatable. Added to the --policy file's app-signers.
     #[arg(long = "app-signer", value_name = "HEX")]
     pub app_signers: Vec<String>,
@@ -238,7 +239,7 @@ fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
         mtattest::Error::Config(ConfigError::Unreadable { field, .. })
             if field.starts_with(&format!("policies.{POLICY_FLAG}.")) =>
         {
-            " (and not a preset: payment, byod, content)"
+            " (and not a preset: payment, byod, content, iot)"
         }
         _ => "",
     };

@@ -23,7 +23,11 @@ fn configuration_app_signers_are_hex_of_the_configuration() {
                "policies": {"pay": {"preset": "payment", "app-signers": [signer]}}})
     };
     assert_eq!(config_code(with(SIGNER)), "ok");
-    assert_eq!(config_code(with(&SIGNER.to_uppercase())), "ok");
+    // One spelling per value (spec §12.3.1): hex is lowercase.
+    assert_eq!(
+        config_code(with(&SIGNER.to_uppercase())),
+        "config.bad-value"
+    );
     assert_eq!(
         config_code(with(&format!("0x{SIGNER}"))),
         "config.bad-value"

@@ -184,7 +184,7 @@ fn example_json_has_the_documented_forms() {
     assert_eq!(j["exp"], EXAMPLE_IAT + 300);
     assert_eq!(j["eat-nonce"], "5a".repeat(32));
     assert_eq!(j["oemid"], 32473);
-    assert_eq!(j["hwmodel"], "4d542d50686f6e6520372050726f"); // "MT-Phone 7 Pro"
+    assert_eq!(j["hwmodel"], "MT-Phone 7 Pro"); // a label that is text (§12.3)
     assert_eq!(j["intuse"], "generic");
     assert_eq!(j["cnf"].as_object().unwrap().len(), 1);
     assert!(j["cnf"]["cose-key"].as_str().unwrap().starts_with("a5"));

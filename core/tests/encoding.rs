@@ -1,7 +1,7 @@
 //! One text form for bytes, times and certificate lists across the library
 //! (`mtattest::encoding`, issue 13 §4): every reader of hex takes the same
-//! digits (the JSON form of claims, with one spelling per value, lowercase
-//! only), and every reader of a certificate list splits it the same way.
+//! digits (lowercase only, one spelling per value: spec §12.3.1), and every
+//! reader of a certificate list splits it the same way.
 
 use mtattest::appraisal::Policy;
 use mtattest::encoding::{certificate_list, from_hex, pem_blocks, to_hex};
@@ -17,14 +17,14 @@ fn policy_code(json: serde_json::Value) -> &'static str {
 }
 
 #[test]
-fn policy_values_take_hex_digits_in_either_case_and_nothing_else() {
+fn policy_values_take_lowercase_hex_digits_and_nothing_else() {
     let digest_rule = |value: &str| {
         json!({"id": "p", "rules": [{"id": "r", "claim": "submods.app.app-signers",
             "one-of": [value], "on-fail": "warning"}]})
     };
     assert_eq!(policy_code(digest_rule(SIGNER)), "ok");
-    assert_eq!(policy_code(digest_rule(&SIGNER.to_uppercase())), "ok");
     for bad in [
+        SIGNER.to_uppercase(),
         format!("0x{SIGNER}"),
         format!(" {SIGNER}"),
         format!("{SIGNER}0"),
@@ -40,14 +40,17 @@ fn policy_values_take_hex_digits_in_either_case_and_nothing_else() {
         json!({"id": "p", "rules": [{"id": "r", "claim": "ueid", "equals": value,
             "on-fail": "warning"}]})
     };
-    assert_eq!(policy_code(ueid_rule("01AB")), "ok");
+    assert_eq!(policy_code(ueid_rule("01ab")), "ok");
+    assert_eq!(policy_code(ueid_rule("01AB")), "policy.bad-value");
     assert_eq!(policy_code(ueid_rule("0x01ab")), "policy.bad-value");
 }
 
 #[test]
-fn hex_writes_lowercase_and_reads_either_case() {
+fn hex_writes_and_reads_lowercase_only() {
     assert_eq!(to_hex(&[0xab, 0x01]), "ab01");
-    assert_eq!(from_hex("AB01").unwrap(), [0xab, 0x01]);
+    assert_eq!(from_hex("ab01").unwrap(), [0xab, 0x01]);
+    assert!(from_hex("AB01").is_err());
+    assert!(from_hex("aB01").is_err());
     assert!(from_hex("0xab").is_err());
 }
 

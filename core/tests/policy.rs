@@ -23,7 +23,7 @@ fn well_formed_rules_load() {
         r#""claim": "submods.chip.key-security-level", "at-least": "tee", "min-source": "hardware", "on-fail": "warning""#,
         r#""claim": "submods.boot.bootloader-locked", "equals": true, "on-fail": "contraindicated""#,
         r#""claim": "submods.os.os-patch-level", "max-age-days": 90, "on-fail": "warning""#,
-        r#""claim": "submods.os.os-patch-level", "at-least": "2025-06", "on-fail": "warning""#,
+        r#""claim": "submods.os.os-patch-level", "at-least": 20250600, "on-fail": "warning""#,
         r#""claim": "submods.os.os-patch-level", "at-least": 20250601, "on-fail": "warning""#,
         r#""claim": "submods.runtime.measres.root", "equals": "success", "on-fail": "warning""#,
         r#""claim": "submods.runtime.malware", "at-most": "none", "on-fail": "warning""#,
@@ -106,7 +106,7 @@ fn bad_values() {
         r#""claim": "submods.chip.key-security-level", "at-least": "titanium", "on-fail": "warning""#,
         r#""claim": "submods.chip.key-security-level", "at-least": 1, "on-fail": "warning""#,
         r#""claim": "submods.boot.bootloader-locked", "equals": "yes", "on-fail": "warning""#,
-        r#""claim": "submods.os.os-patch-level", "at-least": "2025-13-01", "on-fail": "warning""#,
+        r#""claim": "submods.os.os-patch-level", "at-least": 20251301, "on-fail": "warning""#,
         r#""claim": "submods.os.os-patch-level", "at-least": 202506, "on-fail": "warning""#,
         r#""claim": "submods.app.app-version", "at-least": -1, "on-fail": "warning""#,
         r#""claim": "submods.app.app-signers", "one-of": ["not hex"], "on-fail": "warning""#,
@@ -157,7 +157,7 @@ fn unknown_rule_removed() {
 
 #[test]
 fn missing_parameter() {
-    for preset in Preset::ALL {
+    for preset in Preset::ALL.into_iter().filter(|p| p.pins_app()) {
         let doc = format!(r#"{{"extends": "{}"}}"#, preset.name());
         assert_eq!(code(&doc), "policy.missing-parameter", "{}", preset.name());
         let doc = format!(
@@ -181,7 +181,8 @@ fn missing_parameter() {
 #[test]
 fn presets_are_the_documented_ones() {
     let rules = |p: Preset| -> Vec<(String, String, Severity, Option<EvidenceSource>)> {
-        Policy::preset(p, &[[0u8; 32]])
+        let signers: &[[u8; 32]] = if p.pins_app() { &[[0u8; 32]] } else { &[] };
+        Policy::preset(p, signers)
             .unwrap()
             .rules()
             .iter()
@@ -314,10 +315,43 @@ fn presets_are_the_documented_ones() {
             row("fresh", "iat", W, None),
         ]
     );
-    let actions = |p: Preset| *Policy::preset(p, &[[0u8; 32]]).unwrap().actions();
+    // The iot column of spec §11.3.3: no app, runtime or nonce rule.
+    assert_eq!(
+        rules(Preset::Iot),
+        [
+            row("device-identity", "ueid", C, None),
+            row("key-level", "submods.chip.key-security-level", W, Some(H)),
+            row("debug-disabled", "submods.chip.dbgstat", C, None),
+            row(
+                "boot-verified",
+                "submods.boot.verified-boot-state",
+                C,
+                Some(H)
+            ),
+            row(
+                "bootloader-locked",
+                "submods.boot.bootloader-locked",
+                W,
+                Some(H)
+            ),
+            row("os-patch", "submods.os.os-patch-level", W, None),
+            row(
+                "no-tls-interception",
+                "submods.network.measres.tls-interception",
+                C,
+                None
+            ),
+            row("fresh", "iat", W, None),
+        ]
+    );
+    let actions = |p: Preset| {
+        let signers: &[[u8; 32]] = if p.pins_app() { &[[0u8; 32]] } else { &[] };
+        *Policy::preset(p, signers).unwrap().actions()
+    };
     assert_eq!(actions(Preset::Payment).warning, Action::StepUp);
     assert_eq!(actions(Preset::Byod).warning, Action::StepUp);
     assert_eq!(actions(Preset::Content).warning, Action::Allow);
+    assert_eq!(actions(Preset::Iot).warning, Action::StepUp);
     for p in Preset::ALL {
         assert_eq!(actions(p).contraindicated, Action::Deny);
         assert_eq!(actions(p).none, Action::Deny);

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use mtattest::android::{AndroidSettings, AttestationRules, ChallengeMode, SecurityLevel};
-use mtattest::appraisal::{AttestationResult, Bulletin, Freshness, Policy};
+use mtattest::appraisal::{AttestationResult, Bulletin, EarProfile, Freshness, Policy};
 use mtattest::crypto::Algorithm;
 use mtattest::trust::{ChainOptions, ChainVerifier, Profile, Revocation, StatusList, TrustAnchors};
 use mtattest::verifier::{KeySource, Verifier};
@@ -218,6 +218,22 @@ fn expected_reasons(appraisal: &Value) -> Vec<(String, String, String, Option<St
 }
 
 /// Checks one case; `Err` describes the disagreement.
+/// Set to a directory, the run also writes the EAR of each valid case
+/// with a policy there, in both forms, for the schema check
+/// (`tests/schemas/check.py --ears DIR`).
+const EAR_DIR: &str = "MTATTEST_EAR_DIR";
+
+fn write_ears(out: &Path, case: &Value, result: &AttestationResult) -> Result<(), String> {
+    let id = text(case, "id").unwrap_or("case");
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for profile in [EarProfile::Veraison2023, EarProfile::IetfDraft04] {
+        let path = out.join(format!("{id}.{}.json", profile.name()));
+        std::fs::write(&path, result.to_json_as(profile))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 fn check(dir: &Path, settings: &Value, case: &Value) -> Result<(), String> {
     let expected = &case["expected"];
     let outcome = run(dir, settings, case);
@@ -245,6 +261,9 @@ fn check(dir: &Path, settings: &Value, case: &Value) -> Result<(), String> {
                         ear["submods"]["device"]["mtattest.attested"]
                     ));
                 }
+            }
+            if let (Some(out), Some(result)) = (std::env::var_os(EAR_DIR), &outcome.appraisal) {
+                write_ears(Path::new(&out), case, result)?;
             }
             match (expected.get("appraisal"), outcome.appraisal) {
                 (None, None) => Ok(()),

@@ -8,7 +8,7 @@
  *   --anchors FILE        trust anchors, PEM bundle or DER (repeatable)
  *   --crl FILE            a CRL, PEM or DER (repeatable)
  *   --status-list FILE    a revocation status list (JSON)
- *   --policy NAME|FILE    a preset (payment, byod, content) or a JSON policy
+ *   --policy NAME|FILE    a preset (payment, byod, content, iot) or a JSON policy
  *   --app-signer HEX      an app signer digest for a preset (repeatable)
  *   --bulletins FILE      a vulnerability bulletin feed (JSON)
  *   --nonce HEX           the challenge the relying party issued

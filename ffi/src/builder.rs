@@ -504,14 +504,15 @@ fn set_policy(config: &mut VerifierConfig, policy: PolicyConfig) {
     config.default_policy = Some(POLICY.into());
 }
 
-/// Sets the appraisal policy to a built-in preset ("payment", "byod" or
-/// "content"), with the relying party's app signer digests, which every
-/// preset pins: `app_signer_count` digests of `app_signer_len` bytes each
-/// (16 to 64; 32 for SHA-256), one after the other at `app_signers`.
-/// Replaces an earlier policy. An unknown name gives
-/// MTATTEST_POLICY_UNKNOWN_PRESET, "" MTATTEST_CONFIG_EMPTY, no digests
-/// MTATTEST_POLICY_MISSING_PARAMETER, digests of length 0
-/// MTATTEST_CONFIG_EMPTY.
+/// Sets the appraisal policy to a built-in preset ("payment", "byod",
+/// "content" or "iot"), with the relying party's app signer digests, which
+/// the phone presets pin and "iot" takes none of: `app_signer_count`
+/// digests of `app_signer_len` bytes each (16 to 64; 32 for SHA-256), one
+/// after the other at `app_signers`. Replaces an earlier policy. An
+/// unknown name gives MTATTEST_POLICY_UNKNOWN_PRESET, ""
+/// MTATTEST_CONFIG_EMPTY, no digests for a phone preset
+/// MTATTEST_POLICY_MISSING_PARAMETER, digests for "iot"
+/// MTATTEST_POLICY_SYNTAX, digests of length 0 MTATTEST_CONFIG_EMPTY.
 ///
 /// # Safety
 ///

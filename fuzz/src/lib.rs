@@ -98,7 +98,8 @@ pub fn bulletin() -> Bulletin {
         .unwrap_or_else(|e| panic!("bulletin: {e}"))
 }
 
-/// Every preset, pinned to the example phone's app signer.
+/// Every preset, the phone presets pinned to the example phone's app
+/// signer (iot takes none).
 pub fn policies() -> Vec<Policy> {
     let phone = mtattest_testkit::example_phone(NOW, NONCE.to_vec());
     let signers: Vec<Vec<u8>> = phone
@@ -113,7 +114,10 @@ pub fn policies() -> Vec<Policy> {
         .unwrap_or_default();
     Preset::ALL
         .iter()
-        .map(|p| Policy::preset(*p, &signers).unwrap_or_else(|e| panic!("preset: {e}")))
+        .map(|p| {
+            let signers = if p.pins_app() { &signers[..] } else { &[] };
+            Policy::preset(*p, signers).unwrap_or_else(|e| panic!("preset: {e}"))
+        })
         .collect()
 }
 

@@ -21,7 +21,7 @@ pub const DEMO_BULLETIN: &str = r#"{
     { "id": "MSA-DEMO-0001", "severity": "high",
       "summary": "TEE driver privilege escalation (demo advisory)",
       "models": ["MT-Phone 7 Pro"],
-      "patch-level": { "claim": "os-patch-level", "before": "2025-01-01" } }
+      "patch-level": { "claim": "os-patch-level", "before": 20250101 } }
   ]
 }"#;
 

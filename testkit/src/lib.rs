@@ -8,6 +8,7 @@
 //!   carries whatever KeyDescription a test says (spec §17);
 //! - [`example_phone`]: a realistic, healthy claims set, and
 //!   [`intercepted_phone`], the same phone on an intercepted open network;
+//! - [`example_camera`]: an IoT camera without apps (the `iot` preset);
 //! - [`demo`]: the healthy and the compromised phone of `mtattest demo`;
 //! - [`vectors`]: the conformance-vector generator (`spec/vectors.md`),
 //!   which writes `test-vectors/` byte for byte.
@@ -26,10 +27,12 @@
 extern crate alloc;
 
 pub mod android;
+mod camera;
 pub mod counting;
 pub mod demo;
 mod phone;
 pub mod pki;
 pub mod vectors;
 
+pub use camera::example_camera;
 pub use phone::{example_phone, intercepted_phone, EXAMPLE_DIGEST_FORMAT};

@@ -54,6 +54,7 @@ import hashlib
 import json
 import struct
 import sys
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -129,7 +130,7 @@ NAMED = {
 INTUSE = {1: "generic", 2: "registration", 3: "provisioning", 4: "csr", 5: "pop"}
 RESULTS = {1: "success", 2: "fail", 3: "not-run", 4: "absent"}
 PRIVACY = {1: "out-of-scope", 2: "over-frequency", 3: "background"}
-BYTES = {"eat-nonce", "cti", "ueid", "hwmodel", "boot-key-digest", "boot-image-digest"}
+BYTES = {"eat-nonce", "cti", "ueid", "boot-key-digest", "boot-image-digest"}
 PLAIN = {"eat-profile", "iat", "exp", "nbf", "security-lifecycle", "boot-patch-level",
          "rollback-index", "bootcount", "uptime", "os-patch-level", "vendor-patch-level",
          "app-version", "attestation-velocity", "hw-root-of-trust", "bootloader-locked",
@@ -218,9 +219,23 @@ def measres(groups: list) -> list:
     return out
 
 
+def label_json(b: bytes):
+    """§12.3 label (hwmodel): the text when the bytes are UTF-8 without
+    control characters (general category Cc), else {"hex": ...}."""
+    try:
+        text = b.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"hex": b.hex()}
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        return {"hex": b.hex()}
+    return text
+
+
 def claim_json(name: str, v):
     if name in BYTES:
         return v.hex()
+    if name == "hwmodel":
+        return label_json(v)
     if name in PLAIN:
         return v
     if name in NAMED:

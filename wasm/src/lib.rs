@@ -59,8 +59,8 @@
 //! `options` ([`options::MEMBERS`]) is translated member by member into
 //! the library's `VerifierConfig`, values as given, and the library checks
 //! it, so the bindings refuse what the CLI and the C ABI refuse, with the
-//! same codes: `policy` (a preset name `payment`, `byod`, `content`, or a
-//! JSON policy document), `appSigners` (hex digests for the policy),
+//! same codes: `policy` (a preset name `payment`, `byod`, `content`, `iot`,
+//! or a JSON policy document), `appSigners` (hex digests for the policy),
 //! `bulletins` (a JSON feed), `crls` (hex DER), `statusList` (JSON),
 //! `allowedAlgorithms` (`["ES384", "ES256"]`), `requireProtectedX5chain`,
 //! `requireNonce`, `maxAgeSecs`, `clockSkewSecs`, `crlGraceSecs`,

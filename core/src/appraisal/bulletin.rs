@@ -14,7 +14,7 @@
 //!       "models": ["MT-Phone 7 Pro"],
 //!       "software": { "name": "Android", "versions": ["15", "16"] },
 //!       "patch-level": { "claim": "os-patch-level",
-//!                        "from": "2025-01-01", "before": "2026-03-01" } } ] }
+//!                        "from": 20250101, "before": 20260301 } } ] }
 //! ```
 //!
 //! An advisory applies to a device unless a criterion it gives rules the
@@ -28,8 +28,9 @@
 //! model `MT-Phone 7 Pro`. A criterion the device does not report (or
 //! reports as something that is not text) cannot rule it out: the advisory
 //! applies with failure `missing`, since nothing shows the device is not
-//! affected. A month-only patch level (`2026-02`) counts as before every day
-//! of that month.
+//! affected. A month-only patch level (`20260200`) counts as before every day
+//! of that month. Patch levels are written as the integer `YYYYMMDD`, the
+//! one notation of spec §12.3.1.
 //!
 //! [`BulletinSettings`]: super::BulletinSettings
 
@@ -111,9 +112,9 @@ struct RangeDoc {
     #[serde(default)]
     claim: PatchClaim,
     #[serde(default)]
-    from: Option<String>,
+    from: Option<i64>,
     #[serde(default)]
-    before: Option<String>,
+    before: Option<i64>,
 }
 
 /// The software an advisory applies to.
@@ -244,7 +245,7 @@ struct Keys {
 ///
 /// let feed = Bulletin::from_json(br#"{"advisories": [
 ///   {"id": "MSA-1", "severity": "high", "models": ["MT-Phone 7 Pro"],
-///    "patch-level": {"before": "2099-01-01"}}]}"#).unwrap();
+///    "patch-level": {"before": 20990101}}]}"#).unwrap();
 /// let os = OsLayer::builder(EvidenceSource::Kernel)
 ///     .os_patch_level(PatchLevel::from_ymd(2026, 9, 1).unwrap())
 ///     .build();
@@ -298,12 +299,8 @@ impl Bulletin {
             let patch_level = match a.patch_level {
                 None => None,
                 Some(r) => {
-                    let parse = |s: &Option<String>| {
-                        s.as_deref()
-                            .map(claim::parse_patch_level)
-                            .transpose()
-                            .map_err(bad)
-                    };
+                    let parse =
+                        |n: &Option<i64>| n.map(claim::patch_level).transpose().map_err(bad);
                     let range = PatchRange {
                         claim: r.claim,
                         from: parse(&r.from)?,
@@ -527,9 +524,9 @@ mod tests {
         );
         for range in [
             r#"{}"#,
-            r#"{"before": "2026-13-01"}"#,
-            r#"{"from": "2026-02-01", "before": "2026-02-01"}"#,
-            r#"{"from": "2026-03-01", "before": "2026-02-01"}"#,
+            r#"{"before": 20261301}"#,
+            r#"{"from": 20260201, "before": 20260201}"#,
+            r#"{"from": 20260301, "before": 20260201}"#,
         ] {
             let json = format!(
                 r#"{{"advisories": [{{"id": "A", "severity": "low", "patch-level": {range}}}]}}"#
@@ -546,9 +543,9 @@ mod tests {
             format!(
                 r#"{{"advisories": [
                 {{"id": "in-range", "severity": "high", "models": ["MT-Phone 7 Pro"],
-                  "patch-level": {{"before": "{}-{:02}-02"}}}},
+                  "patch-level": {{"before": {}{:02}02}}}},
                 {{"id": "fixed", "severity": "high", "models": ["MT-Phone 7 Pro"],
-                  "patch-level": {{"before": "{}-{:02}-01"}}}},
+                  "patch-level": {{"before": {}{:02}01}}}},
                 {{"id": "other-model", "severity": "high", "models": ["Other"]}},
                 {{"id": "other-os-version", "severity": "high",
                   "software": {{"name": "Android", "versions": ["15"]}}}},

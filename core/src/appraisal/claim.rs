@@ -13,8 +13,8 @@ use crate::claims::{
     WifiSecurity,
 };
 
-use super::policy::PolicyValue;
-use crate::encoding::{from_hex, to_hex};
+use super::policy::{LabelHex, PolicyValue};
+use crate::encoding::{from_hex, label_text, to_hex};
 
 /// A claim value set as policies use it: names, codes and whether the
 /// codes are ordered (so `at-least` / `at-most` apply).
@@ -426,21 +426,30 @@ pub(crate) fn parse(kind: Kind, v: &PolicyValue) -> Result<Val, String> {
         )),
         (Kind::Bool, PolicyValue::Bool(b)) => Ok(Val::Bool(*b)),
         (Kind::Bool, _) => Err("expected true or false".into()),
-        (Kind::Patch, PolicyValue::Text(s)) => parse_patch(s).map(Val::Patch),
-        (Kind::Patch, PolicyValue::Int(n)) => u32::try_from(*n)
-            .ok()
-            .and_then(|n| PatchLevel::new(n).ok())
-            .map(Val::Patch)
-            .ok_or_else(|| format!("{n} is not a YYYYMMDD patch level")),
-        (Kind::Patch, _) => Err("expected a date \"YYYY-MM-DD\" or \"YYYY-MM\"".into()),
+        (Kind::Patch, PolicyValue::Int(n)) => patch_level(*n).map(Val::Patch),
+        (Kind::Patch, _) => Err(PATCH_FORM.into()),
         (Kind::Uint, PolicyValue::Int(n)) => u64::try_from(*n)
             .map(Val::Uint)
             .map_err(|_| format!("{n} is negative")),
         (Kind::Uint, _) => Err("expected a non-negative integer".into()),
         (Kind::Text, PolicyValue::Text(s)) => Ok(Val::Text(s.clone())),
         (Kind::Text, _) => Err("expected a string".into()),
-        (Kind::TextBytes, PolicyValue::Text(s)) => Ok(Val::Bytes(s.as_bytes().to_vec())),
-        (Kind::TextBytes, _) => Err("expected a string".into()),
+        (Kind::TextBytes, PolicyValue::Text(s)) => match label_text(s.as_bytes()) {
+            Some(_) => Ok(Val::Bytes(s.as_bytes().to_vec())),
+            None => Err(format!(
+                "{s:?} contains a control character: write such bytes as {{\"hex\": …}}"
+            )),
+        },
+        (Kind::TextBytes, PolicyValue::LabelHex(LabelHex { hex })) => {
+            let b = policy_hex(hex)?;
+            match label_text(&b) {
+                Some(text) => Err(format!(
+                    "{{\"hex\": {hex:?}}} is the text {text:?}: write it as a string"
+                )),
+                None => Ok(Val::Bytes(b)),
+            }
+        }
+        (Kind::TextBytes, _) => Err("expected a string or {\"hex\": …}".into()),
         (Kind::HexBytes, PolicyValue::Text(s)) => policy_hex(s).map(Val::Bytes),
         (Kind::HexBytes, _) => Err("expected a hex string".into()),
         (Kind::Digests, PolicyValue::Text(s)) => {
@@ -464,29 +473,16 @@ pub(crate) fn parse(kind: Kind, v: &PolicyValue) -> Result<Val, String> {
     }
 }
 
-fn parse_patch(s: &str) -> Result<PatchLevel, String> {
-    let bad = || format!("{s:?} is not a date \"YYYY-MM-DD\" or \"YYYY-MM\"");
-    let parts: Vec<&str> = s.split('-').collect();
-    let num = |p: &str| -> Result<u32, String> {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        p.parse::<u32>().map_err(|_| bad())
-    };
-    let (y, m, d) = match parts.as_slice() {
-        [y, m] if y.len() == 4 && m.len() == 2 => (num(y)?, num(m)?, 0),
-        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => (num(y)?, num(m)?, num(d)?),
-        _ => return Err(bad()),
-    };
-    if m == 0 || (parts.len() == 3 && d == 0) {
-        return Err(bad());
-    }
-    PatchLevel::from_ymd(y, m, d).map_err(|_| bad())
-}
+/// How a patch level is written everywhere (spec §12.3).
+const PATCH_FORM: &str = "expected a patch level as the integer YYYYMMDD (day 00: month only)";
 
-/// Parses a `YYYY-MM-DD` / `YYYY-MM` date (for bulletins).
-pub(crate) fn parse_patch_level(s: &str) -> Result<PatchLevel, String> {
-    parse_patch(s)
+/// A patch level written as the integer `YYYYMMDD` (day `00` for a month),
+/// the one notation of claims JSON, policies and bulletins (spec §12.3).
+pub(crate) fn patch_level(n: i64) -> Result<PatchLevel, String> {
+    u32::try_from(n)
+        .ok()
+        .and_then(|n| PatchLevel::new(n).ok())
+        .ok_or_else(|| format!("{n} is not a YYYYMMDD patch level"))
 }
 
 /// How a value of `kind` is shown in reasons.
@@ -500,9 +496,9 @@ pub(crate) fn render(kind: Kind, v: &Val) -> String {
         (_, Val::Uint(n)) => format!("{n}"),
         (_, Val::Time(t)) => format!("{t}"),
         (_, Val::Text(t)) => t.clone(),
-        (Kind::TextBytes, Val::Bytes(b)) => match core::str::from_utf8(b) {
-            Ok(t) => t.to_string(),
-            Err(_) => to_hex(b),
+        (Kind::TextBytes, Val::Bytes(b)) => match label_text(b) {
+            Some(t) => t.to_string(),
+            None => format!("{{\"hex\": \"{}\"}}", to_hex(b)),
         },
         (_, Val::Bytes(b)) => to_hex(b),
         (_, Val::Digests(list)) => list
@@ -516,7 +512,7 @@ pub(crate) fn render(kind: Kind, v: &Val) -> String {
 }
 
 /// A byte value of a policy: hex by the one rule of `encoding::hex`
-/// (either case, nothing but digits), and not empty.
+/// (lowercase digits, nothing else), and not empty.
 fn policy_hex(s: &str) -> Result<Vec<u8>, String> {
     match from_hex(s) {
         Ok(b) if b.is_empty() => Err("empty: expected hex bytes".into()),
@@ -574,25 +570,46 @@ mod tests {
     }
 
     #[test]
-    fn patch_values() {
-        assert_eq!(parse_patch("2026-01-05").unwrap().value(), 20260105);
-        assert_eq!(parse_patch("2026-01").unwrap().value(), 20260100);
-        for bad in [
-            "2026-1-05",
-            "2026-00",
-            "2026-01-00",
-            "26-01-01",
-            "2026-13-01",
-            "x",
-        ] {
-            assert!(parse_patch(bad).is_err(), "{bad}");
+    fn patch_values_are_the_integer_form_only() {
+        let patch = |v: PolicyValue| parse(Kind::Patch, &v);
+        assert_eq!(
+            patch(20260105.into()).unwrap(),
+            Val::Patch(PatchLevel::new(20260105).unwrap())
+        );
+        assert_eq!(
+            patch(20260100.into()).unwrap(),
+            Val::Patch(PatchLevel::new(20260100).unwrap())
+        );
+        for bad in [20261301, 2026010, -20260101, 202601050] {
+            assert!(patch(bad.into()).is_err(), "{bad}");
+        }
+        for bad in ["2026-01-05", "2026-01", "20260105"] {
+            assert!(patch(bad.into()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn labels_have_one_notation() {
+        let label = |v: PolicyValue| parse(Kind::TextBytes, &v);
+        assert_eq!(
+            label("CamCo C1".into()).unwrap(),
+            Val::Bytes(b"CamCo C1".to_vec())
+        );
+        let hex = |h: &str| PolicyValue::LabelHex(LabelHex { hex: h.into() });
+        assert_eq!(
+            label(hex("fffe")).unwrap(),
+            Val::Bytes(alloc::vec![0xff, 0xfe])
+        );
+        // The hex form of text, text with a control character, uppercase hex.
+        for bad in [hex("4142"), hex(""), "a\nb".into(), hex("FFFE")] {
+            assert!(label(bad.clone()).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn policy_hex_is_the_one_hex_rule_and_not_empty() {
-        assert_eq!(policy_hex("00aBff").unwrap(), [0x00, 0xab, 0xff]);
-        for bad in ["", "abc", "zz", "0x00", "00 ab"] {
+        assert_eq!(policy_hex("00abff").unwrap(), [0x00, 0xab, 0xff]);
+        for bad in ["", "abc", "zz", "0x00", "00 ab", "00aBff"] {
             assert!(policy_hex(bad).is_err(), "{bad:?}");
         }
     }

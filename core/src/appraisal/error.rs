@@ -171,7 +171,7 @@ pub enum PolicyError {
         reason: String,
     },
     /// `extends` names no built-in preset.
-    #[error("unknown preset {name:?} (known: payment, byod, content)")]
+    #[error("unknown preset {name:?} (known: payment, byod, content, iot)")]
     UnknownPreset {
         /// The name given.
         name: String,

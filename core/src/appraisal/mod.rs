@@ -60,8 +60,8 @@ pub use ear::{
 pub use error::{EarError, FreshnessError, PolicyError, ReplayError};
 pub use freshness::Freshness;
 pub use policy::{
-    Action, Actions, ActionsDocument, AdvisorySeverity, BulletinSettings, Policy, PolicyDocument,
-    PolicyValue, Rule, RuleDocument, Severity,
+    Action, Actions, ActionsDocument, AdvisorySeverity, BulletinSettings, LabelHex, Policy,
+    PolicyDocument, PolicyValue, Rule, RuleDocument, Severity,
 };
 pub use presets::Preset;
 #[cfg(feature = "std")]

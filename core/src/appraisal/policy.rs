@@ -268,17 +268,30 @@ impl AdvisorySeverity {
     }
 }
 
-/// A value in a policy document: a boolean, an integer or text. Which one
-/// a claim takes is checked when the policy is loaded.
+/// A value in a policy document: a boolean, an integer, text, or the hex
+/// form of a label. Which one a claim takes is checked when the policy is
+/// loaded; each value kind has the one notation of the claims' JSON form
+/// (spec §11.3.1, §12.3).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum PolicyValue {
     /// `true` / `false`.
     Bool(bool),
-    /// An integer.
+    /// An integer (also a patch level, `YYYYMMDD`).
     Int(i64),
-    /// Text: a value-set name, a date, hex, a model name.
+    /// Text: a value-set name, lowercase hex, a model name.
     Text(String),
+    /// `{"hex": "…"}`: a label (`hwmodel`) whose bytes are not text.
+    LabelHex(LabelHex),
+}
+
+/// The hex form of a label in a policy: `{"hex": "…"}` (spec §12.3), only
+/// for bytes that are not text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelHex {
+    /// The bytes, in lowercase hex.
+    pub hex: String,
 }
 
 impl From<&str> for PolicyValue {
@@ -356,7 +369,7 @@ pub struct PolicyDocument {
     /// The policy's id (required unless `extends` gives one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// A preset to start from: `payment`, `byod` or `content`.
+    /// A preset to start from: `payment`, `byod`, `content` or `iot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
     /// Free text.

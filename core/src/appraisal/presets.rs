@@ -1,12 +1,14 @@
-//! Built-in policies: `payment`, `byod` and `content` (after
-//! `shared/design/claims.md`). They are ordinary policy documents, kept as
+//! Built-in policies: `payment`, `byod` and `content` for phones (after
+//! `shared/design/claims.md`) and `iot` for devices without apps. They are ordinary policy documents, kept as
 //! JSON beside this file; a relying party loads one with
 //! [`Policy::preset`](super::Policy::preset) or `"extends"` and overrides,
 //! adds or removes rules.
 //!
-//! Every preset pins the relying party's app (`app-signer`: a rule on
+//! The phone presets pin the relying party's app (`app-signer`: a rule on
 //! `submods.app.app-signers` whose `one-of` the document's `app-signers`
-//! fills); loading a preset without it is `policy.missing-parameter`.
+//! fills); loading one without it is `policy.missing-parameter`. `iot` has
+//! no app rule, so it takes no `app-signers` (giving some is
+//! `policy.syntax`, as for any policy without a rule to fill).
 
 use super::error::PolicyError;
 use super::policy::PolicyDocument;
@@ -21,11 +23,14 @@ pub enum Preset {
     Byod,
     /// Content access: denies only when contraindicated.
     Content,
+    /// IoT devices without apps: device identity, boot, patch and debug
+    /// state, interception; no app or runtime rules.
+    Iot,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 3] = [Preset::Payment, Preset::Byod, Preset::Content];
+    pub const ALL: [Preset; 4] = [Preset::Payment, Preset::Byod, Preset::Content, Preset::Iot];
 
     /// The name (`extends` value and policy id).
     pub const fn name(self) -> &'static str {
@@ -33,7 +38,15 @@ impl Preset {
             Preset::Payment => "payment",
             Preset::Byod => "byod",
             Preset::Content => "content",
+            Preset::Iot => "iot",
         }
+    }
+
+    /// Whether the preset pins the relying party's app, and so needs its
+    /// app signer digests (`app-signers`): the phone presets do, `iot` does
+    /// not and refuses them (spec §11.3.3).
+    pub const fn pins_app(self) -> bool {
+        !matches!(self, Preset::Iot)
     }
 
     /// The preset named `name`.
@@ -47,6 +60,7 @@ impl Preset {
             Preset::Payment => include_str!("presets/payment.json"),
             Preset::Byod => include_str!("presets/byod.json"),
             Preset::Content => include_str!("presets/content.json"),
+            Preset::Iot => include_str!("presets/iot.json"),
         }
     }
 
@@ -55,5 +69,27 @@ impl Preset {
         serde_json::from_str(self.json()).map_err(|e| PolicyError::Syntax {
             reason: alloc::format!("preset {}: {e}", self.name()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_app_says_what_the_document_holds() {
+        for p in Preset::ALL {
+            let doc = p.document().unwrap();
+            let template = doc.rules.iter().any(|r| {
+                r.claim == "submods.app.app-signers"
+                    && r.one_of.as_ref().is_some_and(|v| v.is_empty())
+            });
+            assert_eq!(p.pins_app(), template, "{}", p.name());
+            let app_rule = doc
+                .rules
+                .iter()
+                .any(|r| r.claim.starts_with("submods.app."));
+            assert_eq!(p.pins_app(), app_rule, "{}", p.name());
+        }
     }
 }

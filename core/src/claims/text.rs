@@ -289,17 +289,14 @@ fn duration_text(s: u64) -> String {
 }
 
 /// A byte string that is printable ASCII, quoted; otherwise hex.
+/// A label (spec §12.3) as its JSON form says: quoted text, or the hex of
+/// bytes that are not text.
 fn label_text(v: &Json) -> String {
-    let printable = v.as_str().and_then(|h| {
-        let bytes: Vec<u8> = (0..h.len() / 2)
-            .map(|i| u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok())
-            .collect::<Option<_>>()?;
-        let ok = !bytes.is_empty() && bytes.iter().all(|b| (0x20..0x7f).contains(b));
-        ok.then(|| bytes.into_iter().map(char::from).collect::<String>())
-    });
-    match printable {
-        Some(t) => format!("\"{t}\""),
-        None => hex_text(v),
+    match v {
+        Json::String(t) => format!("\"{t}\""),
+        _ => v
+            .get(crate::encoding::LABEL_HEX)
+            .map_or_else(|| format!("{v}"), |h| format!("hex {}", hex_text(h))),
     }
 }
 

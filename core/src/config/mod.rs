@@ -217,7 +217,7 @@ pub enum JsonSource {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct PolicyConfig {
-    /// A built-in preset: `payment`, `byod` or `content`.
+    /// A built-in preset: `payment`, `byod`, `content` or `iot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Text>,
     /// A JSON policy document (spec §11.3).

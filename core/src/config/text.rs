@@ -61,8 +61,8 @@ pub(crate) fn is_blank(text: &str) -> bool {
     text.chars().all(char::is_whitespace)
 }
 
-/// Hex digits (either case, an even number, nothing else: no prefix, no
-/// whitespace) to bytes; `config.bad-value` naming `field` otherwise.
+/// Lowercase hex digits (an even number, nothing else: no uppercase, no
+/// prefix, no whitespace) to bytes; `config.bad-value` naming `field` otherwise.
 pub(crate) fn hex_bytes(field: &str, text: &str) -> Result<Vec<u8>, ConfigError> {
     crate::encoding::from_hex(text).map_err(|e| ConfigError::bad(field, e.reason))
 }
@@ -70,8 +70,8 @@ pub(crate) fn hex_bytes(field: &str, text: &str) -> Result<Vec<u8>, ConfigError>
 /// The relying party's challenge written as hex, as every front end takes
 /// it (`--nonce`, the WASM `nonce`): its bytes, or `config.empty` for an
 /// empty or whitespace-only text (never "no challenge") and
-/// `config.bad-value` for anything but hex digits (either case, an even
-/// number; no prefix, no whitespace).
+/// `config.bad-value` for anything but lowercase hex digits (an even
+/// number; no uppercase, no prefix, no whitespace).
 ///
 /// The length is not checked here: a challenge outside 8..=64 bytes is
 /// refused by verification itself (`freshness.nonce-length`, spec §9 step
@@ -81,7 +81,8 @@ pub(crate) fn hex_bytes(field: &str, text: &str) -> Result<Vec<u8>, ConfigError>
 /// ```
 /// use mtattest::config::challenge_from_hex;
 ///
-/// assert_eq!(challenge_from_hex("00ff00FF").unwrap(), [0, 255, 0, 255]);
+/// assert_eq!(challenge_from_hex("00ff00ff").unwrap(), [0, 255, 0, 255]);
+/// assert_eq!(challenge_from_hex("00FF").unwrap_err().code(), "config.bad-value");
 /// assert_eq!(challenge_from_hex("").unwrap_err().code(), "config.empty");
 /// assert_eq!(challenge_from_hex("  ").unwrap_err().code(), "config.empty");
 /// assert_eq!(challenge_from_hex("0x00").unwrap_err().code(), "config.bad-value");
@@ -111,8 +112,8 @@ mod tests {
 
     #[test]
     fn hex_is_digits_only() {
-        assert_eq!(hex_bytes("f", "0aFf").unwrap(), [0x0a, 0xff]);
-        for bad in ["0", "0g", "0a ff", " 0aff", "0x0a", "0a\n"] {
+        assert_eq!(hex_bytes("f", "0aff").unwrap(), [0x0a, 0xff]);
+        for bad in ["0", "0g", "0a ff", " 0aff", "0x0a", "0a\n", "0aFf"] {
             assert_eq!(
                 hex_bytes("f", bad).unwrap_err().code(),
                 "config.bad-value",

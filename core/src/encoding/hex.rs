@@ -1,8 +1,8 @@
-//! Bytes as hex: one rule everywhere. Written as lowercase digits, two a
-//! byte; read from hex digits in either case, an even number of them and
-//! nothing else — no `0x` prefix, no whitespace, no separators. (The JSON
-//! form of claims, which has exactly one spelling per value, also refuses
-//! uppercase: spec §12.)
+//! Bytes as hex: one rule everywhere (spec §12.3). Written and read as
+//! lowercase digits, two a byte, and nothing else — no uppercase, no `0x`
+//! prefix, no whitespace, no separators — in claims JSON, policies,
+//! configurations, command-line flags and bindings alike, so a value has
+//! one spelling wherever it is written.
 
 use alloc::format;
 use alloc::string::String;
@@ -26,19 +26,24 @@ pub fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The bytes of hex digits (either case, an even number, nothing else).
-/// The empty text is zero bytes; whether that is allowed is the caller's
-/// rule.
+/// The bytes of lowercase hex digits (an even number, nothing else). The
+/// empty text is zero bytes; whether that is allowed is the caller's rule.
 ///
 /// ```
 /// use mtattest::encoding::from_hex;
 ///
-/// assert_eq!(from_hex("005aFF").unwrap(), [0x00, 0x5a, 0xff]);
+/// assert_eq!(from_hex("005aff").unwrap(), [0x00, 0x5a, 0xff]);
+/// assert!(from_hex("005aFF").is_err());
 /// assert!(from_hex("0x00").is_err());
 /// assert!(from_hex("00 5a").is_err());
 /// assert!(from_hex("abc").is_err());
 /// ```
 pub fn from_hex(text: &str) -> Result<Vec<u8>, EncodingError> {
+    if let Some(c) = text.chars().find(|c| c.is_ascii_uppercase()) {
+        return Err(EncodingError::new(format!(
+            "not lowercase hex: {c:?} is uppercase (hex is written in lowercase)"
+        )));
+    }
     if let Some(c) = text.chars().find(|c| !c.is_ascii_hexdigit()) {
         return Err(EncodingError::new(format!(
             "not hex: {c:?} is not a hex digit"
@@ -75,10 +80,9 @@ mod tests {
     fn round_trip_and_one_rule() {
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(from_hex(&to_hex(&all)).unwrap(), all);
-        assert_eq!(from_hex(&to_hex(&all).to_ascii_uppercase()).unwrap(), all);
         assert_eq!(from_hex("").unwrap(), Vec::<u8>::new());
         for bad in [
-            "0", "5", "zz", "0x00", "0X00", " 00", "00 ", "0 0", "+0", "٠٠", "g0",
+            "0", "5", "zz", "0x00", "0X00", " 00", "00 ", "0 0", "+0", "٠٠", "g0", "AB", "aB", "0A",
         ] {
             assert!(from_hex(bad).is_err(), "{bad:?}");
         }

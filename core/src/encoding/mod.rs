@@ -1,8 +1,11 @@
 //! The text forms of bytes and times, read and written the same way by
 //! every part of the library and by every front end (CLI, C ABI, WASM):
 //!
-//! - hex ([`to_hex`], [`from_hex`]): bytes as hex digits — written
-//!   lowercase, read in either case, nothing else (no `0x`, no whitespace);
+//! - hex ([`to_hex`], [`from_hex`]): bytes as lowercase hex digits, written
+//!   and read the same way everywhere — nothing else (no uppercase, no
+//!   `0x`, no whitespace);
+//! - labels ([`label_text`]): bytes that are usually text (`hwmodel`) as
+//!   that text, or `{"hex": …}` when they are not text;
 //! - RFC 3339 ([`format_rfc3339`], [`parse_rfc3339`], [`parse_time`]):
 //!   times as RFC 3339 date-times, and a time as a person writes it (epoch
 //!   seconds or RFC 3339);
@@ -19,6 +22,7 @@
 
 mod certificates;
 mod hex;
+mod label;
 mod rfc3339;
 mod token_text;
 
@@ -26,6 +30,7 @@ use alloc::string::String;
 
 pub use certificates::{certificate_list, is_pem, pem_blocks};
 pub use hex::{from_hex, to_hex};
+pub use label::{label_text, LABEL_HEX};
 pub use rfc3339::{format_rfc3339, parse_rfc3339, parse_time};
 pub use token_text::{decode_token_text, TokenEncoding};
 

@@ -72,8 +72,13 @@ pub fn decode_token_text(input: &[u8]) -> Result<(TokenEncoding, Vec<u8>), Encod
         .unwrap_or(&compact);
     if !hex_part.is_empty() && hex_part.iter().all(u8::is_ascii_hexdigit) {
         // All ASCII hex digits, so UTF-8.
-        let text = core::str::from_utf8(hex_part).unwrap_or_default();
-        return from_hex(text).map(|b| (TokenEncoding::Hex, b));
+        // A token pasted as text is a transport form, not a value written
+        // by hand (spec §12.3's hex rule is for values): dumps of either
+        // case are read.
+        let text = core::str::from_utf8(hex_part)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        return from_hex(&text).map(|b| (TokenEncoding::Hex, b));
     }
     let alphabet = if compact.iter().any(|&b| b == b'-' || b == b'_') {
         base64::alphabet::URL_SAFE

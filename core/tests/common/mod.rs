@@ -490,7 +490,10 @@ pub mod ear_results {
             .collect();
         let mut policies: Vec<(Policy, bool)> = Preset::ALL
             .into_iter()
-            .map(|p| (Policy::preset(p, &signers).unwrap(), true))
+            .map(|p| {
+                let signers = if p.pins_app() { &signers[..] } else { &[] };
+                (Policy::preset(p, signers).unwrap(), true)
+            })
             .collect();
         policies.push((Policy::from_json(br#"{"id": "none"}"#).unwrap(), false));
         let mut out = Vec::new();

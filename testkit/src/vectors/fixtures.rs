@@ -357,6 +357,14 @@ pub fn policy(preset: &str, claims: &ClaimsSet) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The `iot` preset as it is: it pins no app, so it takes no
+/// `app-signers` (spec §11.3.3).
+pub const POLICY_IOT: &str = r#"{
+  "id": "vectors-iot",
+  "extends": "iot"
+}
+"#;
+
 /// The bulletin: one high-severity advisory for the example model's OS
 /// patch levels before 2025-01-01.
 pub const BULLETIN: &str = r#"{
@@ -368,7 +376,7 @@ pub const BULLETIN: &str = r#"{
       "severity": "high",
       "summary": "TEE driver privilege escalation (test advisory)",
       "models": ["MT-Phone 7 Pro"],
-      "patch-level": { "claim": "os-patch-level", "before": "2025-01-01" }
+      "patch-level": { "claim": "os-patch-level", "before": 20250101 }
     }
   ]
 }
@@ -423,7 +431,7 @@ pub const BULLETIN_NO_MATCH: &str = r#"{
     { "id": "MSA-VECTORS-0102", "severity": "critical",
       "software": { "name": "Android", "versions": ["9", "10"] } },
     { "id": "MSA-VECTORS-0103", "severity": "critical", "models": ["MT-Phone 7 Pro"],
-      "patch-level": { "claim": "os-patch-level", "from": "2020-01-01", "before": "2021-01-01" } }
+      "patch-level": { "claim": "os-patch-level", "from": 20200101, "before": 20210101 } }
   ]
 }
 "#;

@@ -27,8 +27,10 @@ mod claim_values;
 mod envelope;
 mod fixtures;
 mod freshness;
+mod iot;
 pub mod manifest;
 mod network;
+mod notation;
 mod one_reading;
 mod sign1;
 mod valid;
@@ -88,6 +90,7 @@ mod revocation {
 mod appraisal_files {
     pub const PAYMENT: &str = "policies/payment.json";
     pub const BYOD: &str = "policies/byod.json";
+    pub const IOT: &str = "policies/iot.json";
     pub const BULLETIN: &str = "bulletins/msa-vectors.json";
     pub const NO_RULES: &str = "policies/no-rules.json";
     pub const PAYMENT_ADVISORIES_FROM_MEDIUM: &str = "policies/payment-advisories-from-medium.json";
@@ -143,6 +146,8 @@ pub fn generate() -> Result<Vectors, String> {
     one_reading::valid_cases(&mut gen).map_err(|e| format!("one-reading valid cases: {e}"))?;
     android::valid_cases(&mut gen).map_err(|e| format!("Android valid cases: {e}"))?;
     network::valid_cases(&mut gen).map_err(|e| format!("network valid cases: {e}"))?;
+    iot::valid_cases(&mut gen).map_err(|e| format!("iot valid cases: {e}"))?;
+    notation::valid_cases(&mut gen).map_err(|e| format!("notation valid cases: {e}"))?;
     envelope::cases(&mut gen).map_err(|e| format!("envelope cases: {e}"))?;
     bad_claims::cases(&mut gen).map_err(|e| format!("claims cases: {e}"))?;
     claim_values::invalid_cases(&mut gen).map_err(|e| format!("claim values: {e}"))?;
@@ -424,6 +429,10 @@ impl Gen {
             fixtures::policy("payment", &phone),
         );
         put(appraisal_files::BYOD, fixtures::policy("byod", &phone));
+        put(
+            appraisal_files::IOT,
+            fixtures::POLICY_IOT.as_bytes().to_vec(),
+        );
         put(appraisal_files::BULLETIN, BULLETIN.as_bytes().to_vec());
         put(
             appraisal_files::NO_RULES,

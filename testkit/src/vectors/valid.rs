@@ -419,7 +419,7 @@ fn every_claim() -> Result<ClaimsSet, Error> {
         "cti": hex(derive("every claim cti").get(..16).unwrap_or_default()),
         "ueid": "02a4c3f0112233",
         "oemid": "a4c3f0",
-        "hwmodel": hex(b"MT-Tablet 3"),
+        "hwmodel": "MT-Tablet 3",
         "cnf": { "kid": hex(b"session-key-01") },
         "intuse": "pop",
         "unknown": [

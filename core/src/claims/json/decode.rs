@@ -14,9 +14,10 @@ use super::super::names::{part, Layer, Scope};
 use super::super::{ClaimKey, MeasResult};
 use super::form::{codes, form_of, Codes, Form};
 use super::{
-    ARRAY, BSTR, CBOR, HEX, INTEGER, KEY, KEY_CBOR, OBJECT, PRIVACY_COUNTERS, STRING, UNKNOWN,
+    ARRAY, BSTR, CBOR, HEX, INTEGER, KEY, KEY_CBOR, LABEL, OBJECT, PRIVACY_COUNTERS, STRING,
+    UNKNOWN,
 };
-use crate::encoding::from_hex;
+use crate::encoding::{from_hex, label_text, LABEL_HEX};
 use crate::error::ClaimsError;
 use crate::limits::Limits;
 
@@ -214,6 +215,37 @@ fn bytes(v: &Json, path: &Path<'_>) -> Result<Cbor, ClaimsError> {
     hex_bytes(v, path).map(Cbor::Bytes)
 }
 
+/// A label (`hwmodel`, spec §12.3): text for bytes that are text, else
+/// `{"hex": …}`; the hex form of bytes that are text, and text the hex
+/// form must carry (a control character), are refused, so that each value
+/// has one spelling.
+fn label(v: &Json, path: &Path<'_>) -> Result<Cbor, ClaimsError> {
+    match v {
+        Json::String(t) => {
+            if label_text(t.as_bytes()).is_none() {
+                return Err(de::invalid(
+                    path,
+                    "contains a control character: write such bytes as {\"hex\": …}",
+                ));
+            }
+            Ok(Cbor::Bytes(t.as_bytes().to_vec()))
+        }
+        Json::Object(_) => {
+            let m = members(v, path, &[LABEL_HEX], "a label in hex")?;
+            let p = path.field(LABEL_HEX);
+            let b = hex_bytes(required(m, LABEL_HEX, path)?, &p)?;
+            if label_text(&b).is_some() {
+                return Err(de::invalid(
+                    &p,
+                    "is text (UTF-8 without control characters): write it as a string",
+                ));
+            }
+            Ok(Cbor::Bytes(b))
+        }
+        _ => Err(de::wrong_type(path, LABEL)),
+    }
+}
+
 /// A CBOR data item given as hex; strict CBOR within the default limits.
 fn cbor_from_hex(v: &Json, path: &Path<'_>) -> Result<Cbor, ClaimsError> {
     let raw = hex_bytes(v, path)?;
@@ -265,7 +297,8 @@ fn value_from_json(form: Form, v: &Json, path: &Path<'_>) -> Result<Cbor, Claims
             _ => Err(de::wrong_type(path, "a boolean")),
         },
         Form::Text => text(v, path),
-        Form::Bytes | Form::Label => bytes(v, path),
+        Form::Bytes => bytes(v, path),
+        Form::Label => label(v, path),
         Form::Code(codes) => code(&codes, v, path),
         Form::Version => {
             let m = members(v, path, &[part::VERSION, part::SCHEME], "a version")?;

@@ -11,7 +11,7 @@ use super::super::names::{part, Layer, Scope};
 use super::super::{ClaimKey, MeasResult};
 use super::form::{codes, form_of, Codes, Form};
 use super::{BSTR, CBOR, KEY, KEY_CBOR, PRIVACY_COUNTERS, UNKNOWN};
-use crate::encoding::to_hex;
+use crate::encoding::{label_text, to_hex, LABEL_HEX};
 
 fn number(n: i128) -> Option<Json> {
     if let Ok(u) = u64::try_from(n) {
@@ -133,7 +133,14 @@ fn value_to_json(form: Form, v: &Cbor) -> Option<Json> {
             _ => None,
         },
         Form::Text => cbor_text(v),
-        Form::Bytes | Form::Label => cbor_bytes(v),
+        Form::Bytes => cbor_bytes(v),
+        Form::Label => match v {
+            Cbor::Bytes(b) => Some(match label_text(b) {
+                Some(text) => Json::String(text.into()),
+                None => object([(LABEL_HEX, Some(Json::String(to_hex(b))))]),
+            }),
+            _ => None,
+        },
         Form::Code(codes) => cbor_code(&codes, v),
         Form::Version => match cbor_items(v)? {
             [version] => Some(object([(part::VERSION, Some(cbor_text(version)?))])),

@@ -65,7 +65,8 @@ pub(crate) enum Form {
     Text,
     /// A byte string, as hex.
     Bytes,
-    /// A byte string that is usually printable (`hwmodel`), as hex.
+    /// A byte string that is usually text (`hwmodel`): the text, or
+    /// `{"hex": …}` when the bytes are not text (spec §12.3).
     Label,
     /// A value of a value set, by name.
     Code(Codes),

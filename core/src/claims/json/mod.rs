@@ -64,6 +64,7 @@ pub(super) const INTEGER: &str = "an integer";
 pub(super) const OBJECT: &str = "an object";
 pub(super) const ARRAY: &str = "an array";
 pub(super) const STRING: &str = "a string";
+pub(super) const LABEL: &str = "a string or {\"hex\": …}";
 
 /// The names of the `privacy-events` counters of this revision.
 pub(super) const PRIVACY_COUNTERS: [(u64, &str); 3] = [
