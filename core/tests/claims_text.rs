@@ -22,7 +22,7 @@ fn line<'a>(text: &'a ClaimsText, layer: Option<Layer>, name: &str) -> Option<&'
 }
 
 #[test]
-fn groups_come_top_level_first_then_the_five_layers_in_order() {
+fn groups_come_top_level_first_then_the_six_layers_in_order() {
     let text = ClaimsText::of(&phone());
     let layers: Vec<Option<Layer>> = text.groups.iter().map(|g| g.layer).collect();
     assert_eq!(
@@ -33,7 +33,8 @@ fn groups_come_top_level_first_then_the_five_layers_in_order() {
             Some(Layer::Boot),
             Some(Layer::Os),
             Some(Layer::App),
-            Some(Layer::Runtime)
+            Some(Layer::Runtime),
+            Some(Layer::Network)
         ]
     );
     assert!(text.groups.iter().all(|g| g.reported));
@@ -49,6 +50,7 @@ fn groups_come_top_level_first_then_the_five_layers_in_order() {
             Some("hardware"),
             Some("hardware"),
             Some("kernel"),
+            Some("software"),
             Some("software"),
             Some("software")
         ]
