@@ -95,6 +95,7 @@ pub(crate) mod de;
 mod json;
 mod measres;
 mod nesting;
+pub(crate) use nesting::check_submod_depth;
 mod os;
 mod patch;
 mod runtime;

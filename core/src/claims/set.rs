@@ -365,19 +365,21 @@ fn check_exp(
     let Some(exp) = exp else {
         return Ok(());
     };
-    if exp <= iat {
-        return Err(de::invalid(
-            path,
-            format!("{exp} is not later than iat ({iat})"),
-        ));
-    }
-    match nbf {
-        Some(nbf) if exp <= nbf => Err(de::invalid(
-            path,
-            format!("{exp} is not later than nbf ({nbf})"),
-        )),
-        _ => Ok(()),
-    }
+    let bound = match nbf {
+        _ if exp <= iat => ("iat", iat),
+        Some(nbf) if exp <= nbf => ("nbf", nbf),
+        _ => return Ok(()),
+    };
+    // "{exp} is not later than {name} ({bound})", without `core::fmt`: a
+    // producer checks this before signing (docs/firmware.md).
+    let mut reason = String::new();
+    de::push_decimal(&mut reason, exp.into());
+    reason.push_str(" is not later than ");
+    reason.push_str(bound.0);
+    reason.push_str(" (");
+    de::push_decimal(&mut reason, bound.1.into());
+    reason.push(')');
+    Err(de::invalid(path, reason))
 }
 
 /// Checks `eat_profile` before anything else, so that a token of another
