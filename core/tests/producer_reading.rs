@@ -195,10 +195,12 @@ fn the_producer_refuses_what_a_verifier_refuses_with_its_code() {
         .stack_size(64 * 1024 * 1024)
         .spawn(|| {
             let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64));
-            runner.run(
-                &(claims_near_the_limits(), builder()),
-                |(claims, builder)| producer_and_verifier_agree(claims, builder),
-            )
+            runner
+                .run(
+                    &(claims_near_the_limits(), builder()),
+                    |(claims, builder)| producer_and_verifier_agree(claims, builder),
+                )
+                .map_err(|failure| failure.to_string())
         })
         .unwrap();
     if let Err(failure) = runner.join().unwrap() {
