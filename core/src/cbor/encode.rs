@@ -40,10 +40,16 @@ fn write(value: &Value, out: &mut Vec<u8>) {
         }
         Value::Map(entries) => {
             head(out, 5, entries.len() as u64);
-            let mut sorted: Vec<(Vec<u8>, &Value)> =
-                entries.iter().map(|(k, v)| (encode(k), v)).collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            for (key, v) in sorted {
+            // Ordered by encoded key, then by position: what a stable sort
+            // gives, from the unstable sort the rest of the crate links
+            // (one sort in a firmware image, not two).
+            let mut sorted: Vec<(Vec<u8>, usize, &Value)> = entries
+                .iter()
+                .enumerate()
+                .map(|(position, (k, v))| (encode(k), position, v))
+                .collect();
+            sorted.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            for (key, _, v) in sorted {
                 out.extend_from_slice(&key);
                 write(v, out);
             }
