@@ -40,18 +40,11 @@ fn write(value: &Value, out: &mut Vec<u8>) {
         }
         Value::Map(entries) => {
             head(out, 5, entries.len() as u64);
-            // Ordered by encoded key, then by position: what a stable sort
-            // gives, from the unstable sort the rest of the crate links
-            // (one sort in a firmware image, not two).
-            let mut sorted: Vec<(Vec<u8>, usize, &Value)> = entries
-                .iter()
-                .enumerate()
-                .map(|(position, (k, v))| (encode(k), position, v))
-                .collect();
-            sorted.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-            for (key, _, v) in sorted {
+            for (key, position) in in_deterministic_order(entries) {
                 out.extend_from_slice(&key);
-                write(v, out);
+                if let Some((_, v)) = entries.get(position) {
+                    write(v, out);
+                }
             }
         }
         Value::Tag(..) if is_undefined(value) => out.push(0xf7),
@@ -83,6 +76,21 @@ fn write(value: &Value, out: &mut Vec<u8>) {
             let _ = ciborium::ser::into_writer(other, &mut *out);
         }
     }
+}
+
+/// The encoded keys of a map's `entries` with their positions, in the
+/// order of core deterministic encoding: by encoded key, then by position
+/// (what a stable sort gives, so a map with a repeated key keeps its
+/// entries' order). One sort for every map the crate writes: a firmware
+/// image links one sort, not one per caller.
+pub(crate) fn in_deterministic_order(entries: &[(Value, Value)]) -> Vec<(Vec<u8>, usize)> {
+    let mut order: Vec<(Vec<u8>, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(position, (key, _))| (encode(key), position))
+        .collect();
+    order.sort_unstable();
+    order
 }
 
 /// Appends the head of major type `major` with argument `arg`, shortest form.
