@@ -558,10 +558,13 @@ impl TokenBuilder {
     /// certificates (`chain.too-long`) or with a certificate over 8 192 bytes
     /// (`chain.cert-too-large`); claims beyond the CBOR or submodule limits
     /// (`cbor.too-deep`, `cbor.too-many-items`, `cbor.map-too-large`,
-    /// `claims.submods-too-deep`) or otherwise not readable as claims; a
-    /// token over 16 384 bytes (`token.too-large`). It also refuses, with
+    /// `claims.submods-too-deep`), checked on the encoded payload; a token
+    /// over 16 384 bytes (`token.too-large`). It also refuses, with
     /// `claims.invalid-value`, an `exp` that is not later than `iat` and
-    /// `nbf` (spec §6.2).
+    /// `nbf` (spec §6.2). The claims need no reading back: a [`ClaimsSet`]
+    /// can only hold claims its decoder accepts (typed claims, and unknown
+    /// claims checked when they are added), so the payload is never decoded
+    /// here (spec §8.4; debug builds assert that it decodes).
     ///
     /// ```
     /// use mtattest::claims::ClaimsSet;
