@@ -30,6 +30,8 @@
 //! that limit's code (the chain: [`check_x5chain`], which a producer that
 //! assembles its own chain can call first; the payload and the envelope).
 
+use alloc::vec::Vec;
+
 use crate::claims::ClaimsSet;
 use crate::error::{ChainError, Error, TokenError};
 use crate::trust::ChainOptions;
@@ -150,14 +152,32 @@ pub fn check_x5chain<C: AsRef<[u8]>>(chain: &[C]) -> Result<(), ChainError> {
     }
 }
 
-/// Checks the claims payload a producer is about to sign by reading it as
-/// a verifier does (§9 step 10) under [`Limits::DEFAULT`]: strict CBOR
-/// within the depth, item and map-entry limits (`cbor.too-deep`,
-/// `cbor.too-many-items`, `cbor.map-too-large`), the submodule depth
-/// (`claims.submods-too-deep`), then the claims themselves, so a producer
-/// never signs a payload that no verifier accepts.
-pub(crate) fn check_claims_payload(payload: &[u8]) -> Result<(), Error> {
-    ClaimsSet::from_cbor(payload, &Limits::DEFAULT).map(drop)
+/// Encodes the claims a producer is about to sign and checks the payload
+/// against what a verifier's reading of it (§9 step 10) checks that the
+/// claims' types do not already guarantee, under [`Limits::DEFAULT`] and in
+/// the verifier's order: the strict CBOR scan of the payload bytes, with the
+/// depth, item and map-entry limits (`cbor.too-deep`, `cbor.too-many-items`,
+/// `cbor.map-too-large`), then the submodule depth of the encoded claims
+/// (`claims.submods-too-deep`).
+///
+/// The claims themselves need no reading back (spec §8.4): every typed claim
+/// encodes to a value its decoder accepts (its constructor checks the
+/// value's range), an unknown claim was checked on insertion to be what the
+/// strict decoder reads back, and `exp` is checked by the caller. Debug
+/// builds assert it by reading the payload back as a verifier does, so any
+/// test that signs fails if a type ever encodes something its decoder
+/// refuses (`core/tests/producer_reading.rs` checks it on generated claims).
+pub(crate) fn claims_payload(claims: &ClaimsSet) -> Result<Vec<u8>, Error> {
+    let value = claims.to_value();
+    let payload = crate::cbor::encode(&value);
+    let limits = Limits::DEFAULT;
+    crate::cbor::scan(&payload, &limits)?;
+    crate::claims::check_submod_depth(&value, limits.max_submod_depth)?;
+    debug_assert!(
+        ClaimsSet::from_cbor(&payload, &limits).is_ok(),
+        "a producer's payload that its own verifier refuses"
+    );
+    Ok(payload)
 }
 
 /// Checks an encoded token (with a signature of its final length) and its

@@ -14,7 +14,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use ciborium::value::Value;
-use coset::{iana, AsCborValue};
+use coset::iana;
 
 use crate::cbor;
 use crate::claims::ClaimsSet;
@@ -222,13 +222,6 @@ impl Token {
         self.verify_signature(key, crypto)?;
         self.unverified_claims()
     }
-}
-
-fn malformed(e: coset::CoseError) -> Error {
-    TokenError::Malformed {
-        reason: e.to_string(),
-    }
-    .into()
 }
 
 fn malformed_because(reason: &str) -> TokenError {
@@ -602,11 +595,15 @@ impl TokenBuilder {
     /// certificates (`chain.too-long`) or with a certificate over 8 192 bytes
     /// (`chain.cert-too-large`); claims beyond the CBOR or submodule limits
     /// (`cbor.too-deep`, `cbor.too-many-items`, `cbor.map-too-large`,
-    /// `claims.submods-too-deep`) or otherwise not readable as claims; a
-    /// token over 16 384 bytes (`token.too-large`). It also refuses, with
+    /// `claims.submods-too-deep`), checked on the encoded payload; a token
+    /// over 16 384 bytes (`token.too-large`). It also refuses, with
     /// `claims.invalid-value`, an `exp` that is not later than `iat` and
     /// `nbf` (spec §6.2), or a `wifi-security` without `connection` wifi
-    /// (§6.9a).
+    /// (§6.9a). The claims need no reading back: a [`ClaimsSet`] can only
+    /// hold claims its decoder accepts (typed claims, and unknown claims
+    /// checked when they are added) apart from these relations between
+    /// claims, which are checked here, so the payload is never decoded
+    /// (spec §8.4; debug builds assert that it decodes).
     ///
     /// ```
     /// use mtattest::claims::ClaimsSet;
@@ -620,24 +617,15 @@ impl TokenBuilder {
     /// assert_eq!(err.code(), "token.too-large");
     /// ```
     pub fn sign(&self, claims: &ClaimsSet, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
-        claims.check_exp()?;
+        claims.check_relations()?;
         if let Some((_, chain)) = &self.x5chain {
             crate::limits::check_x5chain(chain)?;
         }
-        let payload = claims.to_cbor();
-        crate::limits::check_claims_payload(&payload)?;
+        let payload = crate::limits::claims_payload(claims)?;
         let alg = signer.algorithm();
-        let mut sign1 = self.unsigned(payload, alg);
-        // The signature's length is fixed by the algorithm, so a stand-in
-        // of that length gives the token's exact size.
-        sign1.signature = vec![0; alg.signature_len()];
-        let protected = if sign1.protected.header.is_empty() {
-            Vec::new()
-        } else {
-            coset::CborSerializable::to_vec(sign1.protected.header.clone()).map_err(malformed)?
-        };
-        crate::limits::check_envelope(&self.encode(&sign1)?, &protected)?;
-        self.sign_unsigned(sign1, signer)
+        let envelope = self.envelope(&payload, alg);
+        crate::limits::check_envelope(&envelope.bytes, &envelope.protected)?;
+        self.sign_envelope(envelope, &payload, signer)
     }
 
     /// Signs arbitrary payload bytes, with no check of the claims or of the
@@ -648,68 +636,106 @@ impl TokenBuilder {
     /// anywhere in the envelope, assemble theirs from raw parts in the test
     /// kit with a [`Signer`].)
     pub fn sign_payload(&self, payload: Vec<u8>, signer: &dyn Signer) -> Result<Vec<u8>, Error> {
-        let sign1 = self.unsigned(payload, signer.algorithm());
-        self.sign_unsigned(sign1, signer)
+        let envelope = self.envelope(&payload, signer.algorithm());
+        self.sign_envelope(envelope, &payload, signer)
     }
 
-    /// The COSE_Sign1 with its headers and payload, not signed yet.
-    fn unsigned(&self, payload: Vec<u8>, alg: Algorithm) -> coset::CoseSign1 {
-        let mut protected = coset::HeaderBuilder::new()
-            .algorithm(match alg {
-                Algorithm::Es384 => iana::Algorithm::ES384,
-                Algorithm::Es256 => iana::Algorithm::ES256,
-            })
-            .key_id(self.kid.clone());
-        let mut unprotected = coset::HeaderBuilder::new();
-        if let Some((placement, chain)) = &self.x5chain {
-            let value = match chain.as_slice() {
+    /// The protected header: `alg`, then `kid` if one is set, then `x5chain`
+    /// if it goes there; in core deterministic encoding, which orders these
+    /// labels (1, 4, 33) as `coset` writes them.
+    fn protected_header(&self, alg: Algorithm) -> Vec<u8> {
+        let mut entries = vec![(
+            Value::Integer(ALG.into()),
+            Value::Integer(alg.cose_id().into()),
+        )];
+        if !self.kid.is_empty() {
+            entries.push((Value::Integer(KID.into()), Value::Bytes(self.kid.clone())));
+        }
+        if let Some(chain) = self.x5chain_in(HeaderPlacement::Protected) {
+            entries.push((Value::Integer(HEADER_X5CHAIN.into()), chain));
+        }
+        cbor::encode(&Value::Map(entries))
+    }
+
+    /// The `x5chain` value, if it goes in `placement`'s header: one
+    /// certificate as a byte string, several as an array of them (RFC 9360).
+    fn x5chain_in(&self, placement: HeaderPlacement) -> Option<Value> {
+        match &self.x5chain {
+            Some((at, chain)) if *at == placement => Some(match chain.as_slice() {
                 [single] => Value::Bytes(single.clone()),
                 many => Value::Array(many.iter().cloned().map(Value::Bytes).collect()),
-            };
-            match placement {
-                HeaderPlacement::Protected => {
-                    protected = protected.value(HEADER_X5CHAIN, value);
-                }
-                HeaderPlacement::Unprotected => {
-                    unprotected = unprotected.value(HEADER_X5CHAIN, value);
-                }
-            }
+            }),
+            _ => None,
         }
-        coset::CoseSign1Builder::new()
-            .protected(protected.build())
-            .unprotected(unprotected.build())
-            .payload(payload)
-            .build()
     }
 
-    /// Signs `sign1` (its signature replaced) and encodes it.
-    fn sign_unsigned(
+    /// The token with a stand-in signature of the algorithm's length (which
+    /// is fixed, so the size is the final one): tags, then the COSE_Sign1
+    /// array `[protected, unprotected, payload, signature]`, written
+    /// directly in core deterministic encoding so that producing a token
+    /// needs neither `coset` nor an intermediate CBOR tree of it.
+    fn envelope(&self, payload: &[u8], alg: Algorithm) -> Envelope {
+        let protected = self.protected_header(alg);
+        let unprotected = cbor::encode(&Value::Map(
+            self.x5chain_in(HeaderPlacement::Unprotected)
+                .map(|chain| (Value::Integer(HEADER_X5CHAIN.into()), chain))
+                .into_iter()
+                .collect(),
+        ));
+        let signature_len = alg.signature_len();
+        let mut bytes = Vec::with_capacity(
+            protected.len() + unprotected.len() + payload.len() + signature_len + 24,
+        );
+        if self.cwt_tag {
+            cbor::write_head(&mut bytes, 6, TAG_CWT);
+        }
+        cbor::write_head(&mut bytes, 6, TAG_COSE_SIGN1);
+        cbor::write_head(&mut bytes, 4, 4);
+        cbor::write_head(&mut bytes, 2, protected.len() as u64);
+        bytes.extend_from_slice(&protected);
+        bytes.extend_from_slice(&unprotected);
+        cbor::write_head(&mut bytes, 2, payload.len() as u64);
+        bytes.extend_from_slice(payload);
+        cbor::write_head(&mut bytes, 2, signature_len as u64);
+        let signature_at = bytes.len();
+        bytes.resize(signature_at + signature_len, 0);
+        Envelope {
+            bytes,
+            protected,
+            signature_at,
+        }
+    }
+
+    /// Signs the Sig_structure of `envelope` and puts the signature in
+    /// place of the stand-in.
+    fn sign_envelope(
         &self,
-        mut sign1: coset::CoseSign1,
+        mut envelope: Envelope,
+        payload: &[u8],
         signer: &dyn Signer,
     ) -> Result<Vec<u8>, Error> {
         let alg = signer.algorithm();
-        sign1.signature = signer.sign(&sign1.tbs_data(&[]))?;
-        if sign1.signature.len() != alg.signature_len() {
-            return Err(CryptoError::SignatureLength {
+        let signature = signer.sign(&sig_structure(&envelope.protected, payload))?;
+        let slot = envelope
+            .bytes
+            .get_mut(envelope.signature_at..)
+            .filter(|slot| slot.len() == signature.len())
+            .ok_or(CryptoError::SignatureLength {
                 alg: alg.name(),
-                len: sign1.signature.len(),
+                len: signature.len(),
                 expected: alg.signature_len(),
-            }
-            .into());
-        }
-        self.encode(&sign1)
+            })?;
+        slot.copy_from_slice(&signature);
+        Ok(envelope.bytes)
     }
+}
 
-    /// The token bytes: the COSE_Sign1 tag, and the CWT tag if asked for.
-    fn encode(&self, sign1: &coset::CoseSign1) -> Result<Vec<u8>, Error> {
-        let body = sign1.clone().to_cbor_value().map_err(malformed)?;
-        let mut tagged = Value::Tag(TAG_COSE_SIGN1, body.into());
-        if self.cwt_tag {
-            tagged = Value::Tag(TAG_CWT, tagged.into());
-        }
-        Ok(cbor::encode(&tagged))
-    }
+/// A token being produced: its bytes with the signature's place reserved
+/// at the end, and the protected header the signature covers.
+struct Envelope {
+    bytes: Vec<u8>,
+    protected: Vec<u8>,
+    signature_at: usize,
 }
 
 /// Signs `claims` with `signer` into a bare token (only `alg` in the header).
@@ -720,6 +746,118 @@ pub fn issue(claims: &ClaimsSet, signer: &dyn Signer) -> Result<Vec<u8>, Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The token as `coset` writes it (what `TokenBuilder` produced
+    /// through `coset` before it wrote the envelope itself): an independent
+    /// encoder of the same COSE_Sign1.
+    fn coset_token(
+        builder: &TokenBuilder,
+        payload: &[u8],
+        alg: iana::Algorithm,
+        signature: &[u8],
+    ) -> Vec<u8> {
+        use coset::AsCborValue;
+        let mut protected = coset::HeaderBuilder::new()
+            .algorithm(alg)
+            .key_id(builder.kid.clone());
+        let mut unprotected = coset::HeaderBuilder::new();
+        if let Some((placement, chain)) = &builder.x5chain {
+            let value = match chain.as_slice() {
+                [single] => Value::Bytes(single.clone()),
+                many => Value::Array(many.iter().cloned().map(Value::Bytes).collect()),
+            };
+            match placement {
+                HeaderPlacement::Protected => protected = protected.value(HEADER_X5CHAIN, value),
+                HeaderPlacement::Unprotected => {
+                    unprotected = unprotected.value(HEADER_X5CHAIN, value)
+                }
+            }
+        }
+        let sign1 = coset::CoseSign1Builder::new()
+            .protected(protected.build())
+            .unprotected(unprotected.build())
+            .payload(payload.to_vec())
+            .signature(signature.to_vec())
+            .build();
+        let mut tagged = Value::Tag(TAG_COSE_SIGN1, sign1.to_cbor_value().unwrap().into());
+        if builder.cwt_tag {
+            tagged = Value::Tag(TAG_CWT, tagged.into());
+        }
+        let mut out = Vec::new();
+        ciborium::ser::into_writer(&tagged, &mut out).unwrap();
+        out
+    }
+
+    /// A signer that returns a fixed signature of the algorithm's length.
+    struct FixedSigner(Algorithm);
+
+    impl Signer for FixedSigner {
+        fn algorithm(&self) -> Algorithm {
+            self.0
+        }
+
+        fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+            let mut signature = vec![0x5a; self.0.signature_len()];
+            signature[0] = message.len() as u8;
+            Ok(signature)
+        }
+    }
+
+    #[test]
+    fn the_envelope_is_the_one_coset_writes() {
+        let certificate = |len: usize, fill: u8| vec![fill; len];
+        let chains = [
+            None,
+            Some(vec![certificate(3, 1)]),
+            Some(vec![certificate(30, 2), certificate(300, 3)]),
+            Some(vec![certificate(24, 4); 6]),
+        ];
+        let payloads = [
+            vec![],
+            vec![0xa0],
+            vec![0x42; 23],
+            vec![0x42; 24],
+            vec![0x42; 70_000],
+        ];
+        for (alg, cose_alg) in [
+            (Algorithm::Es384, iana::Algorithm::ES384),
+            (Algorithm::Es256, iana::Algorithm::ES256),
+        ] {
+            for kid in [vec![], vec![7], vec![8; 40]] {
+                for chain in &chains {
+                    for placement in [HeaderPlacement::Protected, HeaderPlacement::Unprotected] {
+                        for cwt_tag in [false, true] {
+                            for payload in &payloads {
+                                let mut builder =
+                                    TokenBuilder::new().kid(kid.clone()).cwt_tag(cwt_tag);
+                                if let Some(chain) = chain {
+                                    builder = builder.x5chain(chain.clone(), placement);
+                                }
+                                let signer = FixedSigner(alg);
+                                let ours = builder.sign_payload(payload.clone(), &signer).unwrap();
+                                let token = Token::decode(
+                                    &ours,
+                                    &DecodeOptions {
+                                        limits: Limits {
+                                            max_token_size: usize::MAX,
+                                            ..Limits::DEFAULT
+                                        },
+                                        ..DecodeOptions::default()
+                                    },
+                                )
+                                .unwrap();
+                                let expected_signature =
+                                    signer.sign(&token.to_be_signed()).unwrap();
+                                let theirs =
+                                    coset_token(&builder, payload, cose_alg, &expected_signature);
+                                assert_eq!(ours, theirs);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn sig_structure_is_the_one_coset_builds() {

@@ -109,7 +109,12 @@ impl Builder<'_> {
             .bytes
             .get(start..self.reader.pos)
             .ok_or(Unrepresentable)?;
-        ciborium::de::from_reader(&mut item).map_err(|_| Unrepresentable)
+        // `ciborium`'s own reading of a float head (its deserializer reads
+        // `Value::Float` from this header), without its serde layer.
+        match ciborium_ll::Decoder::from(&mut item).pull() {
+            Ok(ciborium_ll::Header::Float(float)) => Ok(Value::Float(float)),
+            _ => Err(Unrepresentable),
+        }
     }
 }
 

@@ -40,12 +40,11 @@ fn write(value: &Value, out: &mut Vec<u8>) {
         }
         Value::Map(entries) => {
             head(out, 5, entries.len() as u64);
-            let mut sorted: Vec<(Vec<u8>, &Value)> =
-                entries.iter().map(|(k, v)| (encode(k), v)).collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            for (key, v) in sorted {
+            for (key, position) in in_deterministic_order(entries) {
                 out.extend_from_slice(&key);
-                write(v, out);
+                if let Some((_, v)) = entries.get(position) {
+                    write(v, out);
+                }
             }
         }
         Value::Tag(..) if is_undefined(value) => out.push(0xf7),
@@ -56,13 +55,42 @@ fn write(value: &Value, out: &mut Vec<u8>) {
         Value::Bool(false) => out.push(0xf4),
         Value::Bool(true) => out.push(0xf5),
         Value::Null => out.push(0xf6),
-        // Floats (and any variant a later `ciborium` adds): `ciborium`
-        // writes them in their preferred serialization. Writing into a
-        // `Vec` cannot fail.
+        // `ciborium` writes a float as this header, in the shortest width
+        // that keeps its value (its serializer's `Value::Float` comes down
+        // to the same push), here without its serde layer.
+        Value::Float(float) => {
+            const WIDEST: usize = 9;
+            let mut encoded = [0u8; WIDEST];
+            let mut room: &mut [u8] = &mut encoded;
+            let pushed = ciborium_ll::Encoder::from(&mut room)
+                .push(ciborium_ll::Header::Float(*float))
+                .is_ok();
+            let written = WIDEST - room.len();
+            if pushed {
+                out.extend_from_slice(encoded.get(..written).unwrap_or_default());
+            }
+        }
+        // Any variant a later `ciborium` adds: its own serializer.
+        // Writing into a `Vec` cannot fail.
         other => {
             let _ = ciborium::ser::into_writer(other, &mut *out);
         }
     }
+}
+
+/// The encoded keys of a map's `entries` with their positions, in the
+/// order of core deterministic encoding: by encoded key, then by position
+/// (what a stable sort gives, so a map with a repeated key keeps its
+/// entries' order). One sort for every map the crate writes: a firmware
+/// image links one sort, not one per caller.
+pub(crate) fn in_deterministic_order(entries: &[(Value, Value)]) -> Vec<(Vec<u8>, usize)> {
+    let mut order: Vec<(Vec<u8>, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(position, (key, _))| (encode(key), position))
+        .collect();
+    order.sort_unstable();
+    order
 }
 
 /// Appends the head of major type `major` with argument `arg`, shortest form.

@@ -110,17 +110,20 @@ pub(super) fn has_duplicate(keys: &mut [KeyIdentity<'_>]) -> bool {
 /// Whether two of these keys (of class other, each an accepted item) have
 /// the same deterministic form. Rare enough that allocating is fine.
 fn spelled_alike(others: &[KeyIdentity<'_>]) -> bool {
-    let mut forms: Vec<Vec<u8>> = others
+    // With positions, so that this sort is the one every map encoding uses
+    // (`in_deterministic_order`): one sort in a firmware image.
+    let mut forms: Vec<(Vec<u8>, usize)> = others
         .iter()
-        .map(|key| match build::build(key.content) {
-            Ok(value) => encode(&bignums_as_integers(&value)),
+        .enumerate()
+        .map(|(position, key)| match build::build(key.content) {
+            Ok(value) => (encode(&bignums_as_integers(&value)), position),
             // Nested too deeply to build: compared as sent.
-            Err(build::Unrepresentable) => key.content.to_vec(),
+            Err(build::Unrepresentable) => (key.content.to_vec(), position),
         })
         .collect();
     forms.sort_unstable();
     forms.windows(2).any(|pair| match pair {
-        [a, b] => a == b,
+        [a, b] => a.0 == b.0,
         _ => false,
     })
 }

@@ -39,6 +39,7 @@ use crate::limits::Limits;
 
 pub use encode::encode;
 pub(crate) use encode::head as write_head;
+pub(crate) use encode::in_deterministic_order;
 
 /// The unsigned bignum tag (RFC 8949 §3.4.3).
 pub const TAG_POSITIVE_BIGNUM: u64 = 2;

@@ -341,3 +341,36 @@ fn keys_order_like_their_deterministic_encodings() {
         }
     }
 }
+
+#[test]
+fn a_map_with_a_repeated_key_keeps_its_entries_in_their_order() {
+    let map = Value::Map(vec![
+        (Value::Integer(1.into()), Value::Text("a".into())),
+        (Value::Integer(0.into()), Value::Null),
+        (Value::Integer(1.into()), Value::Text("b".into())),
+    ]);
+    assert_eq!(
+        encode(&map),
+        [0xa3, 0x00, 0xf6, 0x01, 0x61, b'a', 0x01, 0x61, b'b']
+    );
+}
+
+#[test]
+fn floats_are_written_in_their_shortest_width() {
+    for (float, expected) in [
+        (0.0f64, vec![0xf9, 0x00, 0x00]),
+        (1.5, vec![0xf9, 0x3e, 0x00]),
+        (100_000.0, vec![0xfa, 0x47, 0xc3, 0x50, 0x00]),
+        (
+            1.1,
+            vec![0xfb, 0x3f, 0xf1, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a],
+        ),
+        (f64::INFINITY, vec![0xf9, 0x7c, 0x00]),
+    ] {
+        assert_eq!(encode(&Value::Float(float)), expected, "{float}");
+        assert_eq!(
+            decode_strict(&expected, &Limits::DEFAULT).unwrap(),
+            Value::Float(float)
+        );
+    }
+}

@@ -94,10 +94,15 @@ impl<'a> Path<'a> {
                     if !out.is_empty() {
                         out.push('.');
                     }
-                    let _ = write!(out, "{key}");
+                    match key {
+                        ClaimKey::Int(n) => push_decimal(&mut out, *n),
+                        ClaimKey::Text(t) => out.push_str(t),
+                    }
                 }
                 Seg::Index(i) => {
-                    let _ = write!(out, "[{i}]");
+                    out.push('[');
+                    push_decimal(&mut out, *i as i128);
+                    out.push(']');
                 }
             }
         }
@@ -107,6 +112,46 @@ impl<'a> Path<'a> {
         }
         out
     }
+}
+
+/// Appends `n` in decimal, as `{n}` would, without `core::fmt`: paths
+/// and the producer's refusals are rendered on the producer's path, which
+/// firmware builds without the formatting machinery (docs/firmware.md).
+pub(crate) fn push_decimal(out: &mut String, n: i128) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut magnitude = n.unsigned_abs();
+    let mut digits = [0u8; 39];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(digit) = digits.get_mut(start) {
+            *digit = b'0' + (magnitude % 10) as u8;
+        }
+        magnitude /= 10;
+        if magnitude == 0 || start == 0 {
+            break;
+        }
+    }
+    digits
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .for_each(|&d| out.push(char::from(d)));
+}
+
+/// "is {len} bytes; {min}..={max} required", built without `core::fmt`
+/// (the typed claims' constructors run on a producer).
+pub(crate) fn length_refusal(len: usize, min: usize, max: usize) -> String {
+    let mut reason = String::from("is ");
+    push_decimal(&mut reason, len as i128);
+    reason.push_str(" bytes; ");
+    push_decimal(&mut reason, min as i128);
+    reason.push_str("..=");
+    push_decimal(&mut reason, max as i128);
+    reason.push_str(" required");
+    reason
 }
 
 pub(crate) fn wrong_type(path: &Path<'_>, expected: &'static str) -> ClaimsError {

@@ -96,6 +96,7 @@ mod json;
 mod measres;
 mod nesting;
 mod network;
+pub(crate) use nesting::check_submod_depth;
 mod os;
 mod patch;
 mod runtime;
@@ -137,7 +138,13 @@ fn known(scope: Scope, key: &ClaimKey) -> Option<(i64, &'static str)> {
 
 /// A map with its entries in deterministic order. The entries' values must
 /// already be in deterministic form.
-fn sorted_map(mut entries: Vec<(Value, Value)>) -> Value {
-    entries.sort_by_cached_key(|(k, _)| crate::cbor::encode(k));
-    Value::Map(entries)
+fn sorted_map(entries: Vec<(Value, Value)>) -> Value {
+    let order = crate::cbor::in_deterministic_order(&entries);
+    let mut slots: Vec<Option<(Value, Value)>> = entries.into_iter().map(Some).collect();
+    Value::Map(
+        order
+            .into_iter()
+            .filter_map(|(_, position)| slots.get_mut(position).and_then(Option::take))
+            .collect(),
+    )
 }

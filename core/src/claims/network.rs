@@ -5,6 +5,7 @@
 //! transport, the Wi-Fi link's protection and what redirects or inspects the
 //! app's traffic.
 
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -143,17 +144,23 @@ impl NetworkLayer {
     /// §6.9a: a Wi-Fi security level describes a Wi-Fi link, so it needs
     /// `connection` wifi; otherwise an appraiser could read one for a
     /// cellular connection.
-    fn check_wifi_security(&self, path: &Path<'_>) -> Result<(), ClaimsError> {
+    /// The producer checks it too (`TokenBuilder::sign`): the layer's
+    /// fields are public, so a claims set can hold this pair. The message is
+    /// assembled without `core::fmt`, which the producer path leaves out
+    /// (spec §8.4, docs/firmware.md).
+    pub(crate) fn check_wifi_security(&self, path: &Path<'_>) -> Result<(), ClaimsError> {
         match (self.wifi_security, self.connection) {
             (None, _) | (Some(_), Some(Connection::Wifi)) => Ok(()),
             (Some(_), None) => Err(de::invalid(
                 &path.field("wifi-security"),
                 "is present without connection (it needs connection wifi)",
             )),
-            (Some(_), Some(other)) => Err(de::invalid(
-                &path.field("wifi-security"),
-                alloc::format!("is present with connection {other} (it needs connection wifi)"),
-            )),
+            (Some(_), Some(other)) => {
+                let mut why = String::from("is present with connection ");
+                why.push_str(other.name());
+                why.push_str(" (it needs connection wifi)");
+                Err(de::invalid(&path.field("wifi-security"), why))
+            }
         }
     }
 

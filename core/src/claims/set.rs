@@ -338,6 +338,19 @@ impl ClaimsSet {
         check_exp(self.exp, self.iat, self.nbf, &Path::ROOT.field("exp"))
     }
 
+    /// The rules between claims that the typed claims cannot hold by
+    /// construction (`exp` after `iat` and `nbf`, §6.2; `wifi-security` only
+    /// with `connection` wifi, §6.9a): what the producer checks instead of
+    /// decoding its payload back (§8.4).
+    pub(crate) fn check_relations(&self) -> Result<(), ClaimsError> {
+        self.check_exp()?;
+        if let Some(network) = &self.network {
+            let path = Path::ROOT.field("submods");
+            network.check_wifi_security(&path.field(Layer::Network.name()))?;
+        }
+        Ok(())
+    }
+
     fn decode_submods(&mut self, value: &Value, path: &Path<'_>) -> Result<(), ClaimsError> {
         let entries = de::map(value, path)?;
         if entries.is_empty() {
@@ -381,19 +394,21 @@ fn check_exp(
     let Some(exp) = exp else {
         return Ok(());
     };
-    if exp <= iat {
-        return Err(de::invalid(
-            path,
-            format!("{exp} is not later than iat ({iat})"),
-        ));
-    }
-    match nbf {
-        Some(nbf) if exp <= nbf => Err(de::invalid(
-            path,
-            format!("{exp} is not later than nbf ({nbf})"),
-        )),
-        _ => Ok(()),
-    }
+    let bound = match nbf {
+        _ if exp <= iat => ("iat", iat),
+        Some(nbf) if exp <= nbf => ("nbf", nbf),
+        _ => return Ok(()),
+    };
+    // "{exp} is not later than {name} ({bound})", without `core::fmt`: a
+    // producer checks this before signing (docs/firmware.md).
+    let mut reason = String::new();
+    de::push_decimal(&mut reason, exp.into());
+    reason.push_str(" is not later than ");
+    reason.push_str(bound.0);
+    reason.push_str(" (");
+    de::push_decimal(&mut reason, bound.1.into());
+    reason.push(')');
+    Err(de::invalid(path, reason))
 }
 
 /// Checks `eat_profile` before anything else, so that a token of another

@@ -74,7 +74,7 @@ macro_rules! bytes_claim {
                 if !($min..=$max).contains(&bytes.len()) {
                     return Err(de::invalid(
                         path,
-                        format!("is {} bytes; {}..={} required", bytes.len(), $min, $max),
+                        de::length_refusal(bytes.len(), $min, $max),
                     ));
                 }
                 Ok($name(bytes))
