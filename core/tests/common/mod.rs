@@ -360,6 +360,35 @@ pub mod strategies {
             })
     }
 
+    pub fn network() -> impl Strategy<Value = NetworkLayer> {
+        (
+            code(EvidenceSource::ALL),
+            opt(code(Connection::ALL)),
+            opt(code(WifiSecurity::ALL)),
+            (opt(any::<bool>()), opt(any::<bool>()), opt(any::<bool>())),
+            opt(any::<u64>()),
+            measres(),
+            unknowns(),
+        )
+            .prop_map(
+                |(es, connection, wifi, (proxy, vpn, dns), cas, measres, unknowns)| {
+                    let mut l = NetworkLayer::new(es);
+                    l.connection = connection;
+                    // §6.9a: a Wi-Fi security level only with connection wifi.
+                    l.wifi_security = wifi.filter(|_| connection == Some(Connection::Wifi));
+                    l.proxy = proxy;
+                    l.vpn = vpn;
+                    l.private_dns = dns;
+                    l.user_ca_certificates = cas;
+                    l.measres = measres;
+                    insert_all(Scope::Layer(Layer::Network), unknowns, |k, v| {
+                        l.insert_unknown(k, v)
+                    });
+                    l
+                },
+            )
+    }
+
     fn cnf() -> impl Strategy<Value = Confirmation> {
         let key = (
             vec(any::<u8>(), 32),
@@ -417,13 +446,14 @@ pub mod strategies {
                 opt(os()),
                 opt(app()),
                 opt(runtime()),
+                opt(network()),
                 unknowns(),
                 vec((small_text(), value()), 0..3),
             ),
         )
             .prop_map(|(top, layers)| {
                 let (iat, nonce, exp, nbf, cti, ueid, oemid, hwmodel, cnf, intuse) = top;
-                let (chip, boot, os, app, runtime, unknowns, submods) = layers;
+                let (chip, boot, os, app, runtime, network, unknowns, submods) = layers;
                 let mut s = ClaimsSet::new(iat);
                 s.nonce = nonce;
                 // exp must be later than iat and nbf (spec §6.2); one that is
@@ -450,6 +480,7 @@ pub mod strategies {
                 s.os = os;
                 s.app = app;
                 s.runtime = runtime;
+                s.network = network;
                 insert_all(Scope::Top, unknowns, |k, v| s.insert_unknown(k, v));
                 for (name, value) in submods {
                     let is_layer = Layer::from_name(&name).is_some();
