@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mtattest::appraisal::{AttestationResult, Status};
+use mtattest::appraisal::{Action, AttestationResult, Status};
 use mtattest::config::{
     challenge_from_hex, AndroidConfig, ConfigError, DerSource, JsonSource, PolicyConfig, Text,
     VerifierConfig,
@@ -121,10 +121,10 @@ pub struct VerifyArgs {
     /// Print one JSON document instead of text: status, action, policy and
     /// a flat reasons array (rule, claim, seen, required, status, …), the
     /// EAR ("ear"), the verified claims ("claims", spec §12) and the
-    /// Android attestation ("android") when there is one. A rejected token,
-    /// a refused configuration or a usage error prints {"error": {"code",
-    /// "message"}} instead (code null for a mistake the library has no
-    /// without a library code).
+    /// Android attestation ("android") when there is one. A rejected token
+    /// prints status "invalid", action "deny", no reasons and {"error":
+    /// {"code", "message"}}; a refused configuration or a usage error prints
+    /// only the error (code null for a mistake without a library code).
     #[arg(long)]
     pub json: bool,
     /// Also print the verified claims, layer by layer (text output).
@@ -198,7 +198,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         Err(e @ mtattest::Error::Config(_)) => return refused(args, &e),
         Err(e) => {
             if args.json {
-                outln!("{}", pretty(&error_json(&e)));
+                outln!("{}", pretty(&rejected_json(&e)));
             } else {
                 outln!("INVALID  token rejected: {}", lib_error(&e));
             }
@@ -248,6 +248,18 @@ fn refused(args: &VerifyArgs, e: &mtattest::Error) -> Result<u8, String> {
 
 fn error_json(e: &mtattest::Error) -> serde_json::Value {
     serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
+}
+
+/// A token that failed verification: the flat summary a script reads for
+/// every token (`status` invalid, `action` deny, no reasons: there is no
+/// attestation result to give reasons, spec §11.3.2), and the error. The C
+/// ABI and the page report the same action for it.
+fn rejected_json(e: &mtattest::Error) -> serde_json::Value {
+    let mut document = error_json(e);
+    document["status"] = "invalid".into();
+    document["action"] = Action::Deny.name().into();
+    document["reasons"] = serde_json::Value::Array(Vec::new());
+    document
 }
 
 /// A usage or input error (exit 1): with `--json`, also the error object on

@@ -262,3 +262,20 @@ fn an_absent_claim_is_seen_null() {
         .expect("a reason about the missing patch level");
     assert_eq!(reason["seen"], json!(null), "{reason}");
 }
+
+#[test]
+fn a_rejected_token_reads_invalid_and_deny_with_its_code() {
+    // The token answers another challenge: nothing is appraised, and a
+    // script reading `.action` must never see anything but deny (the C ABI
+    // and the page say the same).
+    let fx = Fixture::new();
+    let other_challenge = "00".repeat(32);
+    let out = fx.verify(&["--nonce", &other_challenge, "--json"]);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let doc = json(&out);
+    assert_eq!(doc["status"], "invalid");
+    assert_eq!(doc["action"], "deny");
+    assert_eq!(doc["reasons"], json!([]));
+    assert_eq!(doc["error"]["code"], "freshness.nonce-mismatch");
+    assert!(doc.get("ear").is_none(), "{doc}");
+}
