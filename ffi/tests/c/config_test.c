@@ -16,32 +16,7 @@
 
 #include "mtattest.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (cond) {                                                       \
-      passed++;                                                       \
-    } else {                                                          \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
-
-#define CHECK_RC(call, want)                                                             \
-  do {                                                                                   \
-    mtattest_result rc_ = (call);                                                        \
-    if (rc_ == (want)) {                                                                 \
-      passed++;                                                                          \
-    } else {                                                                             \
-      failed++;                                                                          \
-      char msg_[256] = "";                                                               \
-      size_t len_ = 0;                                                                   \
-      mtattest_last_error(msg_, sizeof msg_, &len_);                                     \
-      fprintf(stderr, "FAIL %s:%d: %s gave %s, expected %s (%s)\n", __FILE__, __LINE__, \
-              #call, mtattest_result_code(rc_), mtattest_result_code(want), msg_);       \
-    }                                                                                    \
-  } while (0)
+#include "check.h"
 
 static unsigned char *read_file(const char *dir, const char *name, size_t *len) {
   char path[4096];
