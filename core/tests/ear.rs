@@ -840,3 +840,54 @@ fn a_reason_that_is_not_a_warning_or_contraindication_is_refused() {
         }
     }
 }
+
+/// ear.cddl's `reason` is a closed map: a member it does not name (or a
+/// CBOR key that is not text) is refused, in JSON and in CBOR, in both forms.
+#[test]
+fn a_reason_with_a_member_the_cddl_does_not_name_is_refused() {
+    let r = results().compromised;
+    for p in [EarProfile::Veraison2023, EarProfile::IetfDraft04] {
+        let mut v = r.to_json_value_as(p);
+        let with_reasons = v["submods"]
+            .as_object_mut()
+            .unwrap()
+            .values_mut()
+            .find(|s| s.get("mtattest.reasons").is_some())
+            .unwrap();
+        with_reasons["mtattest.reasons"][0]["severity"] = "high".into();
+        assert_malformed(
+            json_refusal(&v),
+            &["a reason has an unknown member", "severity"],
+        );
+
+        for extra in [Value::Text("severity".into()), Value::Integer(7.into())] {
+            let mut c = cbor_value(&r, p);
+            let Value::Map(submods) = cbor_entry(&mut c, Value::Integer(266.into())) else {
+                panic!("submods is not a map")
+            };
+            let reasons = submods
+                .iter_mut()
+                .find_map(|(_, sub)| match sub {
+                    Value::Map(m) => m
+                        .iter_mut()
+                        .find(|(k, _)| *k == Value::Integer((-80101).into()))
+                        .map(|(_, v)| v),
+                    _ => None,
+                })
+                .unwrap();
+            let Value::Array(items) = reasons else {
+                panic!("reasons is not an array")
+            };
+            let Some(Value::Map(first)) = items.first_mut() else {
+                panic!("the first reason is not a map")
+            };
+            first.push((extra.clone(), Value::Text("high".into())));
+            let needle = if extra.is_text() {
+                "unknown member"
+            } else {
+                "key is not text"
+            };
+            assert_malformed(cbor_refusal(&c), &["a reason has", needle]);
+        }
+    }
+}

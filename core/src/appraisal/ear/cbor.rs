@@ -234,7 +234,11 @@ fn reason_cbor(r: &Reason) -> Value {
 
 fn reason_from_cbor(v: &Value) -> Result<Reason, Error> {
     let m = cbor_map(v, "a reason")?;
-    reason_from_fields(&|k| match m
+    let keys = m.iter().map(|(k, _)| match k {
+        Value::Text(t) => Some(t.as_str()),
+        _ => None,
+    });
+    reason_from_fields(keys, &|k| match m
         .iter()
         .find(|(key, _)| matches!(key, Value::Text(t) if t == k))
     {

@@ -271,7 +271,7 @@ fn reason_from_json(v: &serde_json::Value) -> Result<Reason, Error> {
     let m = v
         .as_object()
         .ok_or_else(|| malformed("a reason is not an object"))?;
-    reason_from_fields(&|k| match m.get(k) {
+    reason_from_fields(m.keys().map(|k| Some(k.as_str())), &|k| match m.get(k) {
         None => Ok(None),
         Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(malformed(format!("reason field {k} is not text"))),

@@ -260,9 +260,36 @@ pub(super) fn reason_fields(r: &Reason) -> Vec<(&'static str, String)> {
     f
 }
 
-pub(super) fn reason_from_fields(
+/// The members a reason may have: ear.cddl's `reason` is a closed map, so
+/// a decoder refuses any other member rather than dropping it (a reader
+/// that kept it would read another result from the same bytes).
+const REASON_MEMBERS: [&str; 11] = [
+    "rule",
+    "claim",
+    "failure",
+    "required",
+    "status",
+    "seen",
+    "evidence-source",
+    "effective-source",
+    "min-source",
+    "component",
+    "advisory",
+];
+
+/// A reason from its members: `keys` are the member names as written (None
+/// for a key that is not text), `get` reads one member's text.
+pub(super) fn reason_from_fields<'k>(
+    keys: impl Iterator<Item = Option<&'k str>>,
     get: &dyn Fn(&str) -> Result<Option<String>, Error>,
 ) -> Result<Reason, Error> {
+    for key in keys {
+        match key {
+            Some(k) if REASON_MEMBERS.contains(&k) => {}
+            Some(k) => return Err(malformed(format!("a reason has an unknown member {k:?}"))),
+            None => return Err(malformed("a reason has a member whose key is not text")),
+        }
+    }
     let need = |k: &str| get(k)?.ok_or_else(|| malformed(format!("a reason has no {k}")));
     let source = |k: &str| -> Result<Option<EvidenceSource>, Error> {
         get(k)?
