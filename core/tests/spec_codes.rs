@@ -194,6 +194,11 @@ fn spec_table() -> Vec<Row> {
             in_section = line.ends_with("Error codes");
             continue;
         }
+        // §13.1 onwards: the C ABI's own codes, checked by ffi/tests/codes.rs.
+        if line.starts_with("### ") {
+            in_section = false;
+            continue;
+        }
         if !in_section || !line.starts_with('|') {
             continue;
         }

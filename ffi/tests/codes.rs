@@ -7,13 +7,21 @@ use std::ffi::CStr;
 
 use mtattest_ffi::{mtattest_result, mtattest_result_code};
 
-/// The codes of the spec's error-code table.
-fn spec_codes() -> BTreeSet<String> {
+fn spec_text() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/mtattest.md");
-    let spec = std::fs::read_to_string(path).expect("spec/mtattest.md");
-    spec.lines()
+    std::fs::read_to_string(path).expect("spec/mtattest.md")
+}
+
+/// The codes of the spec's error-code table (§13), without the C ABI's own
+/// (§13.1).
+fn spec_codes() -> BTreeSet<String> {
+    spec_text()
+        .lines()
         .filter_map(|line| {
             let cell = line.strip_prefix("| `")?.split('`').next()?;
+            if cell.starts_with("ffi.") {
+                return None;
+            }
             let (family, name) = cell.split_once('.')?;
             let ok = !family.is_empty()
                 && family.bytes().all(|b| b.is_ascii_lowercase())
@@ -80,4 +88,46 @@ fn the_c_api_codes_are_below_100_and_named_ffi() {
             "{n} is {name}"
         );
     }
+}
+
+/// The rows `(code, number)` of the table of the C ABI's own codes (§13.1).
+fn spec_ffi_codes() -> BTreeSet<(String, i32)> {
+    spec_text()
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let [_, code, number, _, _] = cells.as_slice() else {
+                return None;
+            };
+            let code = code.strip_prefix("`ffi.")?.strip_suffix('`')?;
+            Some((format!("ffi.{code}"), number.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The spec lists every code of the C ABI's own with its number, and no
+/// other: a C caller reading the spec finds each code it can get.
+#[test]
+fn the_c_api_codes_and_numbers_are_the_specs() {
+    let spec = spec_ffi_codes();
+    assert!(
+        spec.len() >= 10,
+        "only {} C ABI codes in the spec",
+        spec.len()
+    );
+    let ours: BTreeSet<(String, i32)> = numbered()
+        .into_iter()
+        .filter(|(n, _)| (1..100).contains(n))
+        .map(|(n, name)| (name, n))
+        .collect();
+    let missing: Vec<_> = ours.difference(&spec).collect();
+    let extra: Vec<_> = spec.difference(&ours).collect();
+    assert!(
+        missing.is_empty(),
+        "C ABI codes not in spec §13.1: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "spec §13.1 rows the C ABI does not have: {extra:?}"
+    );
 }
