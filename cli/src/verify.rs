@@ -257,7 +257,7 @@ fn error_json(e: &mtattest::Error) -> serde_json::Value {
 fn rejected_json(e: &mtattest::Error) -> serde_json::Value {
     let mut document = error_json(e);
     document["status"] = "invalid".into();
-    document["action"] = Action::Deny.name().into();
+    document["action"] = Action::FOR_REJECTED_TOKEN.name().into();
     document["reasons"] = serde_json::Value::Array(Vec::new());
     document
 }

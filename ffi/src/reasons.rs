@@ -147,7 +147,7 @@ pub unsafe extern "C" fn mtattest_verify_result_action(
         with_result(result, |state| {
             let action = match &state.verified {
                 Some(verified) => verified.ear().action.into(),
-                None => mtattest_action::MTATTEST_ACTION_DENY,
+                None => Action::FOR_REJECTED_TOKEN.into(),
             };
             write_out(out_action, action, "out_action")
         })

@@ -240,7 +240,7 @@ impl Session {
             Err(e) => {
                 return Ok(json!({
                     "status": "invalid",
-                    "action": Json::Null,
+                    "action": mtattest::appraisal::Action::FOR_REJECTED_TOKEN.name(),
                     "errorCode": e.code(),
                     "message": e.to_string(),
                     "claims": Json::Null,

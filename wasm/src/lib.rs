@@ -23,7 +23,7 @@
 //!   e.g. no policy was given — without a policy only bulletin advisories
 //!   are appraised — or `invalid` when the token was refused), `errorCode`
 //!   (the stable §13 code of a refusal, else `null`), `message`, `action`
-//!   (always `deny` for `none`), `policyId` (`none` without a policy),
+//!   (always `deny` for `none` and `invalid`), `policyId` (`none` without a policy),
 //!   `claims` (the §12 claims JSON), `layers` (`[{name, evidenceSource,
 //!   status, claims}]`, `device` first), `reasons`, `ear` (the EAR JSON, in
 //!   the form `earProfile` chose), `chain` (`[{subject, issuer, serial,

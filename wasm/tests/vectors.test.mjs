@@ -55,6 +55,9 @@ for (const c of manifest.cases) {
     if (want.result === 'invalid') {
       assert.equal(r.status, 'invalid', r.message);
       assert.equal(r.errorCode, want.error, r.message);
+      // A refused token's action is deny (spec §11.6), never null.
+      assert.equal(r.action, 'deny');
+      assert.deepEqual(r.reasons, []);
       return;
     }
     assert.equal(r.errorCode, null, r.message);

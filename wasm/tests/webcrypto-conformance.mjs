@@ -48,6 +48,7 @@ export function problemsOf(c, r) {
   if (want.result === 'invalid') {
     expect('status', r.status, 'invalid');
     expect('errorCode', r.errorCode, want.error);
+    expect('action', r.action, 'deny');
     return problems;
   }
   expect('errorCode', r.errorCode, null);

@@ -63,10 +63,10 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-/** The action to show next to the status: the result's, and `deny` when
- * the token was refused or nothing could be verified (the library gives no
- * action then, and no relying party may read that as anything but deny);
- * an inspection has none. */
+/** The action to show next to the status: the result's (`deny` for a
+ * refused token, as the library says), and `deny` when nothing could be
+ * verified (an error before any result: no relying party may read that as
+ * anything but deny); an inspection has none. */
 function actionOf(status, action) {
   if (action) return action;
   return status === 'unverified' ? null : 'deny';

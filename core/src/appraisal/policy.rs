@@ -111,6 +111,16 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action for a token that was rejected: deny, whatever the policy
+    /// (spec §11.6). A rejected token has no attestation result to appraise,
+    /// so no policy's actions apply; every front end reports this one.
+    ///
+    /// ```
+    /// use mtattest::appraisal::Action;
+    /// assert_eq!(Action::FOR_REJECTED_TOKEN.name(), "deny");
+    /// ```
+    pub const FOR_REJECTED_TOKEN: Action = Action::Deny;
+
     /// The name: `allow`, `step-up` or `deny`.
     pub const fn name(self) -> &'static str {
         match self {
