@@ -140,10 +140,11 @@ fn main() -> ExitCode {
         Command::Vectors(_) => not_in_this_build("vectors"),
         Command::Completions(args) => completions::completions(&args, Cli::command()),
         Command::Man(args) => completions::man(&args, Cli::command()),
-        Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0)),
-        Command::Verify(args) => return exit_with(verify::run(&args)),
-        Command::Inspect(args) => return exit_with(inspect::run(&args)),
-        Command::Keyattestation(args) => return exit_with(keyattestation::run(&args)),
+        Command::Issue(args) => return exit_with(issue::run(&args).map(|()| 0), args.json),
+        // verify prints its own JSON for every error (with the library's code).
+        Command::Verify(args) => return exit_with(verify::run(&args), false),
+        Command::Inspect(args) => return exit_with(inspect::run(&args), args.json),
+        Command::Keyattestation(args) => return exit_with(keyattestation::run(&args), args.json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,12 +155,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// A command's exit code, or its one-line error (exit 1).
-fn exit_with(result: Result<u8, String>) -> ExitCode {
+/// A command's exit code, or its one-line error (exit 1); with `json`, the
+/// error is also the `{"error": …}` object on stdout, so a script that asked
+/// for JSON always reads JSON there.
+fn exit_with(result: Result<u8, String>, json: bool) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("mtattest: {}", input::one_line(&message));
+            let message = input::one_line(&message);
+            if json {
+                outln!("{:#}", verify::usage_error_json(&message));
+            }
+            eprintln!("mtattest: {message}");
             ExitCode::FAILURE
         }
     }

@@ -225,6 +225,48 @@ fn usage_errors_are_json_with_json() {
     }
 }
 
+/// The other commands with --json: an input error (a file that is not
+/// there, claims that are not JSON, no PEM) is the same error object on
+/// stdout, the line on stderr, exit 1; without --json stdout stays empty.
+#[test]
+fn input_errors_of_the_other_commands_are_json_with_json() {
+    let fx = Fixture::new();
+    std::fs::write(fx.path("not-claims.json"), "{ not json").expect("a file");
+    std::fs::write(fx.path("not-pem.txt"), "no certificate here").expect("a file");
+    let cases: [Vec<String>; 3] = [
+        vec!["inspect".into(), fx.s("missing.cbor"), "--json".into()],
+        vec![
+            "issue".into(),
+            "--claims".into(),
+            fx.s("not-claims.json"),
+            "--key".into(),
+            fx.s("pki/device.key.pem"),
+            "--chain".into(),
+            fx.s("pki/chain.pem"),
+            "--json".into(),
+        ],
+        vec![
+            "keyattestation".into(),
+            fx.s("not-pem.txt"),
+            "--json".into(),
+        ],
+    ];
+    for args in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = mtattest(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        let error = json(&out);
+        assert_eq!(error["error"].get("code"), Some(&Value::Null), "{args:?}");
+        let message = error["error"]["message"].as_str().expect("a message");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr} / {message}");
+        let plain: Vec<&str> = args.into_iter().filter(|a| *a != "--json").collect();
+        let out = mtattest(&plain);
+        assert_eq!(out.status.code(), Some(1), "{plain:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{plain:?}: {out:?}");
+    }
+}
+
 #[test]
 fn the_text_view_and_json_do_not_mix() {
     let fx = Fixture::new();
