@@ -20,36 +20,7 @@
 #include "mtattest.h"
 
 #include "check.h"
-
-static unsigned char *read_file(const char *dir, const char *name, size_t *len) {
-  char path[4096];
-  if (dir != NULL) {
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-  } else {
-    snprintf(path, sizeof path, "%s", name);
-  }
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  unsigned char *buf = malloc(65537);
-  size_t n = fread(buf, 1, 65536, f);
-  fclose(f);
-  buf[n] = 0;
-  *len = n;
-  return buf;
-}
-
-static char *last_error(void) {
-  static char msg[1024];
-  size_t len = 0;
-  msg[0] = 0;
-  if (mtattest_last_error(msg, sizeof msg, &len) != MTATTEST_OK) {
-    strcpy(msg, "(too long)");
-  }
-  return msg;
-}
+#include "support.h"
 
 /* ---- Signing callbacks ---- */
 

@@ -19,31 +19,7 @@
 #include <string.h>
 
 #include "mtattest.h"
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  size_t cap = 1 << 16, n = 0;
-  unsigned char *buf = malloc(cap + 1);
-  size_t got;
-  while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      cap *= 2;
-      unsigned char *bigger = realloc(buf, cap + 1);
-      if (bigger == NULL) free(buf);
-      buf = bigger;
-    }
-  }
-  fclose(f);
-  if (buf == NULL) exit(2);
-  buf[n] = 0;
-  *len = n;
-  return buf;
-}
+#include "support.h"
 
 static int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -78,8 +54,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   size_t config_len = 0, token_len = 0;
-  unsigned char *config = read_file(argv[1], &config_len);
-  unsigned char *token = read_file(argv[2], &token_len);
+  unsigned char *config = read_file(NULL, argv[1], &config_len);
+  unsigned char *token = read_file(NULL, argv[2], &token_len);
   int64_t now = strtoll(argv[3], NULL, 10);
   const char *hex = argv[4];
   /* The test's own decoding of the matrix's hex; a byte more than needed

@@ -16,32 +16,9 @@
 #include "mtattest.h"
 
 #include "check.h"
+#include "support.h"
 
 static const char *vectors;
-
-static unsigned char *read_file(const char *name, size_t *len) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", vectors, name);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  unsigned char *buf = malloc(65537);
-  size_t n = fread(buf, 1, 65536, f);
-  fclose(f);
-  buf[n] = 0;
-  *len = n;
-  return buf;
-}
-
-static char *last_error(void) {
-  static char msg[1024];
-  size_t len = 0;
-  msg[0] = 0;
-  if (mtattest_last_error(msg, sizeof msg, &len) != MTATTEST_OK) strcpy(msg, "(too long)");
-  return msg;
-}
 
 /* The vectors' time and challenge (test-vectors/manifest.json). */
 static const int64_t now = 1790000000;
@@ -52,11 +29,11 @@ static uint8_t nonce[32];
    receives what mtattest_verify returned. */
 static mtattest_verify_result *verify(const char *name, const char *bulletin, mtattest_result *rc) {
   size_t root_len = 0, policy_len = 0, feed_len = 0, token_len = 0;
-  unsigned char *root = read_file("anchors/root.pem", &root_len);
-  unsigned char *policy = read_file("policies/payment.json", &policy_len);
+  unsigned char *root = read_file(vectors, "anchors/root.pem", &root_len);
+  unsigned char *policy = read_file(vectors, "policies/payment.json", &policy_len);
   char token_path[512];
   snprintf(token_path, sizeof token_path, "tokens/%s.cbor", name);
-  unsigned char *token = read_file(token_path, &token_len);
+  unsigned char *token = read_file(vectors, token_path, &token_len);
   mtattest_verifier_builder *b = NULL;
   mtattest_verifier *v = NULL;
   mtattest_verify_result *r = NULL;
@@ -64,7 +41,7 @@ static mtattest_verify_result *verify(const char *name, const char *bulletin, mt
   CHECK_RC(mtattest_verifier_builder_add_anchors(b, root, root_len), MTATTEST_OK);
   CHECK_RC(mtattest_verifier_builder_set_policy_json(b, (const char *)policy, policy_len), MTATTEST_OK);
   if (bulletin != NULL) {
-    unsigned char *feed = read_file(bulletin, &feed_len);
+    unsigned char *feed = read_file(vectors, bulletin, &feed_len);
     CHECK_RC(mtattest_verifier_builder_set_bulletins(b, (const char *)feed, feed_len), MTATTEST_OK);
     free(feed);
   }

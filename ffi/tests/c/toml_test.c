@@ -17,6 +17,7 @@
 #include "mtattest.h"
 
 #include "check.h"
+#include "support.h"
 
 /* Whether the last error mentions `what`; prints it when not. */
 #define CHECK_MESSAGE(what)                                                                   \
@@ -30,30 +31,6 @@
               msg_);                                                                          \
     }                                                                                         \
   } while (0)
-
-static unsigned char *read_file(const char *dir, const char *name, size_t *len) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  unsigned char *buf = malloc(65537);
-  size_t n = fread(buf, 1, 65536, f);
-  fclose(f);
-  buf[n] = 0;
-  *len = n;
-  return buf;
-}
-
-static char *last_error(void) {
-  static char msg[1024];
-  size_t len = 0;
-  msg[0] = 0;
-  if (mtattest_last_error(msg, sizeof msg, &len) != MTATTEST_OK) strcpy(msg, "(too long)");
-  return msg;
-}
 
 static const int64_t now = 1790000000;
 static const char *signer = "4cfb7423dafebc728227283ce04b8eb77f132ecbbd4eaa1e0bd9a7366dcde4b7";
