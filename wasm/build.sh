@@ -53,10 +53,12 @@ size wasm/pkg/mtattest_wasm_bg.wasm
 # table of wasm-bindgen's output) and without inlining, which makes the
 # code larger once gzipped (measured: 483 KB gzip -9 against 546 KB with
 # binaryen's default inlining, 489 KB without wasm-opt).
+# Feature `compact`: SHA-2 as loops, not unrolled rounds (wasm/README.md
+# "Figures").
 cargo build --locked --target wasm32-unknown-unknown -p mtattest-wasm --profile wasm-verify \
-  --no-default-features
+  --no-default-features --features compact
 # The curves and RSA must not be in it: WebCrypto does the signatures.
-if cargo tree --locked -p mtattest-wasm --no-default-features --target wasm32-unknown-unknown \
+if cargo tree --locked -p mtattest-wasm --no-default-features --features compact --target wasm32-unknown-unknown \
   -e normal --prefix none | grep -E '^(p256|p384|ecdsa|elliptic-curve|rsa|primeorder) '; then
   echo "wasm/build.sh: the verify-only build depends on pure-Rust curve or RSA crates" >&2
   exit 1
