@@ -55,26 +55,28 @@ fn write(value: &Value, out: &mut Vec<u8>) {
         Value::Bool(false) => out.push(0xf4),
         Value::Bool(true) => out.push(0xf5),
         Value::Null => out.push(0xf6),
-        // `ciborium` writes a float as this header, in the shortest width
-        // that keeps its value (its serializer's `Value::Float` comes down
-        // to the same push), here without its serde layer.
-        Value::Float(float) => {
-            const WIDEST: usize = 9;
-            let mut encoded = [0u8; WIDEST];
-            let mut room: &mut [u8] = &mut encoded;
-            let pushed = ciborium_ll::Encoder::from(&mut room)
-                .push(ciborium_ll::Header::Float(*float))
-                .is_ok();
-            let written = WIDEST - room.len();
-            if pushed {
-                out.extend_from_slice(encoded.get(..written).unwrap_or_default());
-            }
-        }
+        Value::Float(float) => write_float(out, *float),
         // Any variant a later `ciborium` adds: its own serializer.
         // Writing into a `Vec` cannot fail.
         other => {
             let _ = ciborium::ser::into_writer(other, &mut *out);
         }
+    }
+}
+
+/// Appends `float` as `ciborium` writes it: the float header in the
+/// shortest width that keeps its value (its serializer's `Value::Float`
+/// comes down to the same push), here without its serde layer.
+pub(super) fn write_float(out: &mut Vec<u8>, float: f64) {
+    const WIDEST: usize = 9;
+    let mut encoded = [0u8; WIDEST];
+    let mut room: &mut [u8] = &mut encoded;
+    let pushed = ciborium_ll::Encoder::from(&mut room)
+        .push(ciborium_ll::Header::Float(float))
+        .is_ok();
+    let written = WIDEST - room.len();
+    if pushed {
+        out.extend_from_slice(encoded.get(..written).unwrap_or_default());
     }
 }
 

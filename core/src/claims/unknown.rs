@@ -33,7 +33,8 @@ const CBOR_INT_MIN: i128 = -(1 << 64);
 const CBOR_INT_MAX: i128 = (1 << 64) - 1;
 
 impl ClaimKey {
-    fn sort_key(&self) -> (u8, u128, &[u8]) {
+    /// Orders as the key's deterministic encoding does.
+    pub(crate) fn sort_key(&self) -> (u8, u128, &[u8]) {
         match self {
             ClaimKey::Int(n) if *n >= 0 => (0, n.unsigned_abs(), &[]),
             // CBOR encodes a negative n as -1 - n, which is !n.
@@ -152,6 +153,18 @@ impl UnknownClaims {
     /// The unknown claims in deterministic-encoding order of their keys.
     pub fn iter(&self) -> impl Iterator<Item = (&ClaimKey, &Value)> {
         self.0.iter()
+    }
+
+    /// The claims in deterministic-encoding order of their keys, as the
+    /// producer's writer merges them.
+    pub(crate) fn entries(&self) -> alloc::collections::btree_map::Iter<'_, ClaimKey, Value> {
+        self.0.iter()
+    }
+
+    /// How many are written: those whose key is encodable (all of them, as
+    /// insertion refuses any other).
+    pub(crate) fn encodable_len(&self) -> usize {
+        self.0.keys().filter(|key| key.is_encodable()).count()
     }
 
     pub(crate) fn remove(&mut self, key: &ClaimKey) -> Option<Value> {
