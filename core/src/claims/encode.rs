@@ -130,7 +130,7 @@ fn write_map(
     unknown: &UnknownClaims,
 ) -> Written {
     let present = defined.iter().filter(|(_, field)| field.is_some()).count();
-    w.map(present + unknown.encodable_len())?;
+    w.map(present + unknown.len())?;
     let mut pending = unknown.entries().peekable();
     for (key, field) in defined {
         let Some(field) = field else { continue };
@@ -154,10 +154,10 @@ fn write_unknown_before(
 ) -> Written {
     while let Some((key, value)) = pending.next_if(|(key, _)| key.sort_key() < rank) {
         match key {
-            ClaimKey::Int(n) if key.is_encodable() => w.integer(*n)?,
+            // Within CBOR's range: insertion refuses any other, and a
+            // decoded key is a CBOR integer.
+            ClaimKey::Int(n) => w.integer(*n)?,
             ClaimKey::Text(t) => w.text(t)?,
-            // Never stored (insertion refuses it) and not counted.
-            ClaimKey::Int(_) => continue,
         }
         w.value(value)?;
     }
@@ -272,7 +272,7 @@ fn write_claims_set(w: &mut Writer, c: &ClaimsSet) -> Written {
         || c.app.is_some()
         || c.runtime.is_some()
         || c.network.is_some()
-        || c.unknown_submods().encodable_len() > 0;
+        || !c.unknown_submods().is_empty();
     write_map(
         w,
         &[

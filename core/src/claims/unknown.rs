@@ -161,12 +161,6 @@ impl UnknownClaims {
         self.0.iter()
     }
 
-    /// How many are written: those whose key is encodable (all of them, as
-    /// insertion refuses any other).
-    pub(crate) fn encodable_len(&self) -> usize {
-        self.0.keys().filter(|key| key.is_encodable()).count()
-    }
-
     pub(crate) fn remove(&mut self, key: &ClaimKey) -> Option<Value> {
         self.0.remove(key)
     }
