@@ -152,27 +152,32 @@ pub fn check_x5chain<C: AsRef<[u8]>>(chain: &[C]) -> Result<(), ChainError> {
     }
 }
 
-/// Encodes the claims a producer is about to sign and checks the payload
-/// against what a verifier's reading of it (§9 step 10) checks that the
-/// claims' types do not already guarantee, under [`Limits::DEFAULT`] and in
-/// the verifier's order: the strict CBOR scan of the payload bytes, with the
-/// depth, item and map-entry limits (`cbor.too-deep`, `cbor.too-many-items`,
-/// `cbor.map-too-large`), then the submodule depth of the encoded claims
+/// Encodes the claims a producer is about to sign, checking on what it
+/// writes what a verifier's reading of the payload (§9 step 10) checks that
+/// the claims' types do not already guarantee, under [`Limits::DEFAULT`]
+/// and in the verifier's order: the depth, item and map-entry limits
+/// (`cbor.too-deep`, `cbor.too-many-items`, `cbor.map-too-large`), counted
+/// as the payload is written, then the submodule depth of the typed claims
 /// (`claims.submods-too-deep`).
 ///
-/// The claims themselves need no reading back (spec §8.4): every typed claim
-/// encodes to a value its decoder accepts (its constructor checks the
-/// value's range), an unknown claim was checked on insertion to be what the
-/// strict decoder reads back, and `exp` is checked by the caller. Debug
-/// builds assert it by reading the payload back as a verifier does, so any
-/// test that signs fails if a type ever encodes something its decoder
-/// refuses (`core/tests/producer_reading.rs` checks it on generated claims).
+/// The payload is written straight from the typed claims
+/// ([`crate::claims::encode`]): the same bytes as
+/// [`ClaimsSet::to_cbor`], the normative encoding, without a CBOR tree.
+/// The claims need no reading back (spec §8.4): every typed claim encodes
+/// to a value its decoder accepts (its constructor checks the value's
+/// range), an unknown claim was checked on insertion to be what the strict
+/// decoder reads back, and the relations between claims are checked by the
+/// caller. Debug builds assert both: that the payload is `to_cbor`'s and
+/// that it reads back as a verifier reads it, so any test that signs fails
+/// if they ever differ (`core/tests/producer_reading.rs` and
+/// `core/tests/producer_encoding.rs` check it on generated claims).
 pub(crate) fn claims_payload(claims: &ClaimsSet) -> Result<Vec<u8>, Error> {
-    let value = claims.to_value();
-    let payload = crate::cbor::encode(&value);
     let limits = Limits::DEFAULT;
-    crate::cbor::scan(&payload, &limits)?;
-    crate::claims::check_submod_depth(&value, limits.max_submod_depth)?;
+    let payload = crate::claims::encode::payload(claims, &limits)?;
+    debug_assert!(
+        payload == claims.to_cbor(),
+        "the producer's payload is not the reference encoding"
+    );
     debug_assert!(
         ClaimsSet::from_cbor(&payload, &limits).is_ok(),
         "a producer's payload that its own verifier refuses"
@@ -180,11 +185,15 @@ pub(crate) fn claims_payload(claims: &ClaimsSet) -> Result<Vec<u8>, Error> {
     Ok(payload)
 }
 
-/// Checks an encoded token (with a signature of its final length) and its
-/// protected header as a verifier's first steps would (§9 steps 1–2):
-/// the size limit (`token.too-large`), then the CBOR limits of the token and
-/// of the protected header.
-pub(crate) fn check_envelope(token: &[u8], protected_header: &[u8]) -> Result<(), Error> {
+/// Checks the size of an encoded token (with a signature of its final
+/// length) as a verifier's first step does (§9 step 1, `token.too-large`).
+///
+/// The envelope's other CBOR limits need no scan: the builder writes at
+/// most two tags, the COSE_Sign1 array, a header map of at most three
+/// entries and an `x5chain` array of at most six certificates (checked by
+/// [`check_x5chain`] first): nesting at most 5 and at most 20 items, far
+/// within the limits of the token and of its protected header.
+pub(crate) fn check_token_size(token: &[u8]) -> Result<(), Error> {
     let limits = Limits::DEFAULT;
     if token.len() > limits.max_token_size {
         return Err(TokenError::TooLarge {
@@ -192,10 +201,6 @@ pub(crate) fn check_envelope(token: &[u8], protected_header: &[u8]) -> Result<()
             max: limits.max_token_size,
         }
         .into());
-    }
-    crate::cbor::scan(token, &limits)?;
-    if !protected_header.is_empty() {
-        crate::cbor::scan(protected_header, &limits)?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The COSE_Sign1 envelope: producing a signed token and checking one.
 //!
-//! Producing uses `coset`'s structures; checking reads the decoded CBOR
+//! Producing writes the envelope directly in deterministic CBOR; checking reads the decoded CBOR
 //! itself, so that exactly the header rules of the spec apply (§3, §9) and
 //! nothing else; crypto stays outside both, behind [`Signer`] and
 //! [`CryptoProvider`]. Checking runs in a fixed order so the cheapest, most
@@ -595,7 +595,9 @@ impl TokenBuilder {
     /// certificates (`chain.too-long`) or with a certificate over 8 192 bytes
     /// (`chain.cert-too-large`); claims beyond the CBOR or submodule limits
     /// (`cbor.too-deep`, `cbor.too-many-items`, `cbor.map-too-large`,
-    /// `claims.submods-too-deep`), checked on the encoded payload; a token
+    /// `claims.submods-too-deep`), counted as the payload is written
+    /// straight from the typed claims (no CBOR tree; the bytes are
+    /// [`ClaimsSet::to_cbor`]'s, the normative encoding); a token
     /// over 16 384 bytes (`token.too-large`). It also refuses, with
     /// `claims.invalid-value`, an `exp` that is not later than `iat` and
     /// `nbf` (spec §6.2), or a `wifi-security` without `connection` wifi
@@ -603,7 +605,8 @@ impl TokenBuilder {
     /// hold claims its decoder accepts (typed claims, and unknown claims
     /// checked when they are added) apart from these relations between
     /// claims, which are checked here, so the payload is never decoded
-    /// (spec §8.4; debug builds assert that it decodes).
+    /// (spec §8.4; debug builds assert that it decodes, and that it is
+    /// `to_cbor`'s encoding).
     ///
     /// ```
     /// use mtattest::claims::ClaimsSet;
@@ -624,7 +627,7 @@ impl TokenBuilder {
         let payload = crate::limits::claims_payload(claims)?;
         let alg = signer.algorithm();
         let envelope = self.envelope(&payload, alg);
-        crate::limits::check_envelope(&envelope.bytes, &envelope.protected)?;
+        crate::limits::check_token_size(&envelope.bytes)?;
         self.sign_envelope(envelope, &payload, signer)
     }
 
@@ -642,29 +645,30 @@ impl TokenBuilder {
 
     /// The protected header: `alg`, then `kid` if one is set, then `x5chain`
     /// if it goes there; in core deterministic encoding, which orders these
-    /// labels (1, 4, 33) as `coset` writes them.
+    /// labels (1, 4, 33) as `coset` writes them. Written directly: the
+    /// header has these few shapes, so no CBOR tree and no sort.
     fn protected_header(&self, alg: Algorithm) -> Vec<u8> {
-        let mut entries = vec![(
-            Value::Integer(ALG.into()),
-            Value::Integer(alg.cose_id().into()),
-        )];
+        let chain = self.x5chain_in(HeaderPlacement::Protected);
+        let entries = 1 + u64::from(!self.kid.is_empty()) + u64::from(chain.is_some());
+        let mut out = Vec::with_capacity(16 + self.kid.len() + chain.map_or(0, chain_size));
+        cbor::write_head(&mut out, 5, entries);
+        write_label(&mut out, ALG);
+        write_label(&mut out, alg.cose_id());
         if !self.kid.is_empty() {
-            entries.push((Value::Integer(KID.into()), Value::Bytes(self.kid.clone())));
+            write_label(&mut out, KID);
+            cbor::write_head(&mut out, 2, self.kid.len() as u64);
+            out.extend_from_slice(&self.kid);
         }
-        if let Some(chain) = self.x5chain_in(HeaderPlacement::Protected) {
-            entries.push((Value::Integer(HEADER_X5CHAIN.into()), chain));
+        if let Some(chain) = chain {
+            write_x5chain(&mut out, chain);
         }
-        cbor::encode(&Value::Map(entries))
+        out
     }
 
-    /// The `x5chain` value, if it goes in `placement`'s header: one
-    /// certificate as a byte string, several as an array of them (RFC 9360).
-    fn x5chain_in(&self, placement: HeaderPlacement) -> Option<Value> {
+    /// The chain, if it goes in `placement`'s header.
+    fn x5chain_in(&self, placement: HeaderPlacement) -> Option<&[Vec<u8>]> {
         match &self.x5chain {
-            Some((at, chain)) if *at == placement => Some(match chain.as_slice() {
-                [single] => Value::Bytes(single.clone()),
-                many => Value::Array(many.iter().cloned().map(Value::Bytes).collect()),
-            }),
+            Some((at, chain)) if *at == placement => Some(chain),
             _ => None,
         }
     }
@@ -676,15 +680,14 @@ impl TokenBuilder {
     /// needs neither `coset` nor an intermediate CBOR tree of it.
     fn envelope(&self, payload: &[u8], alg: Algorithm) -> Envelope {
         let protected = self.protected_header(alg);
-        let unprotected = cbor::encode(&Value::Map(
-            self.x5chain_in(HeaderPlacement::Unprotected)
-                .map(|chain| (Value::Integer(HEADER_X5CHAIN.into()), chain))
-                .into_iter()
-                .collect(),
-        ));
+        let unprotected = self.x5chain_in(HeaderPlacement::Unprotected);
         let signature_len = alg.signature_len();
         let mut bytes = Vec::with_capacity(
-            protected.len() + unprotected.len() + payload.len() + signature_len + 24,
+            protected.len()
+                + unprotected.map_or(0, chain_size)
+                + payload.len()
+                + signature_len
+                + 32,
         );
         if self.cwt_tag {
             cbor::write_head(&mut bytes, 6, TAG_CWT);
@@ -693,7 +696,13 @@ impl TokenBuilder {
         cbor::write_head(&mut bytes, 4, 4);
         cbor::write_head(&mut bytes, 2, protected.len() as u64);
         bytes.extend_from_slice(&protected);
-        bytes.extend_from_slice(&unprotected);
+        match unprotected {
+            Some(chain) => {
+                cbor::write_head(&mut bytes, 5, 1);
+                write_x5chain(&mut bytes, chain);
+            }
+            None => cbor::write_head(&mut bytes, 5, 0),
+        }
         cbor::write_head(&mut bytes, 2, payload.len() as u64);
         bytes.extend_from_slice(payload);
         cbor::write_head(&mut bytes, 2, signature_len as u64);
@@ -728,6 +737,36 @@ impl TokenBuilder {
         slot.copy_from_slice(&signature);
         Ok(envelope.bytes)
     }
+}
+
+/// Writes a header label or an integer header value.
+fn write_label(out: &mut Vec<u8>, label: i64) {
+    match u64::try_from(label) {
+        Ok(n) => cbor::write_head(out, 0, n),
+        // CBOR writes a negative n as -1 - n, which is !n.
+        Err(_) => cbor::write_head(out, 1, !label as u64),
+    }
+}
+
+/// Writes the `x5chain` entry (RFC 9360): one certificate as a byte
+/// string, several as an array of them.
+fn write_x5chain(out: &mut Vec<u8>, chain: &[Vec<u8>]) {
+    write_label(out, HEADER_X5CHAIN);
+    if let [single] = chain {
+        cbor::write_head(out, 2, single.len() as u64);
+        out.extend_from_slice(single);
+        return;
+    }
+    cbor::write_head(out, 4, chain.len() as u64);
+    for certificate in chain {
+        cbor::write_head(out, 2, certificate.len() as u64);
+        out.extend_from_slice(certificate);
+    }
+}
+
+/// Room for the `x5chain` entry: the certificates and their heads.
+fn chain_size(chain: &[Vec<u8>]) -> usize {
+    chain.iter().map(|c| c.len() + 9).sum::<usize>() + 12
 }
 
 /// A token being produced: its bytes with the signature's place reserved

@@ -30,6 +30,7 @@ mod reader;
 mod scan;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use alloc::boxed::Box;
 use ciborium::value::Value;
@@ -40,6 +41,7 @@ use crate::limits::Limits;
 pub use encode::encode;
 pub(crate) use encode::head as write_head;
 pub(crate) use encode::in_deterministic_order;
+pub(crate) use write::Writer;
 
 /// The unsigned bignum tag (RFC 8949 §3.4.3).
 pub const TAG_POSITIVE_BIGNUM: u64 = 2;

@@ -374,3 +374,122 @@ fn floats_are_written_in_their_shortest_width() {
         );
     }
 }
+
+/// The float as `ciborium` writes it (its encoder's shortest width): the
+/// independent reference for [`encode::write_float`].
+fn ciborium_float(float: f64) -> Vec<u8> {
+    let mut out = [0u8; 9];
+    let mut room: &mut [u8] = &mut out;
+    ciborium_ll::Encoder::from(&mut room)
+        .push(ciborium_ll::Header::Float(float))
+        .unwrap();
+    let written = 9 - room.len();
+    out[..written].to_vec()
+}
+
+fn our_float(float: f64) -> Vec<u8> {
+    let mut out = Vec::new();
+    super::encode::write_float(&mut out, float);
+    out
+}
+
+/// A float as `ciborium` reads the head `bytes` (half or single), so that
+/// every narrower float, NaNs included, is a case.
+fn read_float(bytes: &[u8]) -> f64 {
+    let mut input = bytes;
+    match ciborium_ll::Decoder::from(&mut input).pull() {
+        Ok(ciborium_ll::Header::Float(float)) => float,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_half_float_and_its_neighbours_are_written_as_ciborium_writes_them() {
+    for half in 0..=u16::MAX {
+        let [high, low] = half.to_be_bytes();
+        let float = read_float(&[0xf9, high, low]);
+        for bits in [
+            float.to_bits().wrapping_sub(1),
+            float.to_bits(),
+            float.to_bits() + 1,
+        ] {
+            let candidate = f64::from_bits(bits);
+            assert_eq!(
+                our_float(candidate),
+                ciborium_float(candidate),
+                "{bits:#018x}"
+            );
+        }
+    }
+}
+
+#[test]
+fn float_boundaries_are_written_as_ciborium_writes_them() {
+    let mut cases = vec![
+        0.0,
+        -0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::MIN_POSITIVE,
+        f64::MAX,
+        f64::MIN,
+        f64::EPSILON,
+        f64::from(f32::MIN_POSITIVE),
+        f64::from(f32::MAX),
+        f64::from(f32::MIN),
+        65504.0,
+        65505.0,
+        65520.0,
+        1.0e-8,
+        0.1,
+        1.5,
+    ];
+    // Powers of two around every width's normal and subnormal ranges.
+    for exponent in -1100..1100 {
+        cases.push(2f64.powi(exponent));
+        cases.push(-3.0 * 2f64.powi(exponent));
+    }
+    // NaNs: quiet or signalling, either sign, a payload bit at every place
+    // (which decides how narrow a NaN can be written).
+    for sign in [0u64, 1 << 63] {
+        for quiet in [0u64, 1 << 51] {
+            for place in 0..51 {
+                let bits = sign | 0x7ff0_0000_0000_0000 | quiet | (1 << place);
+                cases.push(f64::from_bits(bits));
+            }
+        }
+    }
+    for float in cases {
+        for bits in [
+            float.to_bits().wrapping_sub(1),
+            float.to_bits(),
+            float.to_bits() + 1,
+        ] {
+            let candidate = f64::from_bits(bits);
+            assert_eq!(
+                our_float(candidate),
+                ciborium_float(candidate),
+                "{bits:#018x}"
+            );
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+    #[test]
+    fn any_double_is_written_as_ciborium_writes_it(bits in proptest::prelude::any::<u64>()) {
+        let float = f64::from_bits(bits);
+        proptest::prop_assert_eq!(our_float(float), ciborium_float(float));
+    }
+
+    #[test]
+    fn any_single_is_written_as_ciborium_writes_it(bits in proptest::prelude::any::<u32>()) {
+        let float = read_float(&[0xfa, (bits >> 24) as u8, (bits >> 16) as u8, (bits >> 8) as u8, bits as u8]);
+        for candidate in [float.to_bits().wrapping_sub(1), float.to_bits(), float.to_bits() + 1] {
+            let candidate = f64::from_bits(candidate);
+            proptest::prop_assert_eq!(our_float(candidate), ciborium_float(candidate));
+        }
+    }
+}

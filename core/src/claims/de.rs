@@ -121,16 +121,33 @@ pub(crate) fn push_decimal(out: &mut String, n: i128) {
     if n < 0 {
         out.push('-');
     }
-    let mut magnitude = n.unsigned_abs();
+    // The magnitude in 16-bit digits, most significant first, divided by
+    // ten one step at a time in 32-bit arithmetic: a `u128` division by
+    // ten would be unrolled into a kilobyte of 32-bit code on a
+    // microcontroller (docs/firmware.md).
+    let magnitude = n.unsigned_abs().to_be_bytes();
+    let mut halves = [0u16; 8];
+    for (half, pair) in halves.iter_mut().zip(magnitude.chunks_exact(2)) {
+        if let [high, low] = *pair {
+            *half = u16::from_be_bytes([high, low]);
+        }
+    }
     let mut digits = [0u8; 39];
     let mut start = digits.len();
     loop {
+        let mut remainder = 0u32;
+        let mut rest_is_zero = true;
+        for half in halves.iter_mut() {
+            let dividend = (remainder << 16) | u32::from(*half);
+            *half = (dividend / 10) as u16;
+            remainder = dividend % 10;
+            rest_is_zero &= *half == 0;
+        }
         start -= 1;
         if let Some(digit) = digits.get_mut(start) {
-            *digit = b'0' + (magnitude % 10) as u8;
+            *digit = b'0' + remainder as u8;
         }
-        magnitude /= 10;
-        if magnitude == 0 || start == 0 {
+        if rest_is_zero || start == 0 {
             break;
         }
     }
@@ -340,6 +357,37 @@ pub(crate) fn code_value<T: Code>(value: T) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_what_format_writes() {
+        let mut cases = alloc::vec![0i128, 1, -1, 9, 10, -10, 65_535, 65_536, 655_359, 655_360];
+        cases.extend([
+            i128::MAX,
+            i128::MIN,
+            i128::MIN + 1,
+            i128::from(u64::MAX),
+            -(1i128 << 64),
+        ]);
+        let mut power = 1i128;
+        for _ in 0..38 {
+            cases.extend([power - 1, power, power + 1, -power, 1 - power]);
+            power *= 10;
+        }
+        for n in cases {
+            let mut ours = String::new();
+            push_decimal(&mut ours, n);
+            assert_eq!(ours, alloc::format!("{n}"));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_is_what_format_writes(n in proptest::prelude::any::<i128>()) {
+            let mut ours = String::new();
+            push_decimal(&mut ours, n);
+            proptest::prop_assert_eq!(ours, alloc::format!("{n}"));
+        }
+    }
 
     #[test]
     fn paths_render_readably() {

@@ -29,14 +29,22 @@ fn walk(claims: &Value, path: &Path<'_>, depth: usize, max: usize) -> Result<(),
         }
         _ => None,
     });
-    let Some(submods) = submods else {
-        return Ok(());
-    };
+    match submods {
+        Some(submods) => walk_submods(submods, path, depth, max),
+        None => Ok(()),
+    }
+}
+
+/// The entries of the `submods` map of the claims set at `path`, which is
+/// at `depth`.
+fn walk_submods(
+    submods: &[(Value, Value)],
+    path: &Path<'_>,
+    depth: usize,
+    max: usize,
+) -> Result<(), ClaimsError> {
     let here = path.field("submods");
     for (name, sub) in submods {
-        if !matches!(sub, Value::Map(_)) {
-            continue;
-        }
         let int_key;
         let p = match name {
             Value::Text(t) => here.field(t),
@@ -46,13 +54,47 @@ fn walk(claims: &Value, path: &Path<'_>, depth: usize, max: usize) -> Result<(),
             }
             _ => here.field("?"),
         };
-        if depth + 1 > max {
-            return Err(ClaimsError::SubmodsTooDeep {
-                path: p.render(),
-                max,
-            });
-        }
-        walk(sub, &p, depth + 1, max)?;
+        check_submodule(sub, &p, depth, max)?;
     }
     Ok(())
+}
+
+/// The submodule `sub` at `path`, in a claims set at `depth`: one level
+/// deeper if it is a claims set (a map), and what it nests.
+pub(crate) fn check_submodule(
+    sub: &Value,
+    path: &Path<'_>,
+    depth: usize,
+    max: usize,
+) -> Result<(), ClaimsError> {
+    if !matches!(sub, Value::Map(_)) {
+        return Ok(());
+    }
+    if depth + 1 > max {
+        return Err(ClaimsError::SubmodsTooDeep {
+            path: path.render(),
+            max,
+        });
+    }
+    walk(sub, path, depth + 1, max)
+}
+
+/// A layer at `path` (a submodule of the top-level claims set) whose
+/// unknown claims hold `submods` (key 266), if they do: the producer's
+/// check on the typed layer, as [`check_submodule`] checks its map.
+pub(crate) fn check_layer(
+    submods: Option<&Value>,
+    path: &Path<'_>,
+    max: usize,
+) -> Result<(), ClaimsError> {
+    if 1 > max {
+        return Err(ClaimsError::SubmodsTooDeep {
+            path: path.render(),
+            max,
+        });
+    }
+    match submods {
+        Some(Value::Map(entries)) => walk_submods(entries, path, 1, max),
+        _ => Ok(()),
+    }
 }

@@ -162,6 +162,11 @@ impl ClaimsSet {
             .insert_checked(Scope::Submods, ClaimKey::Text(name.into()), value)
     }
 
+    /// The submodules other than the six layers, keyed by name.
+    pub(crate) fn unknown_submods(&self) -> &UnknownClaims {
+        &self.unknown_submods
+    }
+
     /// Removes an unknown submodule, returning its value.
     pub fn remove_unknown_submodule(&mut self, name: &str) -> Option<Value> {
         self.unknown_submods.remove(&ClaimKey::Text(name.into()))

@@ -305,6 +305,14 @@ impl Confirmation {
         }
     }
 
+    /// The `COSE_Key` as encoded (its normal form), for a key confirmation.
+    pub(crate) fn cose_key_value(&self) -> Option<&Value> {
+        match &self.0 {
+            Cnf::Key { value, .. } => Some(value),
+            Cnf::Kid(_) => None,
+        }
+    }
+
     fn normalise(key: CoseKey, path: &Path<'_>) -> Result<Self, ClaimsError> {
         let mut value = key
             .to_cbor_value()

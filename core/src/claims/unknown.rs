@@ -33,7 +33,8 @@ const CBOR_INT_MIN: i128 = -(1 << 64);
 const CBOR_INT_MAX: i128 = (1 << 64) - 1;
 
 impl ClaimKey {
-    fn sort_key(&self) -> (u8, u128, &[u8]) {
+    /// Orders as the key's deterministic encoding does.
+    pub(crate) fn sort_key(&self) -> (u8, u128, &[u8]) {
         match self {
             ClaimKey::Int(n) if *n >= 0 => (0, n.unsigned_abs(), &[]),
             // CBOR encodes a negative n as -1 - n, which is !n.
@@ -151,6 +152,12 @@ impl UnknownClaims {
 
     /// The unknown claims in deterministic-encoding order of their keys.
     pub fn iter(&self) -> impl Iterator<Item = (&ClaimKey, &Value)> {
+        self.0.iter()
+    }
+
+    /// The claims in deterministic-encoding order of their keys, as the
+    /// producer's writer merges them.
+    pub(crate) fn entries(&self) -> alloc::collections::btree_map::Iter<'_, ClaimKey, Value> {
         self.0.iter()
     }
 
