@@ -67,6 +67,39 @@ impl Error {
             Error::Android(e) => e.code(),
         }
     }
+
+    /// The stable code of a refusal a producer gives ([`TokenBuilder::sign`]
+    /// and the builders it relies on: the limits of spec §8.4, the chain's
+    /// shape, the relations between claims, the signer's failures), or
+    /// `None` for any other error. It is [`code`](Self::code)'s string for
+    /// these errors; a firmware that reports its producer's refusals links
+    /// only these names instead of every code of the library.
+    ///
+    /// [`TokenBuilder::sign`]: crate::token::TokenBuilder::sign
+    ///
+    /// ```
+    /// use mtattest::error::{Error, TokenError};
+    /// let e = Error::from(TokenError::TooLarge { size: 20_000, max: 16_384 });
+    /// assert_eq!(e.producer_code(), Some("token.too-large"));
+    /// assert_eq!(e.producer_code(), Some(e.code()));
+    /// ```
+    pub fn producer_code(&self) -> Option<&'static str> {
+        Some(match self {
+            Error::Chain(ChainError::Empty) => "chain.empty",
+            Error::Chain(ChainError::TooLong { .. }) => "chain.too-long",
+            Error::Chain(ChainError::CertTooLarge { .. }) => "chain.cert-too-large",
+            Error::Cbor(CborError::TooDeep { .. }) => "cbor.too-deep",
+            Error::Cbor(CborError::TooManyItems { .. }) => "cbor.too-many-items",
+            Error::Cbor(CborError::MapTooLarge { .. }) => "cbor.map-too-large",
+            Error::Claims(ClaimsError::SubmodsTooDeep { .. }) => "claims.submods-too-deep",
+            Error::Claims(ClaimsError::InvalidValue { .. }) => "claims.invalid-value",
+            Error::Token(TokenError::TooLarge { .. }) => "token.too-large",
+            Error::Crypto(CryptoError::InvalidKey { .. }) => "crypto.invalid-key",
+            Error::Crypto(CryptoError::SigningFailed { .. }) => "crypto.signing-failed",
+            Error::Crypto(CryptoError::SignatureLength { .. }) => "crypto.signature-length",
+            _ => return None,
+        })
+    }
 }
 
 /// Violations of the CBOR encoding rules (RFC 8949 well-formedness plus this
@@ -346,6 +379,77 @@ impl CryptoError {
             CryptoError::InvalidKey { .. } => "crypto.invalid-key",
             CryptoError::SigningFailed { .. } => "crypto.signing-failed",
             CryptoError::SignatureLength { .. } => "crypto.signature-length",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    /// Each producer refusal names the code `code()` gives it (the spec's
+    /// table, core/tests/spec_codes.rs); any other error has none.
+    #[test]
+    fn producer_codes_are_the_codes_of_the_producers_refusals() {
+        let producer: [Error; 12] = [
+            ChainError::Empty.into(),
+            ChainError::TooLong { len: 7, max: 6 }.into(),
+            ChainError::CertTooLarge {
+                index: 0,
+                size: 9000,
+                max: 8192,
+            }
+            .into(),
+            CborError::TooDeep { max: 16 }.into(),
+            CborError::TooManyItems { max: 4096 }.into(),
+            CborError::MapTooLarge {
+                offset: 0,
+                entries: 129,
+                max: 128,
+            }
+            .into(),
+            ClaimsError::SubmodsTooDeep {
+                path: "submods.a".to_string(),
+                max: 4,
+            }
+            .into(),
+            ClaimsError::InvalidValue {
+                path: "exp".to_string(),
+                reason: "r".to_string(),
+            }
+            .into(),
+            TokenError::TooLarge {
+                size: 20_000,
+                max: 16_384,
+            }
+            .into(),
+            CryptoError::InvalidKey { curve: "P-384" }.into(),
+            CryptoError::SigningFailed {
+                reason: "r".to_string(),
+            }
+            .into(),
+            CryptoError::SignatureLength {
+                alg: "ES384",
+                len: 64,
+                expected: 96,
+            }
+            .into(),
+        ];
+        for e in &producer {
+            assert_eq!(e.producer_code(), Some(e.code()), "{e:?}");
+        }
+        let codes: alloc::collections::BTreeSet<_> =
+            producer.iter().filter_map(Error::producer_code).collect();
+        assert_eq!(codes.len(), producer.len(), "one code each");
+
+        let others: [Error; 3] = [
+            CborError::Truncated { offset: 3 }.into(),
+            TokenError::Untagged.into(),
+            ChainError::NoAnchor { index: 1 }.into(),
+        ];
+        for e in &others {
+            assert_eq!(e.producer_code(), None, "{e:?}");
         }
     }
 }

@@ -40,38 +40,16 @@ fn main() -> ! {
     let status = match run(&stack) {
         Ok(()) => debug::EXIT_SUCCESS,
         Err(error) => {
-            out::line("error", producer_code(&error).as_bytes());
+            // Error::producer_code, not Error::code: the producer's refusals
+            // only, so the names of every other code are not linked.
+            let code = error.producer_code().unwrap_or("not-a-producer-refusal");
+            out::line("error", code.as_bytes());
             debug::EXIT_FAILURE
         }
     };
     debug::exit(status);
     #[allow(clippy::empty_loop)]
     loop {}
-}
-
-/// The stable code of a producer's refusal. `Error::code` names every
-/// error of the library (the verifier's, the configuration's, Android's:
-/// 3 KB of names and their tables); the producer gives only the refusals
-/// of spec §8.4 and its signer's, named here as spec §13 lists them, so
-/// only these names are linked.
-fn producer_code(error: &mtattest::Error) -> &'static str {
-    use mtattest::error::{CborError, ChainError, ClaimsError, CryptoError, TokenError};
-    use mtattest::Error;
-    match error {
-        Error::Chain(ChainError::Empty) => "chain.empty",
-        Error::Chain(ChainError::TooLong { .. }) => "chain.too-long",
-        Error::Chain(ChainError::CertTooLarge { .. }) => "chain.cert-too-large",
-        Error::Cbor(CborError::TooDeep { .. }) => "cbor.too-deep",
-        Error::Cbor(CborError::TooManyItems { .. }) => "cbor.too-many-items",
-        Error::Cbor(CborError::MapTooLarge { .. }) => "cbor.map-too-large",
-        Error::Claims(ClaimsError::SubmodsTooDeep { .. }) => "claims.submods-too-deep",
-        Error::Claims(ClaimsError::InvalidValue { .. }) => "claims.invalid-value",
-        Error::Token(TokenError::TooLarge { .. }) => "token.too-large",
-        Error::Crypto(CryptoError::InvalidKey { .. }) => "crypto.invalid-key",
-        Error::Crypto(CryptoError::SigningFailed { .. }) => "crypto.signing-failed",
-        Error::Crypto(CryptoError::SignatureLength { .. }) => "crypto.signature-length",
-        _ => "not-a-producer-refusal",
-    }
 }
 
 fn run(stack: &stack::Painted) -> Result<(), mtattest::Error> {
