@@ -694,6 +694,24 @@ fn cbor_entry(v: &mut Value, key: Value) -> &mut Value {
         .1
 }
 
+/// The reasons (-80101) of the first submodule of a CBOR result that has
+/// any.
+fn first_cbor_reasons(result: &mut Value) -> &mut Value {
+    let Value::Map(submods) = cbor_entry(result, Value::Integer(266.into())) else {
+        panic!("submods is not a map")
+    };
+    submods
+        .iter_mut()
+        .find_map(|(_, sub)| match sub {
+            Value::Map(m) => m
+                .iter_mut()
+                .find(|(k, _)| *k == Value::Integer((-80101).into()))
+                .map(|(_, v)| v),
+            _ => None,
+        })
+        .expect("a submodule with reasons")
+}
+
 fn cbor_remove(v: &mut Value, key: Value) {
     let Value::Map(m) = v else {
         panic!("not a map")
@@ -760,20 +778,7 @@ fn an_empty_reasons_array_is_refused() {
         assert_malformed(json_refusal(&v), &["mtattest.reasons is empty"]);
 
         let mut c = cbor_value(&r, p);
-        let Value::Map(submods) = cbor_entry(&mut c, Value::Integer(266.into())) else {
-            panic!("submods is not a map")
-        };
-        let reasons = submods
-            .iter_mut()
-            .find_map(|(_, sub)| match sub {
-                Value::Map(m) => m
-                    .iter_mut()
-                    .find(|(k, _)| *k == Value::Integer((-80101).into()))
-                    .map(|(_, v)| v),
-                _ => None,
-            })
-            .unwrap();
-        *reasons = Value::Array(vec![]);
+        *first_cbor_reasons(&mut c) = Value::Array(vec![]);
         assert_malformed(cbor_refusal(&c), &["mtattest.reasons is empty"]);
     }
 }
@@ -862,20 +867,7 @@ fn a_reason_with_a_member_the_cddl_does_not_name_is_refused() {
 
         for extra in [Value::Text("severity".into()), Value::Integer(7.into())] {
             let mut c = cbor_value(&r, p);
-            let Value::Map(submods) = cbor_entry(&mut c, Value::Integer(266.into())) else {
-                panic!("submods is not a map")
-            };
-            let reasons = submods
-                .iter_mut()
-                .find_map(|(_, sub)| match sub {
-                    Value::Map(m) => m
-                        .iter_mut()
-                        .find(|(k, _)| *k == Value::Integer((-80101).into()))
-                        .map(|(_, v)| v),
-                    _ => None,
-                })
-                .unwrap();
-            let Value::Array(items) = reasons else {
+            let Value::Array(items) = first_cbor_reasons(&mut c) else {
                 panic!("reasons is not an array")
             };
             let Some(Value::Map(first)) = items.first_mut() else {

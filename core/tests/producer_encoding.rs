@@ -9,7 +9,7 @@
 mod common;
 
 use ciborium::value::Value;
-use common::strategies;
+use common::{strategies, submodule_chain};
 use mtattest::claims::{
     AppLayer, BootLayer, ChipLayer, ClaimsSet, EvidenceSource, NetworkLayer, OsLayer, RuntimeLayer,
 };
@@ -51,18 +51,6 @@ proptest! {
         prop_assert_eq!(&payload, &claims.to_cbor());
         prop_assert_eq!(read, Ok(claims));
     }
-}
-
-/// A claims set (key 6, iat) holding `depth - 1` more levels of submodules.
-fn submodule_chain(depth: usize) -> Value {
-    let mut value = Value::Map(vec![(Value::Integer(6.into()), Value::Integer(1.into()))]);
-    for _ in 1..depth {
-        value = Value::Map(vec![(
-            Value::Integer(266.into()),
-            Value::Map(vec![(Value::Text("inner".into()), value)]),
-        )]);
-    }
-    value
 }
 
 /// Unknown submodules named around the layers' names, so that they sort

@@ -13,7 +13,7 @@
 mod common;
 
 use ciborium::value::Value;
-use common::strategies;
+use common::{strategies, submodule_chain};
 use mtattest::claims::ClaimsSet;
 use mtattest::crypto::{Algorithm, RustCrypto, SoftwareSigner};
 use mtattest::token::{DecodeOptions, HeaderPlacement, Token, TokenBuilder};
@@ -95,18 +95,6 @@ fn wide_map(entries: usize) -> Value {
             .map(|i| (Value::Integer((i as i64).into()), Value::Null))
             .collect(),
     )
-}
-
-/// An unknown submodule holding `depth - 1` more levels of submodules.
-fn submodule_chain(depth: usize) -> Value {
-    let mut value = Value::Map(vec![(Value::Integer(6.into()), Value::Integer(1.into()))]);
-    for _ in 1..depth {
-        value = Value::Map(vec![(
-            Value::Integer(266.into()),
-            Value::Map(vec![(Value::Text("inner".into()), value)]),
-        )]);
-    }
-    value
 }
 
 /// Claims pushed towards the limits of §8.1: nesting depth, items, entries

@@ -1,6 +1,21 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use ciborium::value::Value;
+
+/// A claims set (key 6, iat) holding `depth - 1` more levels of submodules
+/// (each named `inner`): an unknown submodule `depth` levels deep.
+pub fn submodule_chain(depth: usize) -> Value {
+    let mut value = Value::Map(vec![(Value::Integer(6.into()), Value::Integer(1.into()))]);
+    for _ in 1..depth {
+        value = Value::Map(vec![(
+            Value::Integer(266.into()),
+            Value::Map(vec![(Value::Text("inner".into()), value)]),
+        )]);
+    }
+    value
+}
+
 /// Proptest strategies for every valid [`ClaimsSet`](mtattest::claims::ClaimsSet)
 /// and for the CBOR values the profile's decoder accepts.
 pub mod strategies {
