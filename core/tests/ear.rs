@@ -694,6 +694,17 @@ fn cbor_entry(v: &mut Value, key: Value) -> &mut Value {
         .1
 }
 
+/// The `mtattest.reasons` of the first submodule of a JSON result that has
+/// any.
+fn first_json_reasons(result: &mut serde_json::Value) -> &mut serde_json::Value {
+    result["submods"]
+        .as_object_mut()
+        .expect("submods is an object")
+        .values_mut()
+        .find_map(|s| s.get_mut("mtattest.reasons"))
+        .expect("a submodule with reasons")
+}
+
 /// The reasons (-80101) of the first submodule of a CBOR result that has
 /// any.
 fn first_cbor_reasons(result: &mut Value) -> &mut Value {
@@ -768,13 +779,7 @@ fn an_empty_reasons_array_is_refused() {
     let r = results().compromised;
     for p in [EarProfile::Veraison2023, EarProfile::IetfDraft04] {
         let mut v = r.to_json_value_as(p);
-        let with_reasons = v["submods"]
-            .as_object_mut()
-            .unwrap()
-            .values_mut()
-            .find(|s| s.get("mtattest.reasons").is_some())
-            .unwrap();
-        with_reasons["mtattest.reasons"] = serde_json::json!([]);
+        *first_json_reasons(&mut v) = serde_json::json!([]);
         assert_malformed(json_refusal(&v), &["mtattest.reasons is empty"]);
 
         let mut c = cbor_value(&r, p);
@@ -853,13 +858,7 @@ fn a_reason_with_a_member_the_cddl_does_not_name_is_refused() {
     let r = results().compromised;
     for p in [EarProfile::Veraison2023, EarProfile::IetfDraft04] {
         let mut v = r.to_json_value_as(p);
-        let with_reasons = v["submods"]
-            .as_object_mut()
-            .unwrap()
-            .values_mut()
-            .find(|s| s.get("mtattest.reasons").is_some())
-            .unwrap();
-        with_reasons["mtattest.reasons"][0]["severity"] = "high".into();
+        first_json_reasons(&mut v)[0]["severity"] = "high".into();
         assert_malformed(
             json_refusal(&v),
             &["a reason has an unknown member", "severity"],
